@@ -1,0 +1,32 @@
+"""The `importer` command line. Each command lives in its own module below; this one only groups them.
+
+Commands parse options, build settings, make one library call, talk to the person (rich) and set
+the exit code. Logic a library user would need does not live here.
+"""
+from __future__ import annotations
+
+import click
+
+from importer import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="importer")
+def main() -> None:
+    """Load price lists and customer part numbers from spreadsheets into Expandable ERP.
+
+    Fill in a template (`importer template`), check it (`importer validate`), load it
+    (`importer import`) and open the results workbook it writes to see what happened to every row.
+    Rehearse against the built-in sandbox server first (`importer import FILE --sandbox`).
+    """
+
+
+def _register() -> None:
+    # One line per command module; each module defines exactly one click command named `command`.
+    from importer.cli import entities_cmd
+
+    for module in (entities_cmd,):
+        main.add_command(module.command)
+
+
+_register()

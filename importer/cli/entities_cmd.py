@@ -1,0 +1,53 @@
+"""`importer entities`: what the tool knows about each record type."""
+from __future__ import annotations
+
+import json
+
+import click
+from rich.table import Table as RichTable
+
+from importer.cli.common import console
+from importer.entities import ENTITIES
+
+
+def entities_as_data() -> list[dict]:
+    return [
+        {
+            "entity": e.name,
+            "label": e.label,
+            "program": e.program,
+            "key": list(e.key),
+            "required_create": list(e.required_create),
+            "required_update": list(e.required_update) + ["(at least one other field)"],
+            "create": e.create_path,
+            "update": e.update_path,
+            "update_documented": e.update_documented,
+            "fields": len(e.fields),
+            "response_fields": len(e.response_fields),
+        }
+        for e in ENTITIES.values()
+    ]
+
+
+@click.command("entities")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def command(as_json: bool) -> None:
+    """List the record types the tool can load, with their key, required fields and endpoints."""
+    data = entities_as_data()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    table = RichTable(title="Record types", show_lines=True)
+    for col in ("Entity", "Key (finds the record)", "Required to create", "Endpoints"):
+        table.add_column(col, overflow="fold")
+    for d in data:
+        update = d["update"] + ("" if d["update_documented"] else " (from older docs)")
+        table.add_row(
+            f"{d['entity']}\n{d['label']} ({d['program']})\n{d['fields']} fields",
+            ", ".join(d["key"]),
+            ", ".join(d["required_create"]),
+            f"create: {d['create']}\nupdate: {update}",
+        )
+    console.print(table)
+    console.print("Update needs the key plus at least one other field. "
+                  "Make a template with: importer template ENTITY")

@@ -1,0 +1,41 @@
+"""What stops a run. Each exception carries a message that says what to do, and an exit code.
+
+Exit codes: 0 all rows applied / file valid; 1 some rows failed or invalid; 2 unusable file or
+options; 3 cannot connect or log in.
+"""
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_ROWS_FAILED = 1
+EXIT_UNUSABLE = 2
+EXIT_CONNECTION = 3
+
+
+class ImporterError(Exception):
+    """Base: a condition that stops the command. ``str(exc)`` is shown to the person as is."""
+
+    exit_code = EXIT_UNUSABLE
+
+
+class UnusableFile(ImporterError):
+    """The file cannot be used at all: unreadable, not a spreadsheet, empty, wrong columns."""
+
+    exit_code = EXIT_UNUSABLE
+
+
+class BadOptions(ImporterError):
+    """The options or configuration do not make sense together."""
+
+    exit_code = EXIT_UNUSABLE
+
+
+class ConnectionFailed(ImporterError):
+    """The server cannot be reached."""
+
+    exit_code = EXIT_CONNECTION
+
+
+class LoginFailed(ImporterError):
+    """The server refused the credentials or the data source."""
+
+    exit_code = EXIT_CONNECTION
