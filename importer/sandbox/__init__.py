@@ -1,0 +1,1 @@
+"""The sandbox: a local Expandable-compatible API server for rehearsals, the demo and the tests."""
