@@ -1,0 +1,354 @@
+"""Connection and import settings: one frozen `Settings`, built by `load_settings()`.
+
+Where each value comes from, first match wins:
+
+1. keyword arguments of `load_settings()` (the command-line flags; ``None`` means "not given");
+2. environment variables ``IMPORTER_<KEY>`` (``IMPORTER_URL``, ``IMPORTER_DATA_SOURCE``,
+   ``IMPORTER_USER``, ``IMPORTER_PASSWORD``, ``IMPORTER_RETRIES``, ...);
+3. a TOML config file: the ``config_file`` argument (or ``IMPORTER_CONFIG``) when given, else
+   ``importer.toml`` in the working directory, else ``importer.toml`` in the user's config
+   directory (``platformdirs.user_config_dir('importer')``);
+4. the defaults below.
+
+The config file has two tables. Keys may also be written at the top level (flat); a key given
+both flat and in its table is an error, as is any unknown key (the message names the closest
+valid one)::
+
+    [connection]
+    url = "https://erp.example.com"
+    data_source = "DEMO"
+    user = "APIUSER"
+    password = "..."            # or IMPORTER_PASSWORD, or the prompt on a terminal
+    ca_bundle = "/etc/ssl/company-ca.pem"   # or insecure = true (not recommended)
+    connect_timeout = 5
+    read_timeout = 60
+    retries = 5
+    backoff_base = 0.5
+    backoff_max = 30
+    retry_after_max = 120
+
+    [import]
+    workers = 4
+    journal = "~/importer-journal.sqlite3"
+    exists_codes = ["RECORD_EXISTS"]
+    not_found_codes = ["RECORD_NOT_FOUND"]
+    exists_patterns = ["already exists"]
+    not_found_patterns = ["does not exist"]
+    login_failure_messages = ["Auth Token login failure.", "Auth Token is expired."]
+
+List values given in the environment are comma-separated, or a JSON array (for patterns that
+contain commas). The password is never a command-line flag; it is hidden from ``repr``/``str`` and
+from `Settings.public_dict()`.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Callable
+
+import platformdirs
+
+from importer.errors import BadOptions
+
+APP_NAME = "importer"
+CONFIG_FILE_NAME = "importer.toml"
+ENV_PREFIX = "IMPORTER_"
+SECRET_MASK = "***"
+
+
+def default_journal_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "journal.sqlite3"
+
+
+def user_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / CONFIG_FILE_NAME
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the client and the import need to know. Build it with `load_settings()`."""
+
+    url: str
+    data_source: str
+    user: str
+    password: str = field(default="", repr=False)
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+    retries: int = 5  # transient-failure retries per call (so at most retries + 1 attempts)
+    backoff_base: float = 0.5  # seconds; full-jitter exponential backoff: rand * base * 2**n
+    backoff_max: float = 30.0
+    retry_after_max: float = 120.0  # a server's Retry-After is honoured up to this many seconds
+    workers: int = 4
+    verify: bool | str = True  # True, a CA bundle path (--ca-bundle), or False (--insecure)
+    journal: Path = field(default_factory=default_journal_path)
+    exists_codes: tuple[str, ...] = ("RECORD_EXISTS",)
+    not_found_codes: tuple[str, ...] = ("RECORD_NOT_FOUND",)
+    exists_patterns: tuple[str, ...] = (r"already exists",)
+    not_found_patterns: tuple[str, ...] = (r"does not exist",)
+    login_failure_messages: tuple[str, ...] = ("Auth Token login failure.",
+                                               "Auth Token is expired.")
+    config_path: Path | None = None  # the config file that was read, if any
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", self.url.rstrip("/"))
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        """(connect, read) seconds, as `requests` takes them."""
+        return (self.connect_timeout, self.read_timeout)
+
+    @property
+    def insecure(self) -> bool:
+        return self.verify is False
+
+    def public_dict(self) -> dict[str, Any]:
+        """Every setting as plain JSON-able values, the password masked (safe to print or store)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "password":
+                value = SECRET_MASK if value else ""
+            elif isinstance(value, Path):
+                value = str(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
+
+    def replace(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.public_dict().items())
+        return f"Settings({shown})"
+
+    __str__ = __repr__
+
+
+# key -> (table, type). Types: str, float, int, bool, "path", "list".
+_CONNECTION_KEYS: dict[str, Any] = {
+    "url": str, "data_source": str, "user": str, "password": str, "ca_bundle": "path",
+    "insecure": bool, "connect_timeout": float, "read_timeout": float, "retries": int,
+    "backoff_base": float, "backoff_max": float, "retry_after_max": float,
+}
+_IMPORT_KEYS: dict[str, Any] = {
+    "workers": int, "journal": "path", "exists_codes": "list", "not_found_codes": "list",
+    "exists_patterns": "list", "not_found_patterns": "list", "login_failure_messages": "list",
+}
+TABLES = {"connection": _CONNECTION_KEYS, "import": _IMPORT_KEYS}
+KEY_TYPES = {**_CONNECTION_KEYS, **_IMPORT_KEYS}
+_FLAG_OF = {"url": "--url", "data_source": "--data-source", "user": "--user"}
+
+
+def _closest(name: str, candidates) -> str:
+    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    return f" Did you mean '{match[0]}'?" if match else f" Valid keys: {', '.join(sorted(candidates))}."
+
+
+def _convert(key: str, value: Any, source: str) -> Any:
+    """Turn a raw value (TOML value, env string, flag value) into the key's type."""
+    kind = KEY_TYPES[key]
+    try:
+        if kind is str:
+            if not isinstance(value, str):
+                raise ValueError
+            return value.strip()
+        if kind == "path":
+            if not isinstance(value, (str, Path)):
+                raise ValueError
+            return Path(os.path.expanduser(str(value)))
+        if kind is bool:
+            return _to_bool(value)
+        if kind is int:
+            if isinstance(value, bool) or not isinstance(value, (int, str)):
+                raise ValueError
+            return _check_range(key, int(value))
+        if kind is float:
+            if isinstance(value, bool):
+                raise ValueError
+            return _check_range(key, float(value))
+        items = _to_list(value)
+        if key.endswith("_patterns"):
+            for item in items:
+                _check_pattern(item, source)
+        return items
+    except (ValueError, TypeError):
+        raise BadOptions(f"{source} has an unusable value {value!r} for {key}: "
+                         f"{_describe(kind)}.") from None
+
+
+def _check_pattern(pattern: str, source: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise BadOptions(f"{source} has a pattern {pattern!r} that is not a valid regular "
+                         f"expression ({exc}).") from None
+
+
+def _describe(kind: Any) -> str:
+    return {str: "expected text", "path": "expected a file path", bool: "expected true or false",
+            int: "expected a whole number", float: "expected a number of seconds",
+            "list": "expected a list of texts"}[kind]
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError
+
+
+def _to_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        stripped = value.strip()
+        value = json.loads(stripped) if stripped.startswith("[") else stripped.split(",")
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError
+    return tuple(v.strip() for v in value if v.strip())
+
+
+def _check_range(key: str, number: float | int) -> float | int:
+    minimum = 1 if key == "workers" else 0
+    if number < minimum or (isinstance(number, float) and key.endswith("timeout") and number == 0):
+        raise ValueError
+    return number
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources
+# ---------------------------------------------------------------------------------------------
+def find_config_file(config_file: str | Path | None = None,
+                     environ: dict[str, str] | None = None) -> Path | None:
+    """The config file to read: the explicit one (must exist), else ./importer.toml, else the
+    user's config directory; None when there is none."""
+    environ = os.environ if environ is None else environ
+    explicit = config_file or environ.get(ENV_PREFIX + "CONFIG")
+    if explicit:
+        path = Path(os.path.expanduser(str(explicit)))
+        if not path.is_file():
+            raise BadOptions(f"Config file {path} does not exist: check --config "
+                             f"(or IMPORTER_CONFIG).")
+        return path
+    for candidate in (Path.cwd() / CONFIG_FILE_NAME, user_config_path()):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The file's settings as {key: converted value}; BadOptions for syntax, unknown or bad keys."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadOptions(f"Cannot read config file {path}: {exc}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BadOptions(f"Config file {path} is not valid TOML ({exc}); fix that line.") from None
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in TABLES and isinstance(value, dict):
+            for sub_key, sub_value in value.items():
+                _take(flat, path, sub_key, sub_value, TABLES[key], f"[{key}] ")
+        else:
+            _take(flat, path, key, value, KEY_TYPES, "")
+    return flat
+
+
+def _take(flat: dict, path: Path, key: str, value: Any, allowed: dict, where: str) -> None:
+    if key not in allowed:
+        hint = _closest(key, list(allowed) + (list(TABLES) if not where else []))
+        raise BadOptions(f"Config file {path} has an unknown key {where}{key}.{hint}")
+    if key in flat:
+        raise BadOptions(f"Config file {path} sets {key} twice; keep one.")
+    flat[key] = _convert(key, value, f"Config file {path} ({where}{key})")
+
+
+def read_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    environ = os.environ if environ is None else environ
+    out: dict[str, Any] = {}
+    for key in KEY_TYPES:
+        name = ENV_PREFIX + key.upper()
+        if environ.get(name, "") != "":
+            out[key] = _convert(key, environ[name], f"Environment variable {name}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Putting it together
+# ---------------------------------------------------------------------------------------------
+def load_settings(url: str | None = None, data_source: str | None = None, user: str | None = None,
+                  password: str | None = None, config_file: str | Path | None = None, *,
+                  password_prompt: Callable[[], str] | None = None,
+                  environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build Settings from flags (these arguments; None = not given) > IMPORTER_* > config file.
+
+    ``overrides`` take the config keys (``ca_bundle``, ``insecure``, ``read_timeout``,
+    ``retries``, ``workers``, ``journal``, ...; ``timeout`` is an alias of ``read_timeout``).
+    ``password_prompt`` is called when no password is found anywhere (the CLI passes a hidden
+    prompt on a terminal); without it a missing password is a BadOptions. Raises BadOptions naming
+    the flag or variable to set for every missing or unusable value.
+    """
+    flags = _flag_values(dict(overrides, url=url, data_source=data_source, user=user,
+                              password=password))
+    path = find_config_file(config_file, environ)
+    merged = {**(read_config_file(path) if path else {}), **read_environment(environ), **flags}
+    _require(merged, path)
+    if not merged.get("password"):
+        merged["password"] = _ask(password_prompt)
+    return _build(merged, path)
+
+
+def _flag_values(raw: dict[str, Any]) -> dict[str, Any]:
+    alias = raw.pop("timeout", None)
+    if raw.get("read_timeout") is None:
+        raw["read_timeout"] = alias
+    out = {}
+    for key, value in raw.items():
+        if key not in KEY_TYPES:
+            raise TypeError(f"load_settings() got an unknown setting {key!r}.{_closest(key, KEY_TYPES)}")
+        if value is not None and not (key == "insecure" and value is False):
+            out[key] = _convert(key, value, f"The option for {key}")
+    return out
+
+
+def _require(merged: dict[str, Any], path: Path | None) -> None:
+    for key in ("url", "data_source", "user"):
+        if not merged.get(key):
+            where = path or CONFIG_FILE_NAME
+            raise BadOptions(f"No {key.replace('_', ' ')} given: pass {_FLAG_OF[key]}, set "
+                             f"{ENV_PREFIX}{key.upper()}, or set {key} under [connection] in "
+                             f"{where}.")
+    if not merged["url"].lower().startswith(("http://", "https://")):
+        raise BadOptions(f"The URL {merged['url']!r} must start with http:// or https:// "
+                         f"(for example https://erp.example.com).")
+    if merged.get("ca_bundle") and merged.get("insecure"):
+        raise BadOptions("Give either --ca-bundle or --insecure, not both.")
+    bundle = merged.get("ca_bundle")
+    if bundle and not Path(bundle).is_file():
+        raise BadOptions(f"CA bundle {bundle} does not exist: check --ca-bundle.")
+
+
+def _ask(password_prompt: Callable[[], str] | None) -> str:
+    if password_prompt is None:
+        raise BadOptions("No password given: set IMPORTER_PASSWORD, or put password under "
+                         f"[connection] in {CONFIG_FILE_NAME}, or run on a terminal to be asked.")
+    answer = password_prompt()
+    if not answer:
+        raise BadOptions("No password given: type it at the prompt or set IMPORTER_PASSWORD.")
+    return answer
+
+
+def _build(merged: dict[str, Any], path: Path | None) -> Settings:
+    values = {k: v for k, v in merged.items() if k not in ("ca_bundle", "insecure")}
+    if merged.get("ca_bundle"):
+        values["verify"] = str(merged["ca_bundle"])
+    elif merged.get("insecure"):
+        values["verify"] = False
+    return Settings(config_path=path, **values)
