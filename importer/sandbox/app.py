@@ -1,0 +1,183 @@
+"""The sandbox's HTTP layer: a Starlette app whose /api endpoints come from the entity registry.
+
+Order of handling for every /api call: injected latency, then (record calls only) an injected 503;
+method (405), body (400), token (401, record calls), then the service's checks (500 with
+MESSAGE/MESSAGE_CODE). An injected lost response commits the work and answers 504 with an HTML body.
+Outside /api, token-free GET endpoints let tests and rehearsals look inside:
+``/_sandbox/records/<entity>``, ``/_sandbox/stats``, and ``POST /_sandbox/reset`` (drops records
+and statistics).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections import defaultdict
+from datetime import datetime
+from typing import Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from importer import __version__
+from importer.entities import (API_VERSION_PATH, AUTH_PATH, AUTH_TOKEN, DATA_SOURCES_PATH,
+                               ENTITIES, SERVER_TIME_PATH, Entity)
+from importer.sandbox.faults import LOST_RESPONSE_HTML, Fault, FaultPlan
+from importer.sandbox.rules import ApiError
+from importer.sandbox.service import Service
+
+log = logging.getLogger(__name__)
+
+API_VERSION = f"{__version__}-sandbox"
+NOT_POST = ApiError(405, "Request method must be POST.", "METHOD_NOT_ALLOWED")
+BAD_JSON = ApiError(400, "Request JSON is invalid.", "INVALID_JSON")
+UNAVAILABLE = ApiError(503, "The service is temporarily unavailable.", "SERVICE_UNAVAILABLE")
+NO_FAULT = Fault(0.0, False, False)
+# /api answers every method itself, so that a wrong one gets the contract's 405 body.
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+Handler = Callable[[dict], dict]
+
+
+def _json(status: int, body) -> Response:
+    return Response(json.dumps(body), status, media_type="application/json")
+
+
+class CallStats:
+    """Calls per path and HTTP status, injected faults included."""
+
+    def __init__(self) -> None:
+        self._calls: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self._lock = threading.Lock()
+
+    def count(self, path: str, status: int) -> None:
+        with self._lock:
+            self._calls[path][str(status)] += 1
+
+    def as_dict(self) -> dict:
+        with self._lock:
+            return {"calls": {p: dict(s) for p, s in self._calls.items()}}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+
+async def _body(request: Request, empty_ok: bool = False) -> dict:
+    raw = await request.body()
+    if empty_ok and not raw.strip():
+        return {}
+    try:
+        values = json.loads(raw)
+    except ValueError:
+        raise BAD_JSON from None
+    if not isinstance(values, dict):
+        raise BAD_JSON
+    return values
+
+
+class SandboxApp:
+    """Holds the service, the fault plan and the statistics; builds the Starlette app."""
+
+    def __init__(self, service: Service, faults: FaultPlan) -> None:
+        self.service = service
+        self.faults = faults
+        self.stats = CallStats()
+
+    def build(self) -> Starlette:
+        info = {
+            DATA_SOURCES_PATH: lambda: {"DATA_SOURCES": list(self.service.data_sources)},
+            SERVER_TIME_PATH: lambda: {"SERVER_TIME": datetime.now().strftime("%Y-%m-%dT%H:%M:%S")},
+            API_VERSION_PATH: lambda: {"API_VERSION": API_VERSION},
+        }
+        api = [(AUTH_PATH, self._auth, False)]
+        api += [(path, self._info(answer), False) for path, answer in info.items()]
+        for entity in ENTITIES.values():
+            api.append((entity.create_path, self._record(entity, update=False), True))
+            api.append((entity.update_path, self._record(entity, update=True), True))
+        routes = [Route(path, self._endpoint(path, work, record), methods=ANY_METHOD)
+                  for path, work, record in api]
+        routes += [
+            Route("/api/{name:path}", self._unknown_api, methods=ANY_METHOD),
+            Route("/_sandbox/records/{entity}", self._records, methods=["GET"]),
+            Route("/_sandbox/stats", self._stats, methods=["GET"]),
+            Route("/_sandbox/reset", self._reset, methods=["POST"]),
+        ]
+        return Starlette(routes=routes)
+
+    # --- /api ----------------------------------------------------------------------------------
+    def _endpoint(self, path: str, work: Callable[[Request], Awaitable[dict]], record: bool):
+        faults = self.faults
+
+        async def endpoint(request: Request) -> Response:
+            fault = NO_FAULT
+            if faults.active:
+                fault = faults.for_record_call() if record else faults.for_other_call()
+                if fault.delay:
+                    await asyncio.sleep(fault.delay)
+            try:
+                if fault.fail:
+                    raise UNAVAILABLE
+                if request.method != "POST":
+                    raise NOT_POST
+                body = await work(request)
+                status, response = 200, _json(200, body)
+            except ApiError as exc:
+                status, response = exc.status, _json(exc.status, exc.body())
+            except Exception:  # a sandbox bug must still answer with the contract's body
+                log.exception("Sandbox failure on %s", path)
+                status, response = 500, _json(500, {"MESSAGE": "The sandbox failed unexpectedly.",
+                                                    "MESSAGE_CODE": "SANDBOX_ERROR"})
+            if fault.lose:
+                status, response = 504, Response(LOST_RESPONSE_HTML, 504, media_type="text/html")
+            self.stats.count(path, status)
+            return response
+
+        return endpoint
+
+    async def _auth(self, request: Request) -> dict:
+        return self.service.login(await _body(request))
+
+    def _info(self, answer: Callable[[], dict]):
+        async def work(request: Request) -> dict:
+            await _body(request, empty_ok=True)
+            return answer()
+
+        return work
+
+    def _record(self, entity: Entity, update: bool):
+        service = self.service
+        act = service.update if update else service.create
+
+        async def work(request: Request) -> dict:
+            values = await _body(request)
+            user = service.tokens.user_of(values.pop(AUTH_TOKEN, None))
+            return act(entity, values, user)
+
+        return work
+
+    async def _unknown_api(self, request: Request) -> Response:
+        path = request.url.path
+        self.stats.count(path, 404)
+        return _json(404, {"MESSAGE": f"There is no endpoint {path}.",
+                           "MESSAGE_CODE": "UNKNOWN_ENDPOINT"})
+
+    # --- /_sandbox -----------------------------------------------------------------------------
+    async def _records(self, request: Request) -> Response:
+        name = request.path_params["entity"]
+        entity = ENTITIES.get(name)
+        if entity is None:
+            return _json(404, {"MESSAGE": f"Unknown entity {name}; choose one of: "
+                                          f"{', '.join(ENTITIES)}.", "MESSAGE_CODE": "UNKNOWN_ENTITY"})
+        return _json(200, self.service.records(entity))
+
+    async def _stats(self, request: Request) -> Response:
+        return _json(200, self.stats.as_dict())
+
+    async def _reset(self, request: Request) -> Response:
+        self.service.store.clear()
+        self.stats.clear()
+        return _json(200, {"RESET": "records and statistics cleared"})

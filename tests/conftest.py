@@ -1,0 +1,70 @@
+"""Shared fixtures: the real sandbox server over loopback (never a mock).
+
+- ``sandbox``: one server for the whole session, default config and demo data. Records accumulate
+  across tests, so use keys no other test uses (``unique_id()``) or the factory.
+- ``sandbox_factory``: ``sandbox_factory(**SandboxConfig overrides)`` -> a started sandbox of its
+  own, stopped after the test.
+- Plain helpers (import them: ``from conftest import records, stats, ...``): ``records(url,
+  entity_name)``, ``stats(url)``, ``login(sb)`` -> token, ``post(url, path, payload)`` -> response,
+  ``unique_id(prefix)``.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+from contextlib import ExitStack
+
+import pytest
+import requests
+
+from importer.entities import AUTH_PATH
+from importer.sandbox.server import SandboxConfig, start_sandbox
+
+_counter = itertools.count(1)
+
+
+def records(url: str, entity_name: str) -> list[dict]:
+    """Every record the sandbox holds for an entity, each shaped like the success response."""
+    response = requests.get(f"{url}/_sandbox/records/{entity_name}", timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def stats(url: str) -> dict:
+    """Calls per path and HTTP status: {"calls": {path: {"200": n, "500": m}}}."""
+    response = requests.get(f"{url}/_sandbox/stats", timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def post(url: str, path: str, payload, session: requests.Session | None = None):
+    """POST a JSON payload to the sandbox (``payload`` may be any JSON value)."""
+    return (session or requests).post(f"{url}{path}", json=payload, timeout=10)
+
+
+def login(sb, session: requests.Session | None = None) -> str:
+    """A fresh AUTH_TOKEN for the sandbox's default user."""
+    response = post(sb.url, AUTH_PATH, {"DATA_SOURCE": sb.data_source, "USER_NAME": sb.user,
+                                        "PASSWORD": sb.password}, session)
+    response.raise_for_status()
+    return response.json()["AUTH_TOKEN"]
+
+
+def unique_id(prefix: str = "T") -> str:
+    """A value no other test in this session uses (for CUST_PART_ID, PRICE_CODE, ORDER_QTY...)."""
+    return f"{prefix}{os.getpid()}-{next(_counter)}"
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    with start_sandbox(SandboxConfig()) as sb:
+        yield sb
+
+
+@pytest.fixture
+def sandbox_factory():
+    with ExitStack() as stack:
+        def make(**overrides):
+            return stack.enter_context(start_sandbox(SandboxConfig(**overrides)))
+
+        yield make
