@@ -195,7 +195,7 @@ def _is_connect_failure(exc: BaseException) -> bool:
 def _reason(exc: BaseException) -> str:
     """A short human reason, e.g. 'Connection refused', from requests' nested exceptions."""
     text = str(exc)
-    for pattern in (r"\[Errno -?\d+\] ([^')\]]+)", r"\] ([^\]')]*certificate[^')]*)",
+    for pattern in (r"\[Errno -?\d+\] ([^'\")\]]+)", r"\] ([^\]')]*certificate[^')]*)",
                     r"(Remote end closed connection[^')]*)", r"(timed out)"):
         match = re.search(pattern, text)
         if match:
@@ -324,8 +324,10 @@ class ErpClient:
             raise self._connection_failed(exc) from None
 
     def _connection_failed(self, exc: requests.RequestException) -> ConnectionFailed:
-        _, _, problem = classify_exception(exc)
-        problem = self._scrub(problem)
+        problem = self._scrub(_reason(exc))
+        if isinstance(exc, requests.exceptions.Timeout):
+            problem = f"no answer within {self.settings.connect_timeout:g}/" \
+                      f"{self.settings.read_timeout:g} seconds (connect/read)"
         if isinstance(exc, requests.exceptions.SSLError):
             return ConnectionFailed(
                 f"Cannot reach {self.settings.url}: {problem}. If the server uses a company "

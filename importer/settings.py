@@ -143,6 +143,7 @@ _IMPORT_KEYS: dict[str, Any] = {
 TABLES = {"connection": _CONNECTION_KEYS, "import": _IMPORT_KEYS}
 KEY_TYPES = {**_CONNECTION_KEYS, **_IMPORT_KEYS}
 _FLAG_OF = {"url": "--url", "data_source": "--data-source", "user": "--user"}
+_NAME_OF = {"url": "server URL", "data_source": "data source", "user": "user name"}
 
 
 def _closest(name: str, candidates) -> str:
@@ -322,7 +323,7 @@ def _require(merged: dict[str, Any], path: Path | None) -> None:
     for key in ("url", "data_source", "user"):
         if not merged.get(key):
             where = path or CONFIG_FILE_NAME
-            raise BadOptions(f"No {key.replace('_', ' ')} given: pass {_FLAG_OF[key]}, set "
+            raise BadOptions(f"No {_NAME_OF[key]} given: pass {_FLAG_OF[key]}, set "
                              f"{ENV_PREFIX}{key.upper()}, or set {key} under [connection] in "
                              f"{where}.")
     if not merged["url"].lower().startswith(("http://", "https://")):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import functools
 import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Callable
 
 import click
@@ -10,6 +12,7 @@ from rich.console import Console
 
 from importer.entities import ENTITIES, get_entity
 from importer.errors import ImporterError
+from importer.settings import Settings, load_settings
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -49,3 +52,79 @@ def resolve_entity(name: str | None):
 
 def is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+# ---------------------------------------------------------------------------------------------
+# Connection options (shared by check, import, export)
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """The raw values of the connection flags (None = not given on the command line)."""
+
+    url: str | None = None
+    data_source: str | None = None
+    user: str | None = None
+    config_file: Path | None = None
+    ca_bundle: Path | None = None
+    insecure: bool = False
+    timeout: float | None = None
+    retries: int | None = None
+
+
+_CONNECTION_FLAGS = (
+    click.option("--url", metavar="URL",
+                 help="The ERP's REST API address, e.g. https://erp.example.com "
+                      "(or IMPORTER_URL, or url in importer.toml)."),
+    click.option("--data-source", metavar="NAME",
+                 help="The ERP data source (company database), e.g. DEMO (or IMPORTER_DATA_SOURCE)."),
+    click.option("--user", metavar="NAME",
+                 help="The API user (or IMPORTER_USER). The password comes from IMPORTER_PASSWORD, "
+                      "the config file, or a hidden prompt on a terminal; never from a flag."),
+    click.option("--config", "config_file", metavar="PATH",
+                 type=click.Path(dir_okay=False, path_type=Path),
+                 help="Config file to read instead of ./importer.toml or the user's "
+                      "importer.toml."),
+    click.option("--ca-bundle", metavar="PATH", type=click.Path(dir_okay=False, path_type=Path),
+                 help="CA certificates (PEM) to check an https server's certificate against, "
+                      "for a company certificate authority."),
+    click.option("--insecure", is_flag=True, default=False,
+                 help="Do not check the https server's certificate. Only for a test server: "
+                      "the password and data can then be read by others on the network."),
+    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+                 help="Seconds to wait for the server's answer to one call (default 60)."),
+    click.option("--retries", type=click.IntRange(min=0), metavar="N",
+                 help="Retries of a call after a network error or an overloaded server "
+                      "(default 5)."),
+)
+
+
+def connection_options(func: Callable) -> Callable:
+    """Add the connection flags to a command; it receives them as one `connection` argument
+    (a ConnectionOptions). Build Settings with `settings_from_options(connection)`."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        names = [f.name for f in fields(ConnectionOptions)]
+        connection = ConnectionOptions(**{n: kwargs.pop(n) for n in names})
+        return func(*args, connection=connection, **kwargs)
+
+    for option in reversed(_CONNECTION_FLAGS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def settings_from_options(connection: ConnectionOptions, **overrides) -> Settings:
+    """Settings from the flags > IMPORTER_* > importer.toml; asks for the password (hidden) only
+    when stdin is a terminal (--insecure is warned about by the client, once, in the log).
+    ``overrides`` are further settings from the command's own flags
+    (e.g. ``workers=8``, ``journal=path``); None values count as not given. Raises BadOptions."""
+    prompt = _password_prompt if sys.stdin.isatty() else None
+    return load_settings(url=connection.url, data_source=connection.data_source,
+                         user=connection.user, config_file=connection.config_file,
+                         ca_bundle=connection.ca_bundle, insecure=connection.insecure,
+                         timeout=connection.timeout, retries=connection.retries,
+                         password_prompt=prompt, **overrides)
+
+
+def _password_prompt() -> str:
+    return click.prompt("Password", hide_input=True, default="", show_default=False, err=True)
