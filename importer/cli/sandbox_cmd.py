@@ -1,0 +1,110 @@
+"""`importer sandbox`: run the local Expandable-compatible API server until Ctrl-C."""
+from __future__ import annotations
+
+import signal
+import threading
+
+import click
+
+from importer.cli.common import console, translate_errors
+from importer.errors import BadOptions
+from importer.sandbox import demo
+from importer.sandbox.server import SandboxConfig, start_sandbox
+
+_FILE = click.Path(dir_okay=False, path_type=str)
+
+
+def _parse_users(values: tuple[str, ...]) -> dict[str, str]:
+    users = {}
+    for value in values:
+        name, sep, password = value.partition(":")
+        if not sep or not name or not password:
+            raise BadOptions("--user must look like NAME:PASSWORD: a user name and a password "
+                             "separated by a colon.")
+        users[name] = password
+    return users or {demo.DEMO_USER: demo.DEMO_PASSWORD}
+
+
+def _show(sb, custom_users: bool) -> None:
+    cfg = sb.config
+    lines = [f"[bold]Expandable sandbox[/bold] listening on [bold]{sb.url}[/bold]",
+             f"  data source: {', '.join(cfg.data_sources)}"]
+    for user, password in cfg.users.items():
+        lines.append(f"  user: {user}   password: "
+                     f"{'(as given with --user)' if custom_users else password}")
+    lines.append("  database: " + (str(sb.db_path) if cfg.db_path else
+                                   "a temporary file (records are lost on exit; keep them "
+                                   "with --db PATH)"))
+    lines.append(f"  master data: {sb.parts_count} parts ({cfg.parts_file or 'demo'}), "
+                 f"{sb.customers_count} customers ({cfg.customers_file or 'demo'})")
+    faults = [f"{n}={getattr(cfg, n)}" for n in ("latency_ms", "jitter_ms", "fail_rate",
+                                                   "lost_response_rate") if getattr(cfg, n)]
+    if faults:
+        lines.append(f"  faults: {', '.join(faults)}, seed={cfg.seed}")
+    lines += [f"  inspect: {sb.url}/_sandbox/records/product-price   {sb.url}/_sandbox/stats",
+              f"  try it:  importer import FILE --url {sb.url} "
+              f"--data-source {cfg.data_sources[0]} --user {next(iter(cfg.users))}",
+              "Press Ctrl-C to stop."]
+    for line in lines:
+        console.print(line, soft_wrap=True)
+
+
+def _wait_for_interrupt(sb) -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while sb.running and not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+
+
+@click.command("sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Keep 127.0.0.1 unless others must reach it.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 = any free port).")
+@click.option("--db", "db_path", type=_FILE, default=None,
+              help="SQLite file that keeps the records across restarts "
+                   "(default: a temporary file removed on exit).")
+@click.option("--user", "users", multiple=True, metavar="NAME:PASSWORD",
+              help=f"A login the sandbox accepts; repeat for more "
+                   f"(default: {demo.DEMO_USER}:{demo.DEMO_PASSWORD}).")
+@click.option("--data-source", "data_sources", multiple=True, metavar="NAME",
+              help=f"A data source the sandbox accepts; repeat for more "
+                   f"(default: {demo.DEMO_DATA_SOURCE}).")
+@click.option("--parts", "parts_file", type=_FILE, default=None,
+              help="CSV or xlsx of your parts (PART_ID, PART_DESC, PART_TYPE, PART_UM, "
+                   "PART_STATUS, STD_UNIT_COST, PRODUCT_LINE, SO_ORDER_QTY, MIN_SALES_QTY; only "
+                   "PART_ID is required). Default: the built-in demo parts.")
+@click.option("--customers", "customers_file", type=_FILE, default=None,
+              help="CSV or xlsx of your customers (CUSTOMER_ID, optional CUST_NAME). "
+                   "Default: the built-in demo customers.")
+@click.option("--latency-ms", default=0.0, type=float, show_default=True,
+              help="Delay every API call by this many milliseconds.")
+@click.option("--jitter-ms", default=0.0, type=float, show_default=True,
+              help="Add a random delay of up to this many milliseconds.")
+@click.option("--fail-rate", default=0.0, type=float, show_default=True, metavar="P",
+              help="Share of record calls (0-1) answered 503 without doing anything.")
+@click.option("--lost-response-rate", default=0.0, type=float, show_default=True, metavar="P",
+              help="Share of record calls (0-1) that are carried out but answered with a 504 "
+                   "proxy page, as when a slow ERP's answer is lost.")
+@click.option("--token-ttl", default=1800.0, type=float, show_default=True, metavar="SECONDS",
+              help="Seconds a login token stays valid.")
+@click.option("--seed", default=None, type=int,
+              help="Seed for the injected faults: the same seed and calls give the same faults.")
+@translate_errors
+def command(users, data_sources, **options) -> None:
+    """Run a local stand-in for the Expandable API, to rehearse an import safely.
+
+    It keeps real records (SQLite), enforces the API's documented rules, knows the demo parts
+    and customers (or yours, with --parts/--customers) and can misbehave on purpose (latency,
+    failures, lost responses, expiring tokens). It prints the URL and the login it accepts, then
+    runs until Ctrl-C.
+    """
+    config = SandboxConfig(users=_parse_users(users),
+                           data_sources=tuple(data_sources) or (demo.DEMO_DATA_SOURCE,), **options)
+    with start_sandbox(config) as sb:
+        _show(sb, custom_users=bool(users))
+        _wait_for_interrupt(sb)
+    console.print("Sandbox stopped.", soft_wrap=True)
