@@ -438,7 +438,7 @@ class ErpClient:
         last = verdict.message if verdict else attempt.problem
         result.kind = "failed"
         result.message_code = verdict.message_code if verdict else ""
-        result.message = f"Gave up after {tries} attempts: {last}"
+        result.message = f"Gave up after {tries} attempt{'s' if tries != 1 else ''}: {last}"
         return result
 
     # -- helpers for the dispatcher ------------------------------------------------------
