@@ -1,0 +1,384 @@
+"""Which call each row gets, and the worker pool that makes the calls.
+
+Decisions (pure functions, tested with plain values):
+
+- A row's ACTION cell (CREATE, UPDATE, UPSERT, SKIP) overrides the run's mode.
+- ``upsert`` calls update when the journal knows the key (this tool created or updated it on
+  this server and data source before) and create otherwise, and switches once: create answered
+  RECORD_EXISTS -> update; update answered RECORD_NOT_FOUND -> create.
+- Update sends the key plus only the non-empty cells. A row with nothing besides the key is not
+  sent: with ACTION/mode UPDATE it is INVALID ("nothing to update"); when upsert finds the record
+  exists it is SKIPPED (the ERP already holds a record with that key and there is nothing to
+  change). Update needs every key field; a row without them is not sent to update either.
+- A create that may have reached the server before its answer was lost (the client's
+  ``uncertain``, or a row that was in flight when an earlier session died) and is then answered
+  RECORD_EXISTS is applied with update, in every mode, so the ERP ends holding the row's values and
+  no row is created twice.
+
+The pool: ``workers`` threads pull rows from one queue; rows whose keys could name the same record
+are never in flight at once. Each outcome is committed to the journal by the worker before it
+takes the next row. Progress is reported from the caller's thread, so a slow progress display
+never holds a worker up. Ctrl-C (or ``stop_event``) stops taking new rows; calls in flight finish
+and are journaled; the rest stay NOT_RUN.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from importer.entities import Entity
+from importer.errors import ImporterError
+from importer.model import Action, Issue, Row, RowOutcome, Status
+
+log = logging.getLogger(__name__)
+
+MAX_CALLS_PER_ROW = 5  # create -> update -> create ... is bounded well below this
+PROGRESS_INTERVAL = 0.1  # seconds between on_progress calls
+ProgressCallback = Callable[[int, int, dict], None]  # (done, total, counts per status)
+
+
+# --- decisions ---------------------------------------------------------------------------------
+def resolve_action(row_action: Action | None, mode: str) -> Action:
+    """The row's ACTION cell when given, else the run's mode."""
+    return row_action or Action(mode.upper())
+
+
+def first_call(action: Action, key_complete: bool, key_known: bool) -> Action:
+    """CREATE, UPDATE or SKIP: the first call a row gets."""
+    if action is Action.UPSERT:
+        return Action.UPDATE if key_complete and key_known else Action.CREATE
+    return action
+
+
+def missing_key_fields(entity: Entity, values: dict[str, str]) -> list[str]:
+    return [k for k in entity.key if not values.get(k)]
+
+
+def has_update_fields(entity: Entity, values: dict[str, str]) -> bool:
+    """Update needs at least one non-empty field besides the key."""
+    return any(v for k, v in values.items() if k not in entity.key)
+
+
+def next_call(call: Action, action: Action, *, exists: bool, not_found: bool, maybe_sent: bool,
+              switched: bool) -> tuple[Action | None, bool]:
+    """After a business error: (the next call or None when the row failed, whether it switches).
+
+    A create that may have been applied and now hears RECORD_EXISTS updates (any mode, does not
+    use up upsert's one switch). Upsert switches once between create and update.
+    """
+    if call is Action.CREATE and exists and maybe_sent:
+        return Action.UPDATE, switched
+    if action is Action.UPSERT and not switched:
+        if call is Action.CREATE and exists:
+            return Action.UPDATE, True
+        if call is Action.UPDATE and not_found:
+            return Action.CREATE, True
+    return None, switched
+
+
+def keys_collide(entity: Entity, a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Could two rows' keys name the same record? A blank key field the server fills in on
+    create (e.g. EFFECTIVE_DATE, ORDER_QTY) matches anything."""
+    for name, x, y in zip(entity.key, a, b):
+        if x != y and not (name in entity.create_defaults and "" in (x, y)):
+            return False
+    return True
+
+
+def dry_run_outcome(entity: Entity, job: "Job", key_known: bool) -> RowOutcome:
+    """What a dry run reports for a valid row: the call it would make, nothing sent."""
+    call = first_call(job.action, not _missing(entity, job), key_known)
+    refused = _refuse_update(entity, job, call)
+    if refused is not None:
+        return refused
+    if call is Action.SKIP:
+        return _skipped(job)
+    return RowOutcome(job.row.excel_row, Status.NOT_RUN, f"{call.value} (dry run)",
+                      message=f"Dry run: would call {call.value.lower()}; nothing was sent.",
+                      issues=list(job.issues))
+
+
+# --- work items ------------------------------------------------------------------------------
+@dataclass
+class Job:
+    """One valid row to apply."""
+
+    row: Row
+    action: Action  # resolved: the ACTION cell or the mode
+    maybe_sent: bool = False  # an earlier session may have applied its create
+    issues: list[Issue] = field(default_factory=list)  # warnings, carried into the outcome
+
+
+@dataclass
+class DispatchResult:
+    outcomes: dict[int, RowOutcome]
+    interrupted: bool = False  # Ctrl-C or the stop event: some rows were not sent
+    fatal: ImporterError | None = None  # e.g. the credentials stopped working mid-run
+
+
+def _missing(entity: Entity, job: Job) -> list[str]:
+    return missing_key_fields(entity, job.row.values)
+
+
+def _skipped(job: Job, message: str = "ACTION is SKIP: not sent.") -> RowOutcome:
+    return RowOutcome(job.row.excel_row, Status.SKIPPED, "", message=message,
+                      issues=list(job.issues))
+
+
+def _refuse_update(entity: Entity, job: Job, call: Action) -> RowOutcome | None:
+    """A row sent to update (by its ACTION or the mode) that update cannot take: INVALID."""
+    if call is not Action.UPDATE or job.action is not Action.UPDATE:
+        return None
+    missing = _missing(entity, job)
+    if missing:
+        text = (f"Update needs the whole key: fill in {', '.join(missing)} "
+                f"(or use CREATE).")
+        return _invalid(job, "missing-key-for-update", text, missing[0])
+    if not has_update_fields(entity, job.row.values):
+        text = (f"Nothing to update: fill in at least one field besides the key "
+                f"({', '.join(entity.key)}), or use CREATE.")
+        return _invalid(job, "nothing-to-update", text, None)
+    return None
+
+
+def _invalid(job: Job, code: str, text: str, field_name: str | None) -> RowOutcome:
+    issue = Issue(code, text, row=job.row.excel_row, field=field_name)
+    return RowOutcome(job.row.excel_row, Status.INVALID, "", message=text,
+                      issues=[issue, *job.issues])
+
+
+# --- the queue ---------------------------------------------------------------------------------
+class KeyedQueue:
+    """Hands out jobs so that no two jobs whose keys collide are in flight at once."""
+
+    def __init__(self, entity: Entity, jobs: Iterable[Job], window: int,
+                 stop: threading.Event) -> None:
+        self._entity = entity
+        self._pending = deque(jobs)
+        self._busy: list[tuple[str, ...]] = []
+        self._cond = threading.Condition()
+        self._window = window
+        self._stop = stop
+
+    def take(self) -> Job | None:
+        """The next job free to run, waiting while every candidate collides; None at the end."""
+        with self._cond:
+            while self._pending and not self._stop.is_set():
+                index = self._free_index()
+                if index is not None:
+                    job = self._pending[index]
+                    del self._pending[index]
+                    self._busy.append(self._key(job))
+                    return job
+                self._cond.wait(0.5)
+            return None
+
+    def done(self, job: Job) -> None:
+        with self._cond:
+            self._busy.remove(self._key(job))
+            self._cond.notify_all()
+
+    def wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def remaining(self) -> list[Job]:
+        with self._cond:
+            return list(self._pending)
+
+    def _key(self, job: Job) -> tuple[str, ...]:
+        return self._entity.key_of(job.row.values)
+
+    def _free_index(self) -> int | None:
+        for index, job in enumerate(itertools.islice(self._pending, self._window)):
+            key = self._key(job)
+            if not any(keys_collide(self._entity, key, busy) for busy in self._busy):
+                return index
+        return None
+
+
+# --- the pool ----------------------------------------------------------------------------------
+class Dispatcher:
+    """Applies jobs with a pool of threads sharing one ErpClient; journals every outcome.
+
+    ``journal`` needs ``mark_in_flight(run_id, row)`` and ``record(run_id, outcome, uncertain=,
+    known=)``; ``known_keys`` is the set of keys the journal knows exist on this server.
+    """
+
+    def __init__(self, client, entity: Entity, journal, run_id: int, *,
+                 scope: tuple[str, str], known_keys: set[tuple[str, ...]], workers: int = 4,
+                 on_progress: ProgressCallback | None = None,
+                 stop_event: threading.Event | None = None) -> None:
+        self.client = client
+        self.entity = entity
+        self.journal = journal
+        self.run_id = run_id
+        self.scope = scope  # (server_url, data_source)
+        self.known_keys = known_keys
+        self.workers = max(1, workers)
+        self.on_progress = on_progress
+        self.stop = stop_event or threading.Event()
+        self._lock = threading.Lock()
+        self._outcomes: dict[int, RowOutcome] = {}
+        self._counts: dict[str, int] = {}
+        self._fatal: ImporterError | None = None
+
+    # -- running --------------------------------------------------------------------------
+    def run(self, jobs: list[Job]) -> DispatchResult:
+        total = len(jobs)
+        queue = KeyedQueue(self.entity, jobs, window=4 * self.workers + 16, stop=self.stop)
+        threads = [threading.Thread(target=self._work, args=(queue,), daemon=True,
+                                    name=f"importer-worker-{i + 1}")
+                   for i in range(min(self.workers, max(total, 1)))]
+        for thread in threads:
+            thread.start()
+        interrupted = self._wait(threads, queue, total)
+        self._progress(total)
+        interrupted = interrupted or bool(queue.remaining())
+        return DispatchResult(dict(self._outcomes), interrupted, self._fatal)
+
+    def _wait(self, threads: list[threading.Thread], queue: KeyedQueue, total: int) -> bool:
+        """Wait for the workers, reporting progress; Ctrl-C stops taking rows and drains."""
+        interrupted = False
+        for thread in threads:
+            while thread.is_alive():
+                try:
+                    thread.join(PROGRESS_INTERVAL)
+                    self._progress(total)
+                except KeyboardInterrupt:
+                    if not interrupted:
+                        log.warning("Interrupted: finishing the calls in flight, no more rows")
+                    interrupted = True
+                    self.stop.set()
+                    queue.wake()
+        return interrupted
+
+    def _progress(self, total: int) -> None:
+        if self.on_progress is None:
+            return
+        with self._lock:
+            done, counts = len(self._outcomes), dict(self._counts)
+        self.on_progress(done, total, counts)
+
+    def _work(self, queue: KeyedQueue) -> None:
+        while (job := queue.take()) is not None:
+            try:
+                outcome, uncertain, known = self._apply(job)
+                self.journal.record(self.run_id, outcome, uncertain=uncertain, known=known)
+            except Exception as exc:  # a re-login refused mid-run, the journal's disk full...
+                self._stop_on(exc)
+                return
+            finally:
+                queue.done(job)
+            with self._lock:
+                self._outcomes[outcome.excel_row] = outcome
+                self._counts[outcome.status.value] = self._counts.get(outcome.status.value, 0) + 1
+
+    def _stop_on(self, exc: Exception) -> None:
+        if not isinstance(exc, ImporterError):
+            log.exception("Stopping the run after an unexpected error")
+            exc = ImporterError(f"The run stopped after an unexpected error ({exc}); run the "
+                                f"same command again to resume.")
+        log.error("Stopping: %s", exc)
+        with self._lock:
+            self._fatal = self._fatal or exc
+        self.stop.set()
+
+    # -- one row ----------------------------------------------------------------------------
+    def _apply(self, job: Job) -> tuple[RowOutcome, bool, tuple | None]:
+        """Make the row's calls: (outcome, whether its create may have been applied, known key)."""
+        values = job.row.values
+        complete = not missing_key_fields(self.entity, values)
+        call = first_call(job.action, complete, self.entity.key_of(values) in self.known_keys)
+        if call is Action.SKIP:
+            return _skipped(job), False, None
+        refused = _refuse_update(self.entity, job, call)
+        if refused is not None:
+            return refused, False, None
+        self.journal.mark_in_flight(self.run_id, job.row.excel_row)
+        state = _RowState(maybe_sent=job.maybe_sent)
+        for _ in range(MAX_CALLS_PER_ROW):
+            stop = self._unsendable_update(job, call, state)
+            if stop is not None:
+                return stop, state.create_uncertain, None
+            # Blank cells are never in ``values``: create sends every non-empty cell, update the
+            # key plus the non-empty cells.
+            result = self.client.call(self._path(call), values)
+            state.attempts += result.attempts
+            if call is Action.CREATE:
+                state.create_uncertain = state.create_uncertain or result.uncertain
+            if result.kind != "business":
+                return self._finish(job, call, result, state)
+            switched_before = state.switched
+            call, state.switched = next_call(
+                call, job.action, exists=self.client.is_exists(result),
+                not_found=self.client.is_not_found(result),
+                maybe_sent=result.uncertain or state.maybe_sent, switched=state.switched)
+            state.maybe_sent = False
+            if call is None:
+                return self._failed(job, result, state), False, None
+            state.notes.append(_SWITCH_NOTES[call] if state.switched != switched_before
+                               else _LOST_CREATE_NOTE)
+        return self._failed(job, result, state), state.create_uncertain, None
+
+    def _path(self, call: Action) -> str:
+        return self.entity.create_path if call is Action.CREATE else self.entity.update_path
+
+    def _unsendable_update(self, job: Job, call: Action, state: "_RowState") -> RowOutcome | None:
+        """An update upsert or a lost create led to, that the row cannot make."""
+        if call is not Action.UPDATE:
+            return None
+        missing = missing_key_fields(self.entity, job.row.values)
+        if missing:
+            return RowOutcome(job.row.excel_row, Status.FAILED, "CREATE", message=(
+                f"The record exists already; to update it fill in {', '.join(missing)}."),
+                issues=list(job.issues), attempts=state.attempts)
+        if not has_update_fields(self.entity, job.row.values):
+            return _skipped(job, "The record exists already and the row has nothing besides "
+                                 "the key to change.")
+        return None
+
+    def _finish(self, job: Job, call: Action, result, state: "_RowState"):
+        if result.kind != "ok":
+            return self._failed(job, result, state), call is Action.CREATE and \
+                state.create_uncertain, None
+        status = Status.CREATED if call is Action.CREATE else Status.UPDATED
+        record = {k: ("" if v is None else str(v)) for k, v in (result.record or {}).items()}
+        outcome = RowOutcome(job.row.excel_row, status, call.value, result.http_status,
+                             message=" ".join(state.notes), record=record,
+                             issues=list(job.issues), attempts=state.attempts)
+        key = self.entity.key_of(record)
+        if "" in key:
+            key = self.entity.key_of(job.row.values)
+        self.known_keys.add(key)
+        return outcome, False, (*self.scope, self.entity.name, key)
+
+    def _failed(self, job: Job, result, state: "_RowState") -> RowOutcome:
+        call = "CREATE" if result.path == self.entity.create_path else "UPDATE"
+        notes = " ".join(state.notes)
+        return RowOutcome(job.row.excel_row, Status.FAILED, call, result.http_status,
+                          result.message_code, (notes + " " if notes else "") + result.message,
+                          issues=list(job.issues), attempts=state.attempts)
+
+
+_SWITCH_NOTES = {
+    Action.UPDATE: "The record existed already, so it was updated.",
+    Action.CREATE: "No record had this key, so it was created.",
+}
+
+
+_LOST_CREATE_NOTE = ("An earlier create of this row may have reached the ERP without its answer "
+                     "arriving; the record exists, so it was updated to match the row.")
+
+
+@dataclass
+class _RowState:
+    maybe_sent: bool = False  # a create may have been applied by an earlier session
+    create_uncertain: bool = False  # a create of this session may have been applied
+    switched: bool = False  # upsert's one switch is used
+    attempts: int = 0
+    notes: list[str] = field(default_factory=list)
