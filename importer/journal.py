@@ -29,14 +29,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
-import platformdirs
-
 from importer.entities import Entity, get_entity
 from importer.model import Action, Column, Issue, Row, RowOutcome, RunInfo, Status, Table
 
 log = logging.getLogger(__name__)
 
-JOURNAL_FILE_NAME = "journal.sqlite"
 FINAL_STATUSES = frozenset({Status.CREATED, Status.UPDATED, Status.INVALID, Status.SKIPPED})
 
 _SCHEMA = """
@@ -75,11 +72,6 @@ CREATE TABLE IF NOT EXISTS known_keys (
 """
 
 
-def default_journal_path() -> Path:
-    """The journal in the user's data directory (e.g. ~/.local/share/importer/journal.sqlite)."""
-    return Path(platformdirs.user_data_dir("importer", appauthor=False)) / JOURNAL_FILE_NAME
-
-
 def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
@@ -87,8 +79,9 @@ def now_iso() -> str:
 class Journal:
     """One SQLite journal file. Thread-safe: one connection, one lock, short transactions."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
-        self.path = Path(path) if path else default_journal_path()
+    def __init__(self, path: Path | str) -> None:
+        """Open (creating when needed) the journal file; the default path is Settings.journal."""
+        self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
