@@ -195,7 +195,7 @@ def _is_connect_failure(exc: BaseException) -> bool:
 def _reason(exc: BaseException) -> str:
     """A short human reason, e.g. 'Connection refused', from requests' nested exceptions."""
     text = str(exc)
-    for pattern in (r"\[Errno -?\d+\] ([^'\")\]]+)", r"\] ([^\]')]*certificate[^')]*)",
+    for pattern in (r"\[Errno -?\d+\] ([^'\")\]]+)", r"(certificate verify failed[^(]*)",
                     r"(Remote end closed connection[^')]*)", r"(timed out)"):
         match = re.search(pattern, text)
         if match:
