@@ -287,13 +287,16 @@ def read_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
 def load_settings(url: str | None = None, data_source: str | None = None, user: str | None = None,
                   password: str | None = None, config_file: str | Path | None = None, *,
                   password_prompt: Callable[[], str] | None = None,
+                  password_needed: bool = True,
                   environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
     """Build Settings from flags (these arguments; None = not given) > IMPORTER_* > config file.
 
     ``overrides`` take the config keys (``ca_bundle``, ``insecure``, ``read_timeout``,
     ``retries``, ``workers``, ``journal``, ...; ``timeout`` is an alias of ``read_timeout``).
     ``password_prompt`` is called when no password is found anywhere (the CLI passes a hidden
-    prompt on a terminal); without it a missing password is a BadOptions. Raises BadOptions naming
+    prompt on a terminal); without it a missing password is a BadOptions. With
+    ``password_needed=False`` (a dry run that logs in nowhere) a missing password stays ''
+    and nobody is asked. ``environ`` replaces os.environ (for tests). Raises BadOptions naming
     the flag or variable to set for every missing or unusable value.
     """
     flags = _flag_values(dict(overrides, url=url, data_source=data_source, user=user,
@@ -301,7 +304,7 @@ def load_settings(url: str | None = None, data_source: str | None = None, user: 
     path = find_config_file(config_file, environ)
     merged = {**(read_config_file(path) if path else {}), **read_environment(environ), **flags}
     _require(merged, path)
-    if not merged.get("password"):
+    if not merged.get("password") and password_needed:
         merged["password"] = _ask(password_prompt)
     return _build(merged, path)
 

@@ -231,3 +231,12 @@ def test_timeout_flag_sets_the_read_timeout_and_zero_workers_is_refused(monkeypa
     assert load_settings(timeout=7).read_timeout == 7.0
     with pytest.raises(BadOptions, match="workers"):
         load_settings(workers=0)
+
+
+def test_a_run_that_sends_nothing_does_not_need_the_password(monkeypatch):
+    for key, value in BASE_ENV.items():
+        if key != "IMPORTER_PASSWORD":
+            monkeypatch.setenv(key, value)
+    s = load_settings(password_needed=False,
+                      password_prompt=lambda: pytest.fail("asked for an unneeded password"))
+    assert s.password == "" and s.url == "http://env.example"

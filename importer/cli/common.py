@@ -113,17 +113,19 @@ def connection_options(func: Callable) -> Callable:
     return wrapper
 
 
-def settings_from_options(connection: ConnectionOptions, **overrides) -> Settings:
+def settings_from_options(connection: ConnectionOptions, password_needed: bool = True,
+                          **overrides) -> Settings:
     """Settings from the flags > IMPORTER_* > importer.toml; asks for the password (hidden) only
     when stdin is a terminal (--insecure is warned about by the client, once, in the log).
     ``overrides`` are further settings from the command's own flags
-    (e.g. ``workers=8``, ``journal=path``); None values count as not given. Raises BadOptions."""
-    prompt = _password_prompt if sys.stdin.isatty() else None
+    (e.g. ``workers=8``, ``journal=path``); None values count as not given.
+    ``password_needed=False`` neither asks nor insists (a dry run). Raises BadOptions."""
+    prompt = _password_prompt if password_needed and sys.stdin.isatty() else None
     return load_settings(url=connection.url, data_source=connection.data_source,
                          user=connection.user, config_file=connection.config_file,
                          ca_bundle=connection.ca_bundle, insecure=connection.insecure,
                          timeout=connection.timeout, retries=connection.retries,
-                         password_prompt=prompt, **overrides)
+                         password_prompt=prompt, password_needed=password_needed, **overrides)
 
 
 def _password_prompt() -> str:
