@@ -24,8 +24,9 @@ def main() -> None:
 def _register() -> None:
     # One line per command module; each module defines exactly one click command named `command`.
     from importer.cli import check_cmd, entities_cmd, sandbox_cmd
+    from importer.cli import template_cmd
 
-    for module in (entities_cmd, check_cmd, sandbox_cmd):
+    for module in (entities_cmd, check_cmd, sandbox_cmd, template_cmd):
         main.add_command(module.command)
 
 

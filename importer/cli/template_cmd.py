@@ -1,0 +1,40 @@
+"""`importer template ENTITY`: a blank template to fill in."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from importer.cli.common import ExitCodeError, console, entity_choice
+from importer.entities import get_entity
+from importer.errors import EXIT_UNUSABLE
+from importer.workbooks import write_template
+
+
+@click.command("template")
+@click.argument("entity", type=entity_choice())
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx",
+              show_default=True, help="xlsx (formatted, with a Fields sheet) or csv (header only).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write it [default: ENTITY-template.xlsx in the current folder].")
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+def command(entity: str, fmt: str, output: Path | None, force: bool) -> None:
+    """Write a blank template for ENTITY: the field names in documented order, required columns
+    marked, id columns formatted as text so leading zeros stay."""
+    found = get_entity(entity)
+    path = output or Path(f"{found.name}-template.{fmt}")
+    if path.exists() and not force:
+        raise ExitCodeError(f"{path} already exists; choose another name with -o or add --force "
+                            "to overwrite it.", EXIT_UNUSABLE)
+    if not path.parent.exists():
+        raise ExitCodeError(f"The folder {path.parent} does not exist; create it or choose another "
+                            "path with -o.", EXIT_UNUSABLE)
+    try:
+        write_template(found, path, fmt)
+    except OSError as exc:
+        raise ExitCodeError(f"Cannot write {path} ({exc.strerror}); close it if it is open in a "
+                            "spreadsheet program, or choose another path with -o.",
+                            EXIT_UNUSABLE) from None
+    console.print(f"Wrote the {found.label} template to {path}. Required columns are highlighted; "
+                  "the Fields sheet explains every column." if fmt == "xlsx" else
+                  f"Wrote the {found.label} CSV header to {path}.")

@@ -1,0 +1,6 @@
+"""The workbooks this tool writes: templates, the annotated validation workbook, results, failed rows
+and exports. Each is a plain function of plain values (importer.model); none decides a status."""
+from importer.workbooks.templates import write_template
+from importer.workbooks.validation import write_validation_workbook
+
+__all__ = ["write_template", "write_validation_workbook"]

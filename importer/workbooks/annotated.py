@@ -1,0 +1,236 @@
+"""The annotated data sheet shared by the validation and results workbooks.
+
+The data keep the input's layout: the same sheet name, the title rows above, the header on the same
+row and every column at the same letter, so each address equals the one in the person's file. The
+tool's columns are appended on the right, then (optionally) a visibly separate block of the fields
+the ERP returned. Error cells are red and warning cells amber, each with a comment carrying the
+message(s); a whole row may be coloured by its status.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Sequence
+
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from importer.entities import normalize_name
+from importer.model import RETURNED_PREFIX, TOOL_COLUMNS, Column, Issue, Row, Severity, Table
+from importer.workbooks import styles as st
+from importer.workbooks.fastsheet import CellSpec, FastWorkbook, StreamedSheet
+
+TEXT = "@"
+SAMPLE_ROWS = 300  # rows looked at to size the columns
+WIDE = {"MESSAGE": 60, "ISSUES": 80, "REASON": 60}
+
+
+@dataclass
+class Painted:
+    """What the tool adds to one row: its status key (row and status-cell colour) and values."""
+
+    status: str | None
+    appended: Sequence[object]
+    block: Sequence[object] = ()
+
+
+@dataclass
+class Layout:
+    table: Table
+    appended: Sequence[str]  # headers of the tool's columns
+    block: Sequence[str] = ()  # headers of the returned-fields block
+    row_colours: dict[str, str | None] = field(default_factory=dict)  # status -> whole-row colour
+    status_colours: dict[str, str | None] = field(default_factory=dict)  # status -> status cell
+
+    @property
+    def data_columns(self) -> list[Column]:
+        """The input's columns minus the columns an earlier run of this tool appended."""
+        return [c for c in self.table.columns if not is_tool_header(c.header)]
+
+    @property
+    def first_appended(self) -> int:
+        return max((c.index for c in self.data_columns), default=-1) + 1
+
+    @property
+    def first_block(self) -> int:
+        return self.first_appended + len(self.appended)
+
+    @property
+    def last_column(self) -> int:
+        return self.first_block + len(self.block) - 1
+
+
+def is_tool_header(header: str) -> bool:
+    name = normalize_name(header or "")
+    return name in TOOL_COLUMNS or name.startswith(normalize_name(RETURNED_PREFIX))
+
+
+def cell_notes(issues: Sequence[Issue]) -> dict[tuple[int, int], tuple[Severity, str]]:
+    """(Excel row, 0-based column) -> (worst severity, the messages) for issues that name a cell."""
+    found: dict[tuple[int, int], list[Issue]] = {}
+    for issue in issues:
+        if issue.row is not None and issue.column:
+            key = (issue.row, column_index_from_string(issue.column) - 1)
+            found.setdefault(key, []).append(issue)
+    return {
+        key: (Severity.ERROR if any(i.severity is Severity.ERROR for i in group) else
+              Severity.WARNING, "\n".join(dict.fromkeys(i.message for i in group)))
+        for key, group in found.items()
+    }
+
+
+def issue_text(issues: Sequence[Issue]) -> str:
+    """Row issues for a single cell: '[C5] message' each, in the order found."""
+    return " ".join(f"[{_where(i)}] {i.message}" if i.row else i.message
+                    for i in dict.fromkeys(issues))
+
+
+def _where(issue: Issue) -> str:
+    return f"{issue.column}{issue.row}" if issue.column else f"row {issue.row}"
+
+
+KINDS = ("data", "error", "warning", "status", "tool", "block", "block-first")
+
+
+class _Styles:
+    """Style ids for the streamed rows, made once per combination."""
+
+    def __init__(self, fw: FastWorkbook, layout: Layout) -> None:
+        self.fw, self.layout = fw, layout
+        self._cache: dict[tuple, int] = {}
+
+        statuses = {None, *layout.row_colours, *layout.status_colours}
+        for status in statuses:  # all registered before the workbook's styles are written
+            for kind in KINDS:
+                self._cache[(kind, status)] = self._make(kind, status)
+        self.header = _header_styles(fw)
+
+    def get(self, kind: str, status: str | None) -> int:
+        return self._cache[(kind, status)]
+
+    def _make(self, kind: str, status: str | None) -> int:
+        row_colour = self.layout.row_colours.get(status) if status else None
+        if kind == "error":
+            return self.fw.style(fill=st.fill(st.STRONG_RED), number_format=TEXT,
+                                 font=st.Font(bold=True, color="9C0006"))
+        if kind == "warning":
+            return self.fw.style(fill=st.fill(st.AMBER), number_format=TEXT)
+        if kind == "status":
+            colour = self.layout.status_colours.get(status) or row_colour
+            return self.fw.style(fill=st.fill(colour), font=st.BOLD)
+        border = st.THICK_LEFT if kind == "block-first" else None
+        number_format = TEXT if kind == "data" else None
+        if not (row_colour or border or number_format):
+            return 0
+        return self.fw.style(fill=st.fill(row_colour) if row_colour else None, border=border,
+                             number_format=number_format)
+
+
+def add_annotated_sheet(fw: FastWorkbook, title: str, layout: Layout,
+                        paint: Callable[[Row], Painted], issues: Sequence[Issue]) -> Worksheet:
+    """Add the data sheet to the workbook; rows are streamed when the workbook is saved."""
+    table = layout.table
+    ws = fw.add_sheet(title)
+    notes = {k: v for k, v in cell_notes(issues).items() if k[1] < layout.first_appended}
+    for (row, col), (_severity, text) in notes.items():
+        ws.cell(row=row, column=col + 1).comment = st.comment(text)
+    styles = _Styles(fw, layout)
+    rows = sorted(table.rows, key=lambda r: r.excel_row)
+    _dress(fw, ws, layout, rows, paint)
+    last_row = max([table.header_row] + [r.excel_row for r in rows])
+    fw.stream(StreamedSheet(ws, lambda: _stream(layout, rows, paint, notes, styles),
+                            max_col=max(layout.last_column, 0), last_row=last_row))
+    return ws
+
+
+def _dress(fw: FastWorkbook, ws: Worksheet, layout: Layout, rows: list[Row], paint) -> None:
+    """Frozen header, filter and widths (sized from the header and the first rows)."""
+    table = layout.table
+    sample = [(row, paint(row)) for row in rows[:SAMPLE_ROWS]]
+    headers = _headers(layout)
+    for col, header in headers.items():
+        texts = [header] + [str(v) for v in _sample_values(layout, col, sample) if v is not None]
+        width = WIDE.get(header) or st.width_for(texts, maximum=40)
+        ws.column_dimensions[get_column_letter(col + 1)].width = width
+    ws.freeze_panes = f"A{table.header_row + 1}"
+    last_row = max([table.header_row] + [r.excel_row for r in rows])
+    ws.auto_filter.ref = (f"A{table.header_row}:"
+                          f"{get_column_letter(layout.last_column + 1)}{last_row}")
+
+
+def _headers(layout: Layout) -> dict[int, str]:
+    out = {c.index: c.header for c in layout.data_columns}
+    out.update({layout.first_appended + i: h for i, h in enumerate(layout.appended)})
+    out.update({layout.first_block + i: h for i, h in enumerate(layout.block)})
+    return out
+
+
+def _sample_values(layout: Layout, col: int, sample) -> list[object]:
+    if col >= layout.first_block:
+        return [p.block[col - layout.first_block] for _, p in sample]
+    if col >= layout.first_appended:
+        return [p.appended[col - layout.first_appended] for _, p in sample]
+    position = next(i for i, c in enumerate(layout.table.columns) if c.index == col)
+    return [r.cells[position] if position < len(r.cells) else "" for r, _ in sample]
+
+
+def _stream(layout: Layout, rows: list[Row], paint, notes, styles: _Styles
+            ) -> Iterator[tuple[int, list[CellSpec]]]:
+    table = layout.table
+    for number, title_row in enumerate(table.title_rows, start=1):
+        if number < table.header_row:
+            yield number, [(i, v, 0) for i, v in enumerate(title_row) if v]
+    yield table.header_row, _header_cells(layout, styles)
+    positions = [(i, c.index) for i, c in enumerate(table.columns) if not is_tool_header(c.header)]
+    outside = _outside(notes, positions)
+    for row in rows:
+        yield row.excel_row, _row_cells(layout, row, paint(row), positions, notes, outside, styles)
+
+
+def _header_styles(fw: FastWorkbook) -> tuple[int, int, int, int]:
+    return (fw.style(font=st.WHITE_BOLD, fill=st.fill(st.HEADER)),
+            fw.style(font=st.WHITE_BOLD, fill=st.fill(st.TOOL_HEADER)),
+            fw.style(font=st.WHITE_BOLD, fill=st.fill(st.ERP_HEADER)),
+            fw.style(font=st.WHITE_BOLD, fill=st.fill(st.ERP_HEADER), border=st.THICK_LEFT))
+
+
+def _header_cells(layout: Layout, styles: _Styles) -> list[CellSpec]:
+    data, tool, erp, erp_first = styles.header
+    cells = [(c.index, c.header, data) for c in layout.data_columns]
+    cells += [(layout.first_appended + i, h, tool) for i, h in enumerate(layout.appended)]
+    cells += [(layout.first_block + i, h, erp_first if i == 0 else erp)
+              for i, h in enumerate(layout.block)]
+    return cells
+
+
+def _row_cells(layout: Layout, row: Row, painted: Painted, positions, notes, outside,
+               styles: _Styles) -> list[CellSpec]:
+    status = painted.status
+    plain = styles.get("data", status)
+    cells: list[CellSpec] = []
+    for position, col in positions:
+        value = row.cells[position] if position < len(row.cells) else ""
+        note = notes.get((row.excel_row, col))
+        if note:
+            cells.append((col, value, styles.get(note[0].value, status)))
+        else:
+            cells.append((col, value, plain))
+    start = layout.first_appended
+    tool = styles.get("tool", status)
+    for i, value in enumerate(painted.appended):
+        cells.append((start + i, value, styles.get("status", status) if i == 0 else tool))
+    start = layout.first_block
+    for i, value in enumerate(painted.block):
+        cells.append((start + i, value, styles.get("block-first" if i == 0 else "block", status)))
+    extra = [(c, "", styles.get(notes[(row.excel_row, c)][0].value, status))
+             for c in outside.get(row.excel_row, ())]
+    return sorted(cells + extra, key=lambda spec: spec[0]) if extra else cells
+
+
+def _outside(notes, positions) -> dict[int, list[int]]:
+    """Rows with issues at a column that holds no data (e.g. a blank header): still marked."""
+    known = {col for _, col in positions}
+    out: dict[int, list[int]] = {}
+    for row, col in notes:
+        if col not in known:
+            out.setdefault(row, []).append(col)
+    return out

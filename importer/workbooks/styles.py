@@ -1,0 +1,106 @@
+"""Colours, fonts and the text rule shared by every workbook this tool writes.
+
+Every string goes into a workbook as text, never as a formula, and characters XML cannot hold
+(control characters other than tab and line breaks) are shown as their visible Unicode "control
+pictures" (U+2400 block: BEL becomes '␇'), so the person sees that something odd was in the cell.
+"""
+from __future__ import annotations
+
+from openpyxl.cell import Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from importer.model import Status
+
+MAX_CELL_CHARS = 32767  # Excel's limit for one cell
+AUTHOR = "importer"
+
+# Control characters XML 1.0 cannot carry -> the visible control picture; other non-characters and
+# lone surrogates -> U+FFFD.
+_VISIBLE = {c: 0x2400 + c for c in range(32) if c not in (9, 10, 13)}
+_VISIBLE.update({0xFFFE: 0xFFFD, 0xFFFF: 0xFFFD})
+_VISIBLE.update({c: 0xFFFD for c in range(0xD800, 0xE000)})
+
+
+def clean_text(value: object) -> str:
+    """The string as it may be stored in a workbook: visible control characters, Excel's length."""
+    text = str(value).translate(_VISIBLE)
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - 1] + "\u2026"
+    return text
+
+
+def set_text(cell: Cell, value: object) -> Cell:
+    """Write a value as a text cell (openpyxl would turn a string starting with '=' into a formula)."""
+    if value is None or value == "":
+        cell.value = None
+        return cell
+    cell.value = clean_text(value)
+    cell.data_type = "s"
+    return cell
+
+
+def set_value(cell: Cell, value: object) -> Cell:
+    """Numbers stay numbers; everything else is text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.value = value
+        return cell
+    return set_text(cell, value)
+
+
+def comment(text: str) -> Comment:
+    """A cell comment sized to its text, so the message can be read without resizing the box."""
+    text = clean_text(text)
+    lines = sum(max(1, len(part) // 48 + 1) for part in text.split("\n"))
+    return Comment(text, AUTHOR, height=min(40 + 15 * lines, 400), width=320)
+
+
+# --- colours (Excel's familiar "good / bad / neutral" palette) -------------------------------
+GREEN = "C6EFCE"
+LIGHT_GREEN = "E2EFDA"
+RED = "FFC7CE"
+STRONG_RED = "FF8B8B"
+ORANGE = "F8CBAD"
+AMBER = "FFEB9C"
+GREY = "D9D9D9"
+HEADER = "305496"
+TOOL_HEADER = "7F7F7F"
+ERP_HEADER = "2F75B5"
+REQUIRED = "FFD966"
+
+STATUS_COLOURS: dict[Status, str | None] = {
+    Status.CREATED: GREEN,
+    Status.UPDATED: LIGHT_GREEN,
+    Status.FAILED: RED,
+    Status.INVALID: ORANGE,
+    Status.SKIPPED: GREY,
+    Status.NOT_RUN: None,
+}
+STATUS_MEANING: dict[Status, str] = {
+    Status.CREATED: "The ERP created the record.",
+    Status.UPDATED: "The ERP updated the existing record.",
+    Status.FAILED: "The ERP refused the row or could not be reached; see MESSAGE.",
+    Status.INVALID: "Not sent: the row has errors; the red cells carry the message.",
+    Status.SKIPPED: "Not sent: the row's ACTION is SKIP.",
+    Status.NOT_RUN: "Not sent: the run stopped before reaching the row.",
+}
+VALIDATION_COLOURS = {"VALID": GREEN, "WARNING": AMBER, "INVALID": STRONG_RED}
+
+
+def fill(colour: str | None) -> PatternFill:
+    return PatternFill("solid", fgColor=colour) if colour else PatternFill()
+
+
+BOLD = Font(bold=True)
+WHITE_BOLD = Font(bold=True, color="FFFFFF")
+LINK = Font(color="0563C1", underline="single")
+TITLE = Font(bold=True, size=14)
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+THIN = Side(style="thin", color="808080")
+THICK_LEFT = Border(left=Side(style="medium", color="000000"))
+
+
+def width_for(texts, minimum: int = 8, maximum: int = 50) -> float:
+    """A column width that shows the longest of the given texts (capped)."""
+    longest = max((len(t) for t in texts if t), default=0)
+    return float(min(max(longest + 2, minimum), maximum))

@@ -1,0 +1,70 @@
+"""`write_validation_workbook`: the person's sheet with every problem marked, plus an Issues sheet."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from importer.model import VALIDATION_COLUMNS, Issue, Report, Row, Severity
+from importer.workbooks import styles as st
+from importer.workbooks.annotated import Layout, Painted, add_annotated_sheet, issue_text
+from importer.workbooks.fastsheet import (LETTERS, FastWorkbook, StreamedSheet, hyperlink_xml,
+                                          internal_location)
+from importer.workbooks.sheets import safe_title
+
+VALID, WARNING, INVALID = "VALID", "WARNING", "INVALID"
+ISSUE_HEADERS = ("sheet", "cell", "row", "column", "field", "value", "severity", "code", "message")
+ISSUE_WIDTHS = (14, 9, 7, 8, 18, 24, 9, 24, 90)
+
+
+def row_status(issues: list[Issue]) -> str:
+    if any(i.severity is Severity.ERROR for i in issues):
+        return INVALID
+    return WARNING if issues else VALID
+
+
+def write_validation_workbook(report: Report, out: Path) -> Path:
+    """Write the annotated copy of the checked sheet and the list of issues to ``out``."""
+    table = report.table
+    by_row = report.issues_by_row()
+    fw = FastWorkbook()
+    layout = Layout(table, VALIDATION_COLUMNS, status_colours=st.VALIDATION_COLOURS)
+
+    def paint(row: Row) -> Painted:
+        issues = by_row.get(row.excel_row, [])
+        status = row_status(issues)
+        return Painted(status, (status, issue_text(issues)))
+
+    data = add_annotated_sheet(fw, safe_title(table.sheet), layout, paint, report.issues)
+    add_issues_sheet(fw, data.title, report.issues, safe_title("Issues", {data.title}))
+    fw.save(Path(out))
+    return Path(out)
+
+
+def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], title: str) -> None:
+    """One row per issue (file-level ones first), each with a link to its cell."""
+    ws = fw.add_sheet(title)
+    for i, width in enumerate(ISSUE_WIDTHS):
+        ws.column_dimensions[LETTERS[i]].width = width
+    ws.freeze_panes = "A2"
+    ordered = sorted(issues, key=lambda i: (i.row is not None, i.row or 0, i.column or ""))
+    ws.auto_filter.ref = f"A1:{LETTERS[len(ISSUE_HEADERS) - 1]}{len(ordered) + 1}"
+    header = fw.style(font=st.WHITE_BOLD, fill=st.fill(st.HEADER))
+    link = fw.style(font=st.LINK)
+    error = fw.style(fill=st.fill(st.STRONG_RED))
+    warning = fw.style(fill=st.fill(st.AMBER))
+    links: list[str] = []
+
+    def rows():
+        yield 1, [(i, h, header) for i, h in enumerate(ISSUE_HEADERS)]
+        for n, issue in enumerate(ordered, start=2):
+            cell = f"{issue.column or ''}{issue.row}" if issue.row is not None else ""
+            if issue.row is not None:
+                target = f"{issue.column or 'A'}{issue.row}"
+                links.append(hyperlink_xml(f"B{n}", internal_location(data_title, target)))
+            severity = error if issue.severity is Severity.ERROR else warning
+            yield n, [(0, issue.sheet or data_title, 0), (1, cell, link if cell else 0),
+                      (2, issue.row, 0), (3, issue.column, 0), (4, issue.field, 0),
+                      (5, issue.value, 0), (6, issue.severity.value, severity),
+                      (7, issue.code, 0), (8, issue.message, 0)]
+
+    fw.stream(StreamedSheet(ws, rows, max_col=len(ISSUE_HEADERS) - 1, last_row=len(ordered) + 1,
+                            hyperlinks=links))
