@@ -6,7 +6,7 @@ import pytest
 
 from importer.model import Report
 from importer.workbooks import write_validation_workbook
-from workbook_tables import issue, make_table
+from test_workbooks_support import issue, make_table
 
 ROWS = [
     ["00123", "LP", "2026-03-01", "1", "USD", "10.5", ""],
