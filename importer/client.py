@@ -120,8 +120,9 @@ def classify(http_status: int, body: bytes | str | None, headers: Mapping[str, s
             return Classification(OK, record=obj, **base)
         return Classification(UNEXPECTED, uncertain=obj is None, **_explain(base, body))
     if http_status == 401:
-        expired = message.strip() in login_failure_messages
-        return Classification(AUTH_EXPIRED if expired else AUTH_BAD, **base)
+        if message.strip() in login_failure_messages:
+            return Classification(AUTH_EXPIRED, **base)
+        return Classification(AUTH_BAD, **_explain(base, body))
     if http_status in TRANSIENT_STATUSES:
         uncertain = http_status in UNCERTAIN_STATUSES  # 429/503: refused, not processed
         return Classification(TRANSIENT, uncertain=uncertain, **_explain(base, body))

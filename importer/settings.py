@@ -37,8 +37,8 @@ valid one)::
     login_failure_messages = ["Auth Token login failure.", "Auth Token is expired."]
 
 List values given in the environment are comma-separated, or a JSON array (for patterns that
-contain commas). The password is never a command-line flag; it is hidden from ``repr``/``str`` and
-from `Settings.public_dict()`.
+contain commas). Relative paths in a config file are relative to that file. The password is never
+a command-line flag; it is hidden from ``repr``/``str`` and from `Settings.public_dict()`.
 """
 from __future__ import annotations
 
@@ -268,7 +268,10 @@ def _take(flat: dict, path: Path, key: str, value: Any, allowed: dict, where: st
         raise BadOptions(f"Config file {path} has an unknown key {where}{key}.{hint}")
     if key in flat:
         raise BadOptions(f"Config file {path} sets {key} twice; keep one.")
-    flat[key] = _convert(key, value, f"Config file {path} ({where}{key})")
+    value = _convert(key, value, f"Config file {path} ({where}{key})")
+    if KEY_TYPES[key] == "path" and not value.is_absolute():
+        value = path.parent / value  # relative to the config file, not to the working directory
+    flat[key] = value
 
 
 def read_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:

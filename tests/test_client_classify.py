@@ -101,3 +101,8 @@ def test_backoff_waits_at_least_what_retry_after_asks_but_not_forever():
     assert backoff_delay(1, base=0.5, cap=10.0, retry_after=3600.0, retry_after_max=120.0,
                          rand=lambda: 1.0) == 120.0
     assert backoff_delay(6, base=0.5, cap=10.0, retry_after=1.0, rand=lambda: 1.0) == 10.0
+
+
+def test_a_401_without_the_failure_body_is_a_bug_with_a_readable_message():
+    c = classify(401, b"<html>Unauthorized</html>", {})
+    assert (c.kind, c.message) == ("auth-bad", "401 Unauthorized")

@@ -240,3 +240,13 @@ def test_a_run_that_sends_nothing_does_not_need_the_password(monkeypatch):
     s = load_settings(password_needed=False,
                       password_prompt=lambda: pytest.fail("asked for an unneeded password"))
     assert s.password == "" and s.url == "http://env.example"
+
+
+def test_paths_in_a_config_file_are_relative_to_that_file(tmp_path):
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "company-ca.pem").write_text("x")
+    text = FULL_TOML.replace("retries = 2", 'retries = 2\nca_bundle = "company-ca.pem"')
+    path = write_toml(tmp_path / "conf" / "erp.toml", text + 'journal = "runs/journal.sqlite3"\n')
+    s = load_settings(config_file=path)
+    assert s.verify == str(path.parent / "company-ca.pem")
+    assert s.journal == path.parent / "runs" / "journal.sqlite3"
