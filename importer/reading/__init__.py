@@ -1,0 +1,119 @@
+"""Reading: a spreadsheet file -> model.Table of API strings, each with its source address.
+
+    table = read_table(path, entity=None, sheet=None, day_first=False)
+
+Formats: .xlsx .xlsm .xls .ods (calamine, plus an XML scan for error values and formulas without
+a stored result) and .csv (UTF-8 with or without BOM, UTF-16, Windows-1252; delimiter , ; or tab).
+File-level problems raise errors.UnusableFile; cell-level problems become Table.issues.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable
+
+from importer.entities import Entity, get_entity
+from importer.errors import UnusableFile
+from importer.model import Action, Column, Issue, Row, Severity, Table
+from importer.reading.cells import ConvertedColumn, convert_column
+from importer.reading.header import find_header, match_columns, sheet_picker
+from importer.reading.sources import load_grid
+from importer.reading.values import display
+
+__all__ = ["read_table", "READING_CODES"]
+
+log = logging.getLogger(__name__)
+
+READING_CODES = {
+    "excel-error": "The cell shows an Excel error value (#N/A, #DIV/0!, #REF!, ...).",
+    "formula-without-value": "A formula cell has no stored result (file never opened and saved).",
+    "invalid-action": "The ACTION cell is not CREATE, UPDATE, UPSERT or SKIP.",
+    "whitespace-trimmed": "Spaces around a value were removed (warning).",
+    "time-ignored": "A date cell or text had a time of day, which is dropped (warning).",
+    "hidden-row": "The row is hidden in the spreadsheet but is read like any other (warning).",
+}
+
+
+def read_table(path: str | Path, entity: Entity | str | None = None, sheet: str | None = None,
+               day_first: bool = False,
+               on_progress: Callable[[str], None] | None = None) -> Table:
+    """Read one sheet of a spreadsheet file into a Table (see the module docstring)."""
+    path = Path(path)
+    if isinstance(entity, str):
+        try:
+            entity = get_entity(entity)
+        except KeyError as exc:
+            raise UnusableFile(str(exc.args[0])) from None
+    grid = load_grid(path, sheet_picker(path, sheet, entity))
+    if on_progress:
+        on_progress(f"read sheet {grid.sheet!r} of {path.name}")
+    rows = grid.rows
+    h = find_header(rows, path, grid.sheet, entity)
+    entity, columns = match_columns(rows[h], rows[h + 1:], path, grid.sheet, entity)
+    first_row = h + 2  # Excel row of the first data row
+    converted = [_convert(rows, h, c, entity, first_row, grid, day_first) for c in columns]
+    table_rows, issues = _assemble(columns, converted, first_row, grid.sheet)
+    issues.extend(_hidden_row_issues(grid, table_rows))
+    issues.sort(key=lambda i: (i.row or 0, len(i.column or ""), i.column or ""))
+    log.info("read %d rows of %s from %s", len(table_rows), entity.name, path)
+    return Table(path=path, sha256=grid.sha256, file_format=grid.file_format, sheet=grid.sheet,
+                 entity=entity, header_row=h + 1, columns=columns, rows=table_rows,
+                 title_rows=[_trim([display(v) for v in r]) for r in rows[:h]], issues=issues)
+
+
+def _convert(rows: list[list], h: int, column: Column, entity: Entity, first_row: int, grid,
+             day_first: bool) -> ConvertedColumn:
+    i = column.index
+    raw = [r[i] if i < len(r) else "" for r in rows[h + 1:]]
+    kind = entity.field(column.field).kind if column.field else None
+    return convert_column(raw, column, kind, first_row, grid.sheet, grid.marks, day_first)
+
+
+def _assemble(columns: list[Column], converted: list[ConvertedColumn], first_row: int,
+              sheet: str) -> tuple[list[Row], list[Issue]]:
+    fields = [c.field for c in columns if c.field]
+    data_cols = [converted[k].api for k, c in enumerate(columns) if c.field]
+    action_col = next((k for k, c in enumerate(columns) if c.is_action), None)
+    issues = [x for c in converted for x in c.issues]
+    errored = {x.row for x in issues if x.severity is Severity.ERROR}
+    rows: list[Row] = []
+    excel_row = first_row - 1
+    for cells, api in zip(zip(*[c.shown for c in converted]), zip(*data_cols)):
+        excel_row += 1
+        values = {f: v for f, v in zip(fields, api) if v}
+        if not values and excel_row not in errored:
+            continue
+        i = excel_row - first_row
+        row = Row(excel_row, values, list(cells))
+        if action_col is not None:
+            row.action = _action(converted[action_col].api[i], columns[action_col], excel_row, sheet,
+                                 issues)
+        rows.append(row)
+    kept = {r.excel_row for r in rows}
+    return rows, [x for x in issues if x.row in kept]
+
+
+def _action(text: str, column: Column, excel_row: int, sheet: str,
+            issues: list[Issue]) -> Action | None:
+    if not text:
+        return None
+    try:
+        return Action(text.upper())
+    except ValueError:
+        choices = ", ".join(a.value for a in Action)
+        issues.append(Issue("invalid-action", f"ACTION {text!r} is not one of {choices}; correct "
+                            "it or leave the cell empty.", Severity.ERROR, sheet, excel_row,
+                            column.letter, None, text))
+        return None
+
+
+def _hidden_row_issues(grid, rows: list[Row]) -> list[Issue]:
+    return [Issue("hidden-row", "This row is hidden in the spreadsheet; it is read and sent like "
+                  "any other row.", Severity.WARNING, grid.sheet, r.excel_row)
+            for r in rows if r.excel_row in grid.marks.hidden_rows]
+
+
+def _trim(cells: list[str]) -> list[str]:
+    while cells and not cells[-1].strip():
+        cells.pop()
+    return cells

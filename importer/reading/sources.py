@@ -1,0 +1,210 @@
+"""Files -> a grid of raw cell values for one sheet, with the marks the fast reader cannot give.
+
+Workbooks are read with calamine (typed values: str, float, bool, date, datetime, time); CSV files
+are decoded and split here, every value kept as text. The format is recognised from the content,
+not the file name. Every failure of a library becomes errors.UnusableFile with one sentence.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import logging
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+from importer.errors import UnusableFile
+from importer.reading.scan import Marks, scan_ods, scan_xls, scan_xlsx
+
+log = logging.getLogger(__name__)
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+CSV_DELIMITERS = ",;\t"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SAVE_AS = "save it again as .xlsx or .csv from your spreadsheet program"
+
+SheetPicker = Callable[[list[str], list[str]], str]  # (all names, visible names)
+
+
+@dataclass
+class Grid:
+    """One sheet's cells: rows[0] is Excel row 1, column 0 is column A."""
+
+    file_format: str
+    sheet: str
+    sheet_names: list[str]
+    rows: list[list]
+    sha256: str
+    marks: Marks = field(default_factory=Marks)
+
+
+def load_grid(path: Path, pick_sheet: SheetPicker) -> Grid:
+    data = _read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    if data.startswith(ZIP_MAGIC):
+        return _zip_workbook(path, data, digest, pick_sheet)
+    if data.startswith(OLE_MAGIC):
+        return _ole_workbook(path, data, digest, pick_sheet)
+    _refuse_non_csv(path, data)
+    rows = read_csv_rows(path, data)
+    return Grid("csv", path.stem, [path.stem], rows, digest)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnusableFile(f"File {path} does not exist; check the name and folder.") from None
+    except IsADirectoryError:
+        raise UnusableFile(f"{path} is a folder, not a file; give the spreadsheet's file name.") from None
+    except OSError as exc:
+        raise UnusableFile(f"File {path} cannot be opened ({exc.strerror}); "
+                           "close it in other programs and check you may read it.") from None
+    if not data.strip():
+        raise UnusableFile(f"File {path.name} is empty; fill in a template "
+                           "(importer template ENTITY) and try again.")
+    return data
+
+
+def _zip_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker) -> Grid:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        names = set(zf.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UnusableFile(f"File {path.name} is damaged or incomplete (it cannot be unzipped); "
+                           "copy it again or re-save it from your spreadsheet program.") from None
+    if "xl/workbook.xml" in names:
+        fmt = "xlsm" if path.suffix.lower() == ".xlsm" else "xlsx"
+        grid = _calamine(path, data, digest, pick, fmt)
+        grid.marks = _scan(path, lambda: scan_xlsx(zf, grid.sheet))
+        return grid
+    if "content.xml" in names and b"opendocument.spreadsheet" in _member(zf, "mimetype"):
+        grid = _calamine(path, data, digest, pick, "ods")
+        grid.marks = _scan(path, lambda: scan_ods(zf, grid.sheet))
+        return grid
+    if "xl/workbook.bin" in names:
+        raise UnusableFile(f"File {path.name} is a binary .xlsb workbook, which is not supported; "
+                           f"{SAVE_AS}.")
+    raise UnusableFile(f"File {path.name} is a ZIP archive but not an Excel or OpenDocument "
+                       f"workbook; {SAVE_AS}.")
+
+
+def _ole_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker) -> Grid:
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        raise UnusableFile(f"File {path.name} is protected with a password; open it, remove the "
+                           f"password (File > Info > Protect Workbook) and {SAVE_AS}.")
+    grid = _calamine(path, data, digest, pick, "xls")
+    grid.marks = _scan(path, lambda: scan_xls(data, grid.sheet))
+    return grid
+
+
+def _member(zf: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return zf.read(name)
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError):
+        return b""
+
+
+def _scan(path: Path, scan: Callable[[], Marks]) -> Marks:
+    try:
+        return scan()
+    except Exception as exc:  # noqa: BLE001 - a damaged part of the file is the user's problem
+        raise UnusableFile(f"File {path.name} is damaged (part of it cannot be read: {exc}); "
+                           f"{SAVE_AS}.") from None
+
+
+def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str) -> Grid:
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(book.sheet_names)
+        visible = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
+    except Exception as exc:  # noqa: BLE001 - calamine's errors differ per format
+        raise UnusableFile(f"File {path.name} cannot be read as a .{fmt} workbook ({_short(exc)}); "
+                           f"it may be damaged or incomplete: {SAVE_AS}.") from None
+    if not names:
+        raise UnusableFile(f"File {path.name} has no sheets; {SAVE_AS}.")
+    sheet = pick(names, visible or names)
+    try:
+        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception as exc:  # noqa: BLE001
+        raise UnusableFile(f"Sheet {sheet!r} of {path.name} cannot be read ({_short(exc)}); "
+                           f"it may be damaged: {SAVE_AS}.") from None
+    return Grid(fmt, sheet, names, rows, digest)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]
+
+
+# --- CSV --------------------------------------------------------------------------------------
+def _refuse_non_csv(path: Path, data: bytes) -> None:
+    head = data[:4096].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table")):
+        raise UnusableFile(f"File {path.name} is a web page, not a spreadsheet; open it in your "
+                           f"spreadsheet program and {SAVE_AS[len('save it again '):]}.")
+    if head.startswith(b"%pdf"):
+        raise UnusableFile(f"File {path.name} is a PDF, not a spreadsheet; export the data as "
+                           ".xlsx or .csv.")
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        raise UnusableFile(f"File {path.name} is not a {path.suffix.lower()} workbook (its content "
+                           f"is not a spreadsheet); it may be damaged or renamed: {SAVE_AS}.")
+
+
+def decode_csv(path: Path, data: bytes) -> str:
+    """CSV bytes -> text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in data[:65536]:
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = ""
+        if text and _looks_like_text(text):
+            return text
+    raise UnusableFile(f"File {path.name} is not a text (CSV) file or a spreadsheet; "
+                       f"{SAVE_AS}.")
+
+
+def _looks_like_text(text: str) -> bool:
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
+    return controls <= len(sample) // 100
+
+
+def read_csv_rows(path: Path, data: bytes) -> list[list[str]]:
+    text = decode_csv(path, data)
+    if not _looks_like_text(text):
+        raise UnusableFile(f"File {path.name} is not a text (CSV) file or a spreadsheet; {SAVE_AS}.")
+    delimiter = sniff_delimiter(text)
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise UnusableFile(f"File {path.name} is not a well-formed CSV file ({exc}); "
+                           f"{SAVE_AS}.") from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter among , ; and tab that splits the first lines most consistently."""
+    lines = [line for line in text[:65536].splitlines() if line.strip()][:20]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: max(len(next(csv.reader([line], delimiter=d))) for line in lines)
+                  for d in CSV_DELIMITERS}
+        return max(counts, key=lambda d: counts[d])
