@@ -245,6 +245,7 @@ class ErpClient:
         self._count_lock = threading.Lock()
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
+        self._epoch = 0
         self._calls_made = 0
         self._logins = 0
         if settings.verify is False:
@@ -265,14 +266,14 @@ class ErpClient:
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
-        if session is None:
+        if session is None or getattr(self._local, "epoch", None) != self._epoch:
             session = requests.Session()
             adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(2, self.settings.workers),
                                   max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             session.headers["Accept"] = "application/json"
-            self._local.session = session
+            self._local.session, self._local.epoch = session, self._epoch
             with self._count_lock:
                 self._sessions.append(session)
         return session
@@ -284,6 +285,7 @@ class ErpClient:
     def close(self) -> None:
         with self._count_lock:
             sessions, self._sessions = self._sessions, []
+            self._epoch += 1  # a thread that calls again after close() gets a fresh session
         for session in sessions:
             session.close()
 

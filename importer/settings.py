@@ -96,6 +96,9 @@ class Settings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "url", self.url.rstrip("/"))
+        object.__setattr__(self, "journal", Path(self.journal))
+        if not isinstance(self.verify, bool):
+            object.__setattr__(self, "verify", str(self.verify))
 
     @property
     def timeout(self) -> tuple[float, float]:
