@@ -25,9 +25,12 @@ def _register() -> None:
     # One line per command module; each module defines exactly one click command named `command`.
     from importer.cli import check_cmd, entities_cmd, sandbox_cmd
     from importer.cli import template_cmd
+    from importer.cli import export_cmd, import_cmd, report_cmd
 
-    for module in (entities_cmd, check_cmd, sandbox_cmd, template_cmd):
+    for module in (entities_cmd, check_cmd, sandbox_cmd, template_cmd, import_cmd, export_cmd,
+                   report_cmd):
         main.add_command(module.command)
+    main.add_command(report_cmd.runs_command)
 
 
 _register()

@@ -1,0 +1,185 @@
+"""`importer import FILE`: load a spreadsheet into the ERP (or the built-in sandbox)."""
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from pathlib import Path
+
+import click
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                           TimeRemainingColumn)
+from rich.table import Table as RichTable
+
+from importer.cli.common import (ConnectionOptions, connection_options, console, entity_choice,
+                                 err_console, is_terminal, settings_from_options,
+                                 translate_errors)
+from importer.errors import BadOptions
+from importer.model import Status
+from importer.runner import MODES, ImportResult, run_import
+from importer.settings import Settings, default_journal_path
+
+PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a terminal
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--entity", type=entity_choice(),
+              help="Record type; by default it is recognised from the column headers.")
+@click.option("--sheet", help="Sheet to read (default: the first sheet with matching headers).")
+@click.option("--mode", type=click.Choice(MODES, case_sensitive=False), default="upsert",
+              show_default=True,
+              help="create, update, or upsert (update a record this tool knows exists, else "
+                   "create, switching once when the ERP says otherwise). An ACTION column "
+                   "(CREATE, UPDATE, UPSERT, SKIP) overrides it per row.")
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
+              help="Calls in parallel (default 4, or workers in importer.toml).")
+@click.option("--dry-run", is_flag=True,
+              help="Validate and show the call each row would get; send nothing (no login).")
+@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
+              help="Journal file (default: in the user's data directory).")
+@click.option("--fresh", is_flag=True,
+              help="Start a new run instead of resuming the last run of this same file.")
+@click.option("--json", "as_json", is_flag=True, help="Print only the summary, as JSON.")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Results workbook to write (default: FILE's name + .results.xlsx).")
+@click.option("--sandbox", "use_sandbox", is_flag=True,
+              help="Import into the built-in sandbox server (demo data), started and stopped "
+                   "here: a rehearsal that needs no ERP.")
+@click.option("--sandbox-db", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --sandbox: keep the sandbox's records in this file (default: a "
+                   "temporary file).")
+@click.option("--day-first", is_flag=True,
+              help="Read dates written as text like 03/04/2026 as day/month (default "
+                   "month/day).")
+@connection_options
+@translate_errors
+def command(file: Path, entity, sheet, mode, workers, dry_run, journal, fresh, as_json, out,
+            use_sandbox, sandbox_db, day_first, connection: ConnectionOptions) -> None:
+    """Load FILE (xlsx, xlsm, xls, ods or csv) into the ERP and write a results workbook.
+
+    Invalid rows are never sent; they are listed, with every other row's outcome, in
+    FILE.results.xlsx, and the rows to fix come back in FILE.failed.xlsx (import it again once
+    fixed). Every outcome is kept in a journal: running the same command again after Ctrl-C, a
+    crash or failures resumes the run. Rows already CREATED, UPDATED, SKIPPED or INVALID are not
+    sent again; FAILED and NOT_RUN rows are. Use --fresh to start over.
+
+    Exit codes: 0 every row applied; 1 some rows failed, were invalid or were not sent;
+    2 unusable file or options; 3 cannot connect or log in (nothing sent).
+    """
+    if sandbox_db and not use_sandbox:
+        raise BadOptions("--sandbox-db only goes with --sandbox.")
+    with _server(use_sandbox, sandbox_db, as_json) as sandbox:
+        settings = _settings(connection, sandbox, dry_run, workers, journal)
+        workers = workers or (settings.workers if settings else 4)
+        with _progress_reporter(as_json) as on_progress:
+            result = run_import(file, settings, entity=entity, sheet=sheet, mode=mode,
+                                workers=workers, dry_run=dry_run, journal_path=journal,
+                                fresh=fresh, out=out, day_first=day_first,
+                                on_progress=on_progress)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        _summary(result, sandbox is not None)
+    click.get_current_context().exit(result.exit_code)
+
+
+def _settings(connection: ConnectionOptions, sandbox, dry_run: bool, workers: int | None,
+              journal: Path | None) -> Settings | None:
+    if sandbox is not None:
+        return Settings(url=sandbox.url, data_source=sandbox.data_source, user=sandbox.user,
+                        password=sandbox.password, journal=journal or default_journal_path(),
+                        workers=workers or 4)
+    if not dry_run:
+        return settings_from_options(connection, workers=workers, journal=journal)
+    try:  # a dry run logs in nowhere: without server settings every upsert row is a create
+        return settings_from_options(connection, workers=workers, journal=journal,
+                                     password_needed=False)
+    except BadOptions:
+        return None
+
+
+@contextlib.contextmanager
+def _server(use_sandbox: bool, db: Path | None, quiet: bool):
+    if not use_sandbox:
+        yield None
+        return
+    from importer.sandbox.server import SandboxConfig, start_sandbox
+
+    with start_sandbox(SandboxConfig(db_path=db)) as sb:
+        if not quiet:
+            where = f"records kept in {db}" if db else "records discarded when it stops"
+            err_console.print(f"Importing into the built-in [bold]sandbox[/bold] at {sb.url} "
+                              f"(demo data, {where}), not into a real ERP.")
+        yield sb
+
+
+@contextlib.contextmanager
+def _progress_reporter(quiet: bool):
+    """A rich progress bar on a terminal, a plain line every few seconds otherwise."""
+    if quiet:
+        yield None
+    elif is_terminal():
+        with Progress(TextColumn("Importing"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[rate]} rows/s"), TimeRemainingColumn(),
+                      console=console, transient=True) as progress:
+            task = progress.add_task("import", total=None, rate="-")
+            started = time.monotonic()
+
+            def update(done: int, total: int, counts: dict) -> None:
+                rate = done / max(time.monotonic() - started, 1e-6)
+                progress.update(task, completed=done, total=total, rate=f"{rate:,.0f}")
+
+            yield update
+    else:
+        yield _plain_progress()
+
+
+def _plain_progress():
+    state = {"last": 0.0, "started": time.monotonic()}
+
+    def update(done: int, total: int, counts: dict) -> None:
+        now = time.monotonic()
+        if now - state["last"] < PLAIN_PROGRESS_EVERY and done < total:
+            return
+        if done == total and state.get("final"):
+            return
+        state["last"], state["final"] = now, done == total
+        rate = done / max(now - state["started"], 1e-6)
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        click.echo(f"{done}/{total} rows sent ({rate:,.0f} rows/s){': ' + shown if shown else ''}")
+
+    return update
+
+
+_STYLE = {"CREATED": "green", "UPDATED": "green", "SKIPPED": "cyan", "FAILED": "red",
+          "INVALID": "red", "NOT_RUN": "yellow"}
+
+
+def _summary(result: ImportResult, sandbox: bool) -> None:
+    run = result.run
+    title = f"Run {run.run_id}: {run.entity} from {Path(run.input_path).name}"
+    table = RichTable(title=title + (" (dry run)" if run.dry_run else ""), show_header=True)
+    table.add_column("Status")
+    table.add_column("Rows", justify="right")
+    for status in Status:
+        if result.counts.get(status.value):
+            style = _STYLE[status.value]
+            table.add_row(f"[{style}]{status.value}[/{style}]", str(result.counts[status.value]))
+    console.print(table)
+    target = "the built-in sandbox" if sandbox else f"{run.server_url} ({run.data_source})"
+    lines = [f"Server: {target}" if run.server_url else "Server: none (dry run)",
+             f"Sent {result.rows_sent} rows in {result.seconds:.1f} s "
+             f"({result.rows_per_second:,.1f} rows/s), {result.calls} calls"]
+    if result.resumed:
+        lines.append(f"Resumed run {run.run_id}: {result.already_done} rows were already done "
+                     f"and were not sent again.")
+    if result.warnings:
+        lines.append(f"{result.warnings} warnings: see the results workbook.")
+    lines.append(f"Results: {result.results_path}")
+    if result.failed_path:
+        lines.append(f"Rows to fix and import again: {result.failed_path}")
+    for line in lines:
+        console.print(line, soft_wrap=True)
+    if result.message:
+        console.print(f"[yellow]{result.message}[/yellow]", soft_wrap=True)

@@ -1,0 +1,102 @@
+"""`importer report` (re-render a run's results workbook) and `importer runs` (list runs)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table as RichTable
+
+from importer.cli.common import console, translate_errors
+from importer.errors import BadOptions
+from importer.journal import Journal
+from importer.model import RunInfo
+from importer.runner import default_results_path
+from importer.settings import (default_journal_path, find_config_file, read_config_file,
+                               read_environment)
+from importer import workbooks
+
+_JOURNAL = click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Journal file (default: IMPORTER_JOURNAL, journal in "
+                             "importer.toml, or the user's data directory).")
+
+
+def journal_path(given: Path | None) -> Path:
+    """--journal > IMPORTER_JOURNAL > importer.toml's journal > the default location."""
+    if given:
+        return given
+    found = read_environment().get("journal")
+    if found is None:
+        config = find_config_file()
+        found = read_config_file(config).get("journal") if config else None
+    return found or default_journal_path()
+
+
+def open_journal(given: Path | None) -> Journal:
+    path = journal_path(given)
+    if not path.is_file():
+        raise BadOptions(f"No journal at {path}: no import has run with it yet (or pass "
+                         f"--journal PATH).")
+    return Journal(path)
+
+
+def render_report(journal: Journal, run_id: int | None, out: Path | None) -> tuple[RunInfo, Path]:
+    """Re-render a run's results workbook from the journal alone (the input file may be gone)."""
+    run_id = run_id if run_id is not None else journal.last_run_id()
+    if run_id is None:
+        raise BadOptions("The journal holds no runs yet: run importer import first.")
+    try:
+        run = journal.run(run_id)
+    except KeyError:
+        raise BadOptions(f"There is no run {run_id}: see the list with importer runs.") from None
+    table = journal.load_table(run_id)
+    out = out or default_results_path(Path(run.input_path))
+    workbooks.write_results_workbook(table, run, journal.outcomes(run_id), out)
+    return run, out
+
+
+@click.command("report")
+@click.argument("run_id", type=int, required=False)
+@click.option("--last", is_flag=True, help="The most recent run.")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Workbook to write (default: the input's name + .results.xlsx).")
+@_JOURNAL
+@translate_errors
+def command(run_id: int | None, last: bool, out: Path | None, journal: Path | None) -> None:
+    """Write the results workbook of run RUN_ID (or --last) again, from the journal alone."""
+    if (run_id is None) == (not last):
+        raise BadOptions("Give a run number or --last (see importer runs).")
+    with open_journal(journal) as j:
+        run, path = render_report(j, run_id, out)
+    console.print(f"Results of run {run.run_id} ({Path(run.input_path).name}): {path}",
+                  soft_wrap=True)
+
+
+def _run_dict(run: RunInfo) -> dict:
+    return {"run_id": run.run_id, "started_at": run.started_at, "finished_at": run.finished_at,
+            "input": run.input_path, "sheet": run.sheet, "entity": run.entity,
+            "mode": run.mode, "dry_run": run.dry_run, "server_url": run.server_url,
+            "data_source": run.data_source, "user": run.user, "calls": run.calls,
+            "counts": run.counts}
+
+
+@click.command("runs")
+@_JOURNAL
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@translate_errors
+def runs_command(journal: Path | None, as_json: bool) -> None:
+    """List the runs in the journal, newest first: when, file, entity and rows per status."""
+    with open_journal(journal) as j:
+        runs = j.runs()
+    if as_json:
+        click.echo(json.dumps([_run_dict(r) for r in runs], indent=2))
+        return
+    table = RichTable(title="Runs")
+    for col in ("Run", "Started", "File", "Entity", "Mode", "Server", "Rows per status"):
+        table.add_column(col, overflow="fold")
+    for r in runs:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(r.counts.items())) or "(unfinished)"
+        table.add_row(str(r.run_id), r.started_at, Path(r.input_path).name, r.entity,
+                      r.mode + (" (dry run)" if r.dry_run else ""),
+                      f"{r.server_url} {r.data_source}".strip() or "-", counts)
+    console.print(table)

@@ -1,0 +1,260 @@
+"""`run_import()`: the whole import as one library call (the CLI only wires options to it).
+
+read -> validate -> journal (find the run to resume, or start one) -> log in -> dispatch ->
+journal every outcome -> results workbook (+ failed-rows workbook when rows failed).
+
+Resuming: a run is identified by (server URL, data source, entity, the input's SHA-256, sheet).
+Running the same command again continues that run: rows that ended CREATED, UPDATED, INVALID or
+SKIPPED are final and not sent again; FAILED and NOT_RUN rows are sent again. ``fresh=True``
+starts a new run instead. A dry run never contacts the server (upsert decisions then come from
+the journal's known keys) and is never resumed.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from importer.client import ErpClient
+from importer.dispatch import Dispatcher, Job, ProgressCallback, dry_run_outcome, resolve_action
+from importer.entities import Entity, get_entity
+from importer.errors import EXIT_OK, EXIT_ROWS_FAILED, BadOptions, ImporterError
+from importer.journal import FINAL_STATUSES, Journal, now_iso
+from importer.model import Report, RowOutcome, RunInfo, Severity, Status, Table
+from importer.reading import read_table
+from importer.settings import Settings, default_journal_path
+from importer.validation import validate
+from importer import workbooks
+
+log = logging.getLogger(__name__)
+
+MODES = ("upsert", "create", "update")
+RESUME_HINT = "Run the same command again to resume: rows already applied are not sent again."
+
+
+@dataclass
+class ImportResult:
+    """What `run_import` did; `to_dict()` is the CLI's --json summary."""
+
+    run: RunInfo
+    counts: dict[str, int]  # status -> rows, over every row of the run
+    exit_code: int
+    seconds: float  # this session's wall time
+    cpu_seconds: float  # this process's CPU time during this session
+    rows_sent: int  # rows dispatched in this session
+    already_done: int  # rows final before this session (a resumed run)
+    calls: int  # HTTP calls made to record endpoints in this session
+    resumed: bool
+    interrupted: bool
+    results_path: Path | None
+    failed_path: Path | None
+    journal_path: Path
+    message: str = ""  # what to do next, when something needs doing
+    warnings: int = 0  # validation warnings
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_sent / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run.run_id, "input": self.run.input_path, "sheet": self.run.sheet,
+            "sha256": self.run.input_sha256, "entity": self.run.entity, "mode": self.run.mode,
+            "dry_run": self.run.dry_run, "server_url": self.run.server_url,
+            "data_source": self.run.data_source, "user": self.run.user,
+            "counts": self.counts, "rows": sum(self.counts.values()),
+            "rows_sent": self.rows_sent, "already_done": self.already_done,
+            "calls": self.calls, "seconds": round(self.seconds, 3),
+            "rows_per_second": round(self.rows_per_second, 1),
+            "cpu_seconds": round(self.cpu_seconds, 3), "resumed": self.resumed,
+            "interrupted": self.interrupted, "warnings": self.warnings,
+            "results": str(self.results_path) if self.results_path else None,
+            "failed_rows": str(self.failed_path) if self.failed_path else None,
+            "journal": str(self.journal_path), "exit_code": self.exit_code,
+            "message": self.message, "notes": self.notes,
+        }
+
+
+def default_results_path(input_path: Path) -> Path:
+    return input_path.with_name(f"{input_path.stem}.results.xlsx")
+
+
+def default_failed_path(input_path: Path) -> Path:
+    return input_path.with_name(f"{input_path.stem}.failed.xlsx")
+
+
+def run_import(path: str | Path, settings: Settings | None, entity: str | Entity | None = None,
+               sheet: str | None = None, mode: str = "upsert", workers: int = 4,
+               dry_run: bool = False, journal_path: str | Path | None = None,
+               fresh: bool = False, out: str | Path | None = None, day_first: bool = False,
+               on_progress: ProgressCallback | None = None,
+               stop_event: threading.Event | None = None) -> ImportResult:
+    """Import one sheet of a spreadsheet; see the module docstring. ``settings`` may be None
+    only for a dry run. Raises UnusableFile/BadOptions (exit 2), LoginFailed/ConnectionFailed
+    (exit 3, nothing sent)."""
+    started, cpu_started = time.monotonic(), time.process_time()
+    mode = _check_options(mode, workers, settings, dry_run)
+    table = read_table(Path(path), entity=_entity(entity), sheet=sheet, day_first=day_first)
+    report = validate(table)
+    jpath = Path(journal_path) if journal_path else (settings.journal if settings
+                                                    else default_journal_path())
+    client = None if dry_run else ErpClient(settings.replace(workers=workers))
+    try:
+        if client is not None:
+            client.login()  # before the journal is touched: a refused login sends nothing
+        with Journal(jpath) as journal:
+            session = _Session(journal, table, report, settings, mode, dry_run, client)
+            session.open(fresh)
+            session.dispatch(workers, on_progress, stop_event)
+            result = session.finish(out, started, cpu_started)
+    finally:
+        if client is not None:
+            client.close()
+    return result
+
+
+def _check_options(mode: str, workers: int, settings: Settings | None, dry_run: bool) -> str:
+    if mode.lower() not in MODES:
+        raise BadOptions(f"Unknown mode {mode!r}: use one of {', '.join(MODES)}.")
+    if workers < 1:
+        raise BadOptions("--workers must be at least 1.")
+    if settings is None and not dry_run:
+        raise BadOptions("No server settings: give --url, --data-source and --user.")
+    return mode.lower()
+
+
+def _entity(entity: str | Entity | None) -> Entity | None:
+    if entity is None or isinstance(entity, Entity):
+        return entity
+    try:
+        return get_entity(entity)
+    except KeyError as exc:
+        raise BadOptions(str(exc.args[0])) from None
+
+
+class _Session:
+    """One invocation of an import: the run it works on and what it did."""
+
+    def __init__(self, journal: Journal, table: Table, report: Report, settings: Settings | None,
+                 mode: str, dry_run: bool, client: ErpClient | None) -> None:
+        self.journal, self.table, self.report = journal, table, report
+        self.settings, self.mode, self.dry_run, self.client = settings, mode, dry_run, client
+        self.server_url = settings.url if settings else ""
+        self.data_source = settings.data_source if settings else ""
+        self.resumed = False
+        self.prior: dict[int, RowOutcome] = {}
+        self.jobs: list[Job] = []
+        self.interrupted = False
+        self.fatal: ImporterError | None = None
+
+    def open(self, fresh: bool) -> None:
+        """Find the run to resume (unless fresh or dry) or start one; journal invalid rows."""
+        t = self.table
+        user = self.settings.user if self.settings else ""
+        found = None if (fresh or self.dry_run) else self.journal.find_run(
+            self.server_url, self.data_source, t.entity.name, t.sha256, t.sheet)
+        if found is not None:
+            self.run = self.journal.resume_run(found.run_id, self.mode, user, str(t.path),
+                                               now_iso())
+            self.resumed = True
+            self.prior = self.journal.outcomes(self.run.run_id)
+            log.info("Resuming run %d of %s", self.run.run_id, t.path)
+        else:
+            self.run = self.journal.start_run(RunInfo(
+                0, t.entity.name, self.mode, str(t.path), t.sha256, t.sheet, self.server_url,
+                self.data_source, user, now_iso(), None, dry_run=self.dry_run), t)
+        self._plan()
+
+    def _plan(self) -> None:
+        by_row = self.report.issues_by_row()
+        invalid = self.report.invalid_rows
+        maybe_sent = self.journal.maybe_sent(self.run.run_id) if self.resumed else set()
+        invalid_outcomes = []
+        for row in self.table.rows:
+            issues = by_row.get(row.excel_row, [])
+            if row.excel_row in invalid:
+                invalid_outcomes.append(RowOutcome(row.excel_row, Status.INVALID,
+                                                   message=_first_error(issues), issues=issues))
+            elif not self._final(row.excel_row):
+                self.jobs.append(Job(row, resolve_action(row.action, self.mode),
+                                     row.excel_row in maybe_sent, issues))
+        self.journal.record_many(self.run.run_id, invalid_outcomes)
+
+    def _final(self, excel_row: int) -> bool:
+        prior = self.prior.get(excel_row)
+        return prior is not None and prior.status in FINAL_STATUSES
+
+    @property
+    def already_done(self) -> int:
+        return sum(1 for r in self.table.rows if self._final(r.excel_row)
+                   and r.excel_row not in self.report.invalid_rows)
+
+    def dispatch(self, workers: int, on_progress: ProgressCallback | None,
+                 stop_event: threading.Event | None) -> None:
+        known = self.journal.known_keys(self.server_url, self.data_source, self.table.entity.name)
+        if self.dry_run:
+            self.journal.record_many(self.run.run_id, [
+                dry_run_outcome(self.table.entity, job, self.table.entity.key_of(job.row.values)
+                                in known) for job in self.jobs])
+            return
+        result = Dispatcher(
+            self.client, self.table.entity, self.journal, self.run.run_id,
+            scope=(self.server_url, self.data_source), known_keys=known, workers=workers,
+            on_progress=on_progress, stop_event=stop_event).run(self.jobs)
+        self.interrupted, self.fatal = result.interrupted, result.fatal
+        not_run = [RowOutcome(j.row.excel_row, Status.NOT_RUN, message=(
+            "Not sent: the run stopped before this row. " + RESUME_HINT), issues=j.issues)
+            for j in self.jobs if j.row.excel_row not in result.outcomes]
+        self.journal.record_many(self.run.run_id, not_run)
+
+    def finish(self, out: str | Path | None, started: float, cpu_started: float) -> ImportResult:
+        outcomes = self.journal.outcomes(self.run.run_id)
+        counts = _counts(outcomes)
+        calls = self.client.calls_made if self.client else 0
+        self.journal.finish_run(self.run.run_id, now_iso(), calls, counts)
+        self.run = self.journal.run(self.run.run_id)
+        results_path = Path(out) if out else default_results_path(self.table.path)
+        workbooks.write_results_workbook(self.table, self.run, outcomes, results_path)
+        failed_path = None
+        if counts.get(Status.FAILED.value) or counts.get(Status.INVALID.value):
+            failed_path = default_failed_path(self.table.path)
+            workbooks.write_failed_workbook(self.table, outcomes, failed_path)
+        exit_code, message = self._verdict(counts)
+        return ImportResult(
+            run=self.run, counts=counts, exit_code=exit_code,
+            seconds=time.monotonic() - started, cpu_seconds=time.process_time() - cpu_started,
+            rows_sent=0 if self.dry_run else len(self.jobs), already_done=self.already_done,
+            calls=calls, resumed=self.resumed, interrupted=self.interrupted,
+            results_path=results_path, failed_path=failed_path, journal_path=self.journal.path,
+            message=message, warnings=len(self.report.warnings))
+
+    def _verdict(self, counts: dict[str, int]) -> tuple[int, str]:
+        if self.fatal is not None:
+            return self.fatal.exit_code, f"{self.fatal} {RESUME_HINT}"
+        if self.interrupted:
+            return EXIT_ROWS_FAILED, f"Stopped before every row was sent. {RESUME_HINT}"
+        bad = {s: counts.get(s.value, 0) for s in (Status.FAILED, Status.INVALID)}
+        if not self.dry_run and counts.get(Status.NOT_RUN.value):
+            return EXIT_ROWS_FAILED, RESUME_HINT
+        if any(bad.values()):
+            return EXIT_ROWS_FAILED, ("Some rows were not applied: fix them in the failed-rows "
+                                      "workbook (or the input) and import it again. FAILED rows "
+                                      "are retried when the same command is run again.")
+        return EXIT_OK, ""
+
+
+def _first_error(issues) -> str:
+    errors = [i for i in issues if i.severity is Severity.ERROR]
+    return errors[0].message if errors else ""
+
+
+def _counts(outcomes: dict[int, RowOutcome]) -> dict[str, int]:
+    counts = {s.value: 0 for s in Status}
+    for outcome in outcomes.values():
+        counts[outcome.status.value] += 1
+    return {k: v for k, v in counts.items() if v}
+
