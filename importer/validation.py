@@ -335,3 +335,15 @@ def _date_message(field: str, value: str) -> str:
         return f"{field} {value} is before the year {MIN_YEAR}; correct the year."
     return (f"{field} {value!r} is not a valid date; use a date cell or YYYY-MM-DD (m/d/yyyy "
             "text is read as month/day; use --day-first for day/month).")
+
+
+def report_as_dict(report: Report) -> dict:
+    """The report as plain data (what `importer validate --json` prints)."""
+    table = report.table
+    return {
+        "file": str(table.path), "sheet": table.sheet, "entity": table.entity.name,
+        "format": table.file_format, "header_row": table.header_row, "rows": len(table.rows),
+        "ok": report.ok, "errors": len(report.errors), "warnings": len(report.warnings),
+        "invalid_rows": sorted(report.invalid_rows), "counts": report.counts_by_code(),
+        "issues": [{**i.to_dict(), "address": i.address} for i in report.issues],
+    }

@@ -26,9 +26,10 @@ def _register() -> None:
     from importer.cli import check_cmd, entities_cmd, sandbox_cmd
     from importer.cli import template_cmd
     from importer.cli import export_cmd, import_cmd, report_cmd
+    from importer.cli import validate_cmd
 
     for module in (entities_cmd, check_cmd, sandbox_cmd, template_cmd, import_cmd, export_cmd,
-                   report_cmd):
+                   report_cmd, validate_cmd):
         main.add_command(module.command)
     main.add_command(report_cmd.runs_command)
 

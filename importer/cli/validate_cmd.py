@@ -1,0 +1,95 @@
+"""`importer validate FILE`: check a spreadsheet cell by cell, without any network call."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table as RichTable
+
+from importer.cli.common import (ExitCodeError, console, entity_choice, err_console,
+                                 translate_errors)
+from importer.errors import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNUSABLE
+from importer.model import Report
+
+SHOWN_ISSUES = 10
+
+
+def default_output(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.validation.xlsx")
+
+
+@click.command("validate")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--entity", type=entity_choice(), help="Record type [default: detected from the "
+              "column names].")
+@click.option("--sheet", help="Sheet to read [default: the sheet named after the record type, "
+              "else the first].")
+@click.option("--day-first", is_flag=True, help="Read dates typed as text like 10/1/2026 as "
+              "day/month/year (default: month/day/year, as US Excel).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Annotated workbook to write [default: FILE's name + .validation.xlsx, beside "
+                   "it].")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of a "
+              "summary.")
+@translate_errors
+def command(file: Path, entity: str | None, sheet: str | None, day_first: bool,
+            output: Path | None, as_json: bool) -> None:
+    """Check FILE cell by cell and write an annotated copy: error cells red with the message as a
+    comment, warnings amber, and an Issues sheet. Nothing is sent anywhere.
+
+    Exit code 0: no errors (warnings allowed); 1: some rows have errors; 2: the file cannot be used.
+    """
+    from importer.reading import read_table
+    from importer.validation import report_as_dict, validate
+    from importer.workbooks import write_validation_workbook
+
+    report = validate(read_table(file, entity=entity, sheet=sheet, day_first=day_first))
+    out = output or default_output(file)
+    if out.resolve() == file.resolve():
+        raise ExitCodeError(f"The annotated workbook would overwrite {file.name}; choose another "
+                            "name with -o.", EXIT_UNUSABLE)
+    try:
+        write_validation_workbook(report, out)
+    except OSError as exc:
+        raise ExitCodeError(f"Cannot write {out} ({exc.strerror}); close it if it is open in a "
+                            "spreadsheet program, or choose another path with -o.",
+                            EXIT_UNUSABLE) from None
+    if as_json:
+        click.echo(json.dumps({**report_as_dict(report), "workbook": str(out)}, indent=2,
+                              ensure_ascii=False))
+    else:
+        show_summary(report, out)
+    raise SystemExit(EXIT_OK if report.ok else EXIT_ROWS_FAILED)
+
+
+def show_summary(report: Report, out: Path) -> None:
+    from importer.validation import ISSUE_CODES
+
+    table = report.table
+    errors, warnings = len(report.errors), len(report.warnings)
+    console.print(f"Checked {len(table.rows)} rows of {table.entity.label} in sheet "
+                  f"{table.sheet!r} of {table.path.name}: {errors} error{'s' * (errors != 1)} in "
+                  f"{len(report.invalid_rows)} row{'s' * (len(report.invalid_rows) != 1)}, "
+                  f"{warnings} warning{'s' * (warnings != 1)}.")
+    counts = report.counts_by_code()
+    if counts:
+        summary = RichTable(show_header=True, header_style="bold", box=None)
+        for col in ("Issue", "Count", "Meaning"):
+            summary.add_column(col)
+        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            summary.add_row(code, str(n), ISSUE_CODES.get(code, ""))
+        console.print(summary)
+        first = RichTable(show_header=True, header_style="bold", box=None)
+        for col in ("Cell", "Severity", "Issue", "Message"):
+            first.add_column(col, overflow="fold")
+        for issue in report.issues[:SHOWN_ISSUES]:
+            first.add_row(issue.address, issue.severity.value, issue.code, issue.message)
+        console.print(first)
+        if len(report.issues) > SHOWN_ISSUES:
+            console.print(f"... and {len(report.issues) - SHOWN_ISSUES} more: see the Issues "
+                          "sheet of the annotated workbook.")
+    console.print(f"Annotated workbook: {out}")
+    if not report.ok:
+        err_console.print("Correct the cells marked red and run validate again; rows with errors "
+                          "are never sent.")

@@ -1,0 +1,77 @@
+"""`importer validate`: summary, annotated workbook, JSON, exit codes; never a network call."""
+from __future__ import annotations
+
+import json
+
+import openpyxl
+from click.testing import CliRunner
+
+from importer.cli import main
+from importer.reading import read_table
+from importer.validation import report_as_dict, validate
+from test_reading_sheets import PRICE_HEADER, write_xlsx
+
+RED = "00FF8B8B"
+AMBER = "00FFEB9C"
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["validate", *map(str, args)])
+
+
+def test_valid_file_exits_0_and_writes_the_workbook_beside_it(tmp_path):
+    path = write_xlsx(tmp_path / "prices.xlsx", [PRICE_HEADER, ["PUMP001", "LP", "2026-01-01", 1]])
+    result = run(path)
+    assert result.exit_code == 0, result.output
+    assert "Checked 1 rows of Product Price in sheet 'Prices' of prices.xlsx: 0 errors" in (
+        result.output)
+    assert (tmp_path / "prices.validation.xlsx").exists()
+
+
+def test_errors_exit_1_with_cell_addresses_and_red_commented_cells(tmp_path):
+    path = write_xlsx(tmp_path / "prices.xlsx", [
+        PRICE_HEADER, ["PUMP001", "LP", "2026-01-01", "ten"], [" PUMP002", "LP", "2026-01-01", 1]])
+    out = tmp_path / "checked.xlsx"
+    result = run(path, "-o", out)
+    assert result.exit_code == 1
+    assert "Prices!D2" in result.output and "not-a-number" in result.output
+    assert "Prices!A3" in result.output and "whitespace-trimmed" in result.output
+    ws = openpyxl.load_workbook(out)["Prices"]
+    assert ws["D2"].fill.fgColor.rgb == RED
+    assert ws["D2"].comment.text == ("ORDER_QTY must be a number written with digits and a decimal "
+                                     "point (like 10 or 10.5), not 'ten'.")
+    assert ws["A3"].fill.fgColor.rgb == AMBER
+
+
+def test_json_prints_the_same_report_as_the_library(tmp_path):
+    path = write_xlsx(tmp_path / "prices.xlsx", [PRICE_HEADER, ["PUMP001", "LP", "2026-13-01"]])
+    result = run(path, "--json")  # click >= 8.2: result.stdout holds stdout only
+    assert result.exit_code == 1
+    printed = json.loads(result.stdout)
+    expected = report_as_dict(validate(read_table(path)))
+    assert printed == {**expected, "workbook": str(tmp_path / "prices.validation.xlsx")}
+    assert printed["issues"][0]["address"] == "Prices!C2"
+    assert printed["issues"][0]["code"] == "invalid-date"
+
+
+def test_unusable_file_exits_2_with_one_sentence_and_no_traceback(tmp_path):
+    path = tmp_path / "prices.xlsx"
+    path.write_bytes(b"PK\x03\x04 this is not really a zip")
+    result = run(path)
+    assert result.exit_code == 2
+    assert result.output.count("Error:") == 1 and "Traceback" not in result.output
+    assert "prices.xlsx is damaged or incomplete" in result.output
+
+
+def test_entity_sheet_and_day_first_options(tmp_path):
+    path = write_xlsx(tmp_path / "c.xlsx", [["PART_ID", "NOTES", "EFFECTIVE_DATE"]], sheet="x",
+                      extra_sheets={"Later": [["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE"],
+                                              ["A", "LP", "13/1/2026"]]})
+    assert run(path, "--sheet", "Later").exit_code == 1  # 13/1/2026 is not month/day
+    result = run(path, "--sheet", "Later", "--day-first", "--entity", "product-price", "--json")
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_has_help_text():
+    result = CliRunner().invoke(main, ["validate", "--help"])
+    assert result.exit_code == 0 and "Exit code 0" in result.output
