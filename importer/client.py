@@ -248,7 +248,7 @@ class ErpClient:
         self._epoch = 0
         self._calls_made = 0
         self._logins = 0
-        if settings.verify is False:
+        if settings.verify is False and settings.url.lower().startswith("https://"):
             urllib3.disable_warnings(InsecureRequestWarning)
             log.warning("TLS certificate checking is OFF (--insecure): anyone between this "
                         "machine and %s can read the password and the data.", settings.url)
