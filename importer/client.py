@@ -352,18 +352,15 @@ class ErpClient:
         password = self.settings.password
         return text.replace(password, "***") if password else text
 
-    def _current_token(self) -> tuple[str, int]:
+    def _current_token(self, expired_generation: int | None = None) -> tuple[str, int]:
+        """(token, its generation). When ``expired_generation`` is still current, log in again;
+        if another thread already did since that token was taken, just use the new one."""
         with self._token_lock:
-            if self._token is None:
+            if self._token is None or self._generation == expired_generation:
+                if expired_generation is not None:
+                    log.info("Token expired; logging in again")
                 self._login_locked()
             return self._token, self._generation
-
-    def _relogin(self, seen_generation: int) -> None:
-        """Log in again unless another thread already did since our token was taken."""
-        with self._token_lock:
-            if self._generation == seen_generation:
-                log.info("Token expired; logging in again")
-                self._login_locked()
 
     def _delay(self, retry: int, retry_after: float | None) -> float:
         s = self.settings
@@ -378,10 +375,11 @@ class ErpClient:
         """
         result = CallResult(kind="failed", path=path)
         retries = relogins = 0
+        expired: int | None = None  # the generation of a token the server called expired
         while True:
             try:
-                token, generation = self._current_token()
-            except ConnectionFailed as exc:  # the re-login itself could not connect
+                token, generation = self._current_token(expired)
+            except ConnectionFailed as exc:  # the (re-)login could not connect: retried below
                 attempt = _Attempt(transient=True, problem=str(exc))
             else:
                 attempt = self._attempt(path, payload, token, result)
@@ -389,8 +387,7 @@ class ErpClient:
             result.uncertain = result.uncertain or attempt.uncertain
             if verdict is not None and verdict.kind == AUTH_EXPIRED \
                     and relogins < MAX_RELOGINS_PER_CALL:
-                relogins += 1
-                self._relogin(generation)
+                relogins, expired = relogins + 1, generation
                 continue
             if not attempt.transient:
                 return self._finish(result, attempt)
