@@ -36,19 +36,12 @@ from importer.errors import BadOptions, ImporterError
 from importer.sandbox import demo
 from importer.sandbox.app import SandboxApp
 from importer.sandbox.faults import FaultPlan
+from importer.sandbox.http import SandboxHttpProtocol
 from importer.sandbox.master import load_customers, load_parts
 from importer.sandbox.service import Service
 from importer.sandbox.store import Store
 
 log = logging.getLogger(__name__)
-
-
-def _http_impl() -> str:
-    try:
-        import httptools  # noqa: F401
-    except ImportError:
-        return "h11"
-    return "httptools"
 
 
 @dataclass(frozen=True)
@@ -87,7 +80,9 @@ class SandboxConfig:
 
 def bind_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP, and
+    # without it every keep-alive response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -134,7 +129,7 @@ class Sandbox:
                            config.lost_response_rate, config.seed)
         self.app = SandboxApp(service, faults)
         self._server = uvicorn.Server(uvicorn.Config(
-            self.app.build(), loop="asyncio", http=_http_impl(), lifespan="off",
+            self.app.build(), loop="asyncio", http=SandboxHttpProtocol, lifespan="off",
             log_level="warning", access_log=False, timeout_graceful_shutdown=2,
             timeout_keep_alive=30))
         self._thread: threading.Thread | None = None

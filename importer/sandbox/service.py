@@ -21,6 +21,7 @@ from importer.sandbox.store import RecordExists, Store
 TOKEN_FORM = re.compile(r"[0-9A-F]{32}")
 PART_ID, CUSTOMER_ID = PART_MASTER_FIELDS[0], CUSTOMER_MASTER_FIELDS[0]
 OPERATOR_ID = "OPERATOR_ID"
+_AUDIT_NAMES = frozenset(AUDIT_FIELDS) | {OPERATOR_ID}
 
 
 def unauthorized(message: str, code: str) -> ApiError:
@@ -57,8 +58,9 @@ class Tokens:
 
 
 def _now() -> tuple[str, str]:
-    now = datetime.now()
-    return now.strftime("%Y-%m-%d"), now.strftime("%H:%M:%S")
+    """The server's date (YYYY-MM-DD) and time (HH:MM:SS)."""
+    stamp = datetime.now().isoformat(timespec="seconds")
+    return stamp[:10], stamp[11:]
 
 
 class Service:
@@ -89,8 +91,9 @@ class Service:
         check_record_request(entity, values, update=False)
         self._check_master(entity, values)
         record = {name: values.get(name, "") for name in entity.field_names}
-        self._defaults(entity, record)
-        record.update(self._audit(entity, user, created=True))
+        day, clock = _now()
+        self._defaults(entity, record, day)
+        record.update(self._audit(entity, user, True, day, clock))
         key = entity.key_of(record)
         try:
             self.store.insert(entity, key, record)
@@ -104,7 +107,7 @@ class Service:
         self._check_master(entity, values)
         key = entity.key_of(values)
         changes = {k: v for k, v in values.items() if k not in entity.key}
-        changes.update(self._audit(entity, user, created=False))
+        changes.update(self._audit(entity, user, False, *_now()))
         record = self.store.update(entity, key, changes)
         if record is None:
             raise business(f"{entity.label} {entity.describe_key(key)} does not exist.",
@@ -134,19 +137,17 @@ class Service:
                            "CUSTOMER_NOT_FOUND")
 
     @staticmethod
-    def _defaults(entity: Entity, record: dict[str, str]) -> None:
+    def _defaults(entity: Entity, record: dict[str, str], day: str) -> None:
         """[sandbox] create defaults: a date field -> the server's date, a number -> '0'."""
         for name in entity.create_defaults:
             if not record.get(name):
-                record[name] = _now()[0] if entity.field(name).kind is Kind.DATE else "0"
+                record[name] = day if entity.field(name).kind is Kind.DATE else "0"
 
     @staticmethod
-    def _audit(entity: Entity, user: str, created: bool) -> dict[str, str]:
-        day, clock = _now()
+    def _audit(entity: Entity, user: str, created: bool, day: str, clock: str) -> dict[str, str]:
         audit = {"MODIFIED_BY": user, "DATE_MODIFIED": day, "DATE_LAST_UPDT": day,
                  "TIME_LAST_UPDT": clock, OPERATOR_ID: user}
         if created:
             audit.update({"CREATED_BY": user, "DATE_CREATED": day, "MODIFIED_BY": "",
                           "DATE_MODIFIED": ""})
-        names = set(AUDIT_FIELDS) | {OPERATOR_ID}
-        return {k: v for k, v in audit.items() if k in names and k in entity.response_fields}
+        return {k: v for k, v in audit.items() if k in _AUDIT_NAMES and k in entity.response_fields}
