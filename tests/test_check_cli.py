@@ -111,3 +111,39 @@ def test_help_says_where_the_password_comes_from():
     result = CliRunner().invoke(main, ["check", "--help"])
     assert result.exit_code == 0
     assert "IMPORTER_PASSWORD" in result.output and "--password" not in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs a POSIX terminal")
+def test_on_a_terminal_the_password_is_asked_for_and_not_echoed(sandbox_factory, isolated):
+    import pty
+    import select
+    import sys
+
+    secret = "Typed-At-Prompt-31"
+    sb = sandbox_factory(users={"APIUSER": secret})
+    env = {**os.environ, **env_for(sb, IMPORTER_PASSWORD=None)}
+    env.pop("IMPORTER_PASSWORD", None)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: `importer check` with the pty as its terminal
+        os.execve(sys.executable, [sys.executable, "-m", "importer", "check"], env)
+    output = b""
+    answered = False
+    while True:
+        ready, _, _ = select.select([fd], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+        if not answered and b"Password" in output:
+            os.write(fd, secret.encode() + b"\n")
+            answered = True
+    _, status = os.waitpid(pid, 0)
+    text = output.decode(errors="replace")
+    assert answered, text
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "Connected and logged in." in text and secret not in text
