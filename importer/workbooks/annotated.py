@@ -9,6 +9,7 @@ message(s); a whole row may be coloured by its status.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterator, Sequence
 
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -41,20 +42,20 @@ class Layout:
     row_colours: dict[str, str | None] = field(default_factory=dict)  # status -> whole-row colour
     status_colours: dict[str, str | None] = field(default_factory=dict)  # status -> status cell
 
-    @property
+    @cached_property
     def data_columns(self) -> list[Column]:
         """The input's columns minus the columns an earlier run of this tool appended."""
         return [c for c in self.table.columns if not is_tool_header(c.header)]
 
-    @property
+    @cached_property
     def first_appended(self) -> int:
         return max((c.index for c in self.data_columns), default=-1) + 1
 
-    @property
+    @cached_property
     def first_block(self) -> int:
         return self.first_appended + len(self.appended)
 
-    @property
+    @cached_property
     def last_column(self) -> int:
         return self.first_block + len(self.block) - 1
 

@@ -47,33 +47,49 @@ class Letters:
     """Column letters by 0-based index, computed once."""
 
     def __init__(self) -> None:
-        self._cache: list[str] = []
+        self._cache = [get_column_letter(i + 1) for i in range(702)]  # A .. ZZ
 
     def __getitem__(self, index: int) -> str:
-        while len(self._cache) <= index:
-            self._cache.append(get_column_letter(len(self._cache) + 1))
-        return self._cache[index]
+        try:
+            return self._cache[index]
+        except IndexError:
+            return get_column_letter(index + 1)
 
 
 LETTERS = Letters()
 
 
+_TEXT_CACHE: dict[str, str] = {}
+_TEXT_CACHE_LIMIT = 50_000
+
+
+def _text(value: str) -> str:
+    """The inline-string body of a text cell (cached: lists repeat the same few values a lot)."""
+    body = _TEXT_CACHE.get(value)
+    if body is None:
+        body = f'" t="inlineStr"><is><t xml:space="preserve">{_escape(clean_text(value))}</t></is></c>'
+        if len(_TEXT_CACHE) >= _TEXT_CACHE_LIMIT:
+            _TEXT_CACHE.clear()
+        _TEXT_CACHE[value] = body
+    return body
+
+
 def cell_xml(ref: str, value: object, style: int) -> str:
-    s = f' s="{style}"' if style else ""
+    s = f'" s="{style}' if style else ""
     if value is None or value == "":
-        return f'<c r="{ref}"{s}/>' if style else ""
+        return f'<c r="{ref}{s}"/>' if style else ""
     if isinstance(value, str):
-        text = _escape(clean_text(value))
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-    if isinstance(value, bool):
-        value = str(value)
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t>{value}</t></is></c>'
-    return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+        return f'<c r="{ref}{s}{_text(value)}'
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f'<c r="{ref}{s}{_text(str(value))}'
+    return f'<c r="{ref}{s}"><v>{value!r}</v></c>'
 
 
 def row_xml(row: int, cells: Iterable[CellSpec]) -> str:
-    body = "".join(cell_xml(f"{LETTERS[c]}{row}", v, s) for c, v, s in cells)
-    return f'<row r="{row}">{body}</row>'
+    r = str(row)
+    letters = LETTERS
+    body = "".join([cell_xml(letters[c] + r, v, s) for c, v, s in cells])
+    return f'<row r="{r}">{body}</row>'
 
 
 def hyperlink_xml(ref: str, location: str) -> str:

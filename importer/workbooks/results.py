@@ -1,0 +1,76 @@
+"""`write_results_workbook`: the person's rows with what happened to each, and a Summary sheet."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from importer.model import (RETURNED_PREFIX, STATUS_COLUMNS, RowOutcome, Row, RunInfo, Status,
+                            Table)
+from importer.workbooks import styles as st
+from importer.workbooks.annotated import Layout, Painted, add_annotated_sheet, issue_text
+from importer.workbooks.fastsheet import FastWorkbook
+from importer.workbooks.sheets import safe_title
+from importer.workbooks.summary import fill_summary
+from importer.workbooks.validation import add_issues_sheet
+
+
+def outcome_of(row: Row, outcomes: dict[int, RowOutcome]) -> RowOutcome:
+    return outcomes.get(row.excel_row) or RowOutcome(row.excel_row, Status.NOT_RUN)
+
+
+def returned_fields(table: Table, outcomes: dict[int, RowOutcome]) -> list[str]:
+    """The response fields worth a column: those the ERP returned that the input's columns do not
+    already show, plus input fields whose returned value differs from what was sent (a default
+    the server filled in, a value it normalised)."""
+    columns = set(table.fields)
+    by_row = {row.excel_row: row for row in table.rows}
+    wanted: set[str] = set()
+    for outcome in outcomes.values():
+        if not outcome.record:
+            continue
+        sent = by_row[outcome.excel_row].values if outcome.excel_row in by_row else {}
+        for name, value in outcome.record.items():
+            if value not in (None, "") and (name not in columns or sent.get(name) != value):
+                wanted.add(name)
+    return [f for f in table.entity.response_fields if f in wanted]
+
+
+def status_counts(table: Table, outcomes: dict[int, RowOutcome]) -> dict[Status, int]:
+    counts = {s: 0 for s in Status}
+    for row in table.rows:
+        counts[outcome_of(row, outcomes).status] += 1
+    return counts
+
+
+def painter(outcomes: dict[int, RowOutcome], block: list[str]):
+    empty = [""] * len(block)
+
+    def paint(row: Row) -> Painted:
+        o = outcome_of(row, outcomes)
+        message = o.message or issue_text(o.issues)
+        values = [o.record.get(f, "") for f in block] if o.record else empty
+        return Painted(o.status.value,
+                       (o.status.value, o.action, o.http_status, o.message_code, message), values)
+
+    return paint
+
+
+def write_results_workbook(table: Table, run: RunInfo, outcomes: dict[int, RowOutcome],
+                           out: Path) -> Path:
+    """Write the results workbook of a run (outcomes keyed by Excel row) to ``out``."""
+    block = returned_fields(table, outcomes)
+    colours = {s.value: c for s, c in st.STATUS_COLOURS.items()}
+    layout = Layout(table, STATUS_COLUMNS, [RETURNED_PREFIX + f for f in block],
+                    row_colours=colours, status_colours=colours)
+    issues = [i for o in outcomes.values() for i in o.issues]
+    fw = FastWorkbook()
+    data = add_annotated_sheet(fw, safe_title(table.sheet), layout, painter(outcomes, block),
+                               issues)
+    taken = {data.title}
+    summary = fw.add_sheet(safe_title("Summary", taken))
+    fill_summary(summary, run, len(table.rows), status_counts(table, outcomes))
+    if issues or table.issues:
+        taken.add(summary.title)
+        file_issues = [i for i in table.issues if i.row is None]
+        add_issues_sheet(fw, data.title, file_issues + issues, safe_title("Issues", taken))
+    fw.save(Path(out))
+    return Path(out)

@@ -1,0 +1,93 @@
+"""The Summary sheet of a results workbook: what ran, against what, how long, and the counts."""
+from __future__ import annotations
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.series import DataPoint
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.worksheet import Worksheet
+
+from importer.model import RunInfo, Status
+from importer.workbooks import styles as st
+
+LEGEND = (
+    (st.STRONG_RED, "Error cell: the comment on the cell says what to fix."),
+    (st.AMBER, "Warning cell: sent as is; the comment explains the doubt."),
+    (st.ERP_HEADER, "ERP:… columns: what the ERP returned for the row (ignored on re-import)."),
+)
+
+
+def run_facts(run: RunInfo, rows: int, counts: dict[Status, int]) -> list[tuple[str, object]]:
+    duration = run.duration_seconds
+    sent = sum(counts.get(s, 0) for s in (Status.CREATED, Status.UPDATED, Status.FAILED))
+    return [
+        ("Input file", run.input_path),
+        ("SHA-256 of the input", run.input_sha256),
+        ("Sheet", run.sheet),
+        ("Entity", run.entity),
+        ("Mode", run.mode + (" (dry run: nothing sent)" if run.dry_run else "")),
+        ("Server URL", run.server_url),
+        ("Data source", run.data_source),
+        ("User", run.user),
+        ("Run id", run.run_id),
+        ("Started", run.started_at),
+        ("Finished", run.finished_at or "did not finish (interrupted)"),
+        ("Duration (s)", round(duration, 1) if duration is not None else ""),
+        ("Rows in the file", rows),
+        ("Rows sent per second", round(sent / duration, 1) if duration else ""),
+        ("Calls made to the ERP", run.calls),
+    ]
+
+
+def fill_summary(ws: Worksheet, run: RunInfo, rows: int, counts: dict[Status, int]) -> None:
+    st.set_text(ws["A1"], "Import results").font = st.TITLE
+    facts = run_facts(run, rows, counts)
+    for n, (label, value) in enumerate(facts, start=3):
+        st.set_text(ws.cell(row=n, column=1), label).font = st.BOLD
+        st.set_value(ws.cell(row=n, column=2), value).alignment = Alignment(horizontal="left")
+    top = len(facts) + 4
+    _counts_table(ws, top, counts)
+    _chart(ws, top)
+    _legend(ws, top + len(Status) + 3)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 20
+    ws.column_dimensions["C"].width = 66
+
+
+def _counts_table(ws: Worksheet, top: int, counts: dict[Status, int]) -> None:
+    for col, header in enumerate(("Status", "Rows", "Meaning"), start=1):
+        cell = st.set_text(ws.cell(row=top, column=col), header)
+        cell.font, cell.fill = st.WHITE_BOLD, st.fill(st.HEADER)
+    for n, status in enumerate(Status, start=top + 1):
+        cell = st.set_text(ws.cell(row=n, column=1), status.value)
+        cell.font, cell.fill = st.BOLD, st.fill(st.STATUS_COLOURS[status])
+        ws.cell(row=n, column=2, value=counts.get(status, 0))
+        st.set_text(ws.cell(row=n, column=3), st.STATUS_MEANING[status])
+
+
+def _chart(ws: Worksheet, top: int) -> None:
+    chart = BarChart()
+    chart.type, chart.title, chart.legend = "bar", "Rows by status", None
+    chart.y_axis.title, chart.x_axis.title = "Rows", None
+    chart.y_axis.majorGridlines = None
+    chart.height, chart.width = 7.5, 14
+    data = Reference(ws, min_col=2, min_row=top, max_row=top + len(Status))
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + len(Status)))
+    series = chart.series[0]
+    for index, status in enumerate(Status):
+        point = DataPoint(idx=index)
+        point.graphicalProperties.solidFill = st.STATUS_COLOURS[status] or "FFFFFF"
+        point.graphicalProperties.line.solidFill = "808080"
+        series.dPt.append(point)
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    ws.add_chart(chart, "E3")
+
+
+def _legend(ws: Worksheet, top: int) -> None:
+    st.set_text(ws.cell(row=top, column=1), "Colours on the data sheet").font = st.BOLD
+    for n, (colour, text) in enumerate(LEGEND, start=top + 1):
+        ws.cell(row=n, column=1).fill = st.fill(colour)
+        st.set_text(ws.cell(row=n, column=2), text)
+    st.set_text(ws.cell(row=top + len(LEGEND) + 1, column=2),
+                "Each row is coloured by its STATUS (see the table above).")
