@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
 
 from importer.cli import main
 from importer.reading import read_table
-from importer.validation import report_as_dict, validate
+from importer.validation import ISSUE_CODES, report_as_dict, validate
 from test_reading_sheets import PRICE_HEADER, write_xlsx
 
 RED = "00FF8B8B"
@@ -75,3 +78,29 @@ def test_entity_sheet_and_day_first_options(tmp_path):
 def test_validate_has_help_text():
     result = CliRunner().invoke(main, ["validate", "--help"])
     assert result.exit_code == 0 and "Exit code 0" in result.output
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def test_sample_price_list_is_valid_and_uses_the_tricky_demo_ids(tmp_path):
+    result = run(SAMPLES / "price_list.xlsx", "-o", tmp_path / "checked.xlsx")
+    assert result.exit_code == 0, result.output
+    table = read_table(SAMPLES / "price_list.xlsx")
+    ids = {r.values["PART_ID"] for r in table.rows}
+    assert len(table.rows) >= 200 and len(ids) >= 30 and {"000417", "00123", "4711"} <= ids
+
+
+def test_sample_mistakes_file_shows_one_mistake_of_each_kind(tmp_path):
+    report = validate(read_table(SAMPLES / "price_list_mistakes.xlsx"))
+    flagged = set(report.counts_by_code())
+    assert flagged == set(ISSUE_CODES) - {"invalid-flag"}
+    cp = validate(read_table(SAMPLES / "customer_parts_mistakes.xlsx"))
+    assert set(cp.counts_by_code()) == {"invalid-flag", "missing-value"}
+
+
+def test_sample_files_are_what_the_script_writes(tmp_path):
+    subprocess.run([sys.executable, str(SAMPLES.parent / "scripts" / "make_sample_data.py"),
+                    str(tmp_path)], check=True, capture_output=True)
+    for made in tmp_path.glob("*.xlsx"):
+        assert made.read_bytes() == (SAMPLES / made.name).read_bytes(), made.name
