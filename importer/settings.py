@@ -151,7 +151,9 @@ _NAME_OF = {"url": "server URL", "data_source": "data source", "user": "user nam
 
 def _closest(name: str, candidates) -> str:
     match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
-    return f" Did you mean '{match[0]}'?" if match else f" Valid keys: {', '.join(sorted(candidates))}."
+    if match:
+        return f" Did you mean '{match[0]}'?"
+    return f" Valid keys: {', '.join(sorted(candidates))}."
 
 
 def _convert(key: str, value: Any, source: str) -> Any:
@@ -322,7 +324,8 @@ def _flag_values(raw: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for key, value in raw.items():
         if key not in KEY_TYPES:
-            raise TypeError(f"load_settings() got an unknown setting {key!r}.{_closest(key, KEY_TYPES)}")
+            hint = _closest(key, KEY_TYPES)
+            raise TypeError(f"load_settings() got an unknown setting {key!r}.{hint}")
         if value is not None and not (key == "insecure" and value is False):
             out[key] = _convert(key, value, f"The option for {key}")
     return out

@@ -87,8 +87,9 @@ def test_missing_password_without_a_terminal_exits_2_saying_to_set_importer_pass
 
 def test_config_file_given_with_config_is_used(sandbox, tmp_path):
     config = tmp_path / "erp.toml"
-    config.write_text(f'[connection]\nurl = "{sandbox.url}"\ndata_source = "{sandbox.data_source}"\n'
-                      f'user = "{sandbox.user}"\npassword = "{sandbox.password}"\n')
+    config.write_text(f'[connection]\nurl = "{sandbox.url}"\n'
+                      f'data_source = "{sandbox.data_source}"\nuser = "{sandbox.user}"\n'
+                      f'password = "{sandbox.password}"\n')
     result = check("--config", str(config))
     assert result.exit_code == 0, result.output
 

@@ -1,4 +1,4 @@
-"""ErpClient against the real sandbox over loopback: login, shared re-login, retries, uncertainty."""
+"""ErpClient against the real sandbox over loopback: login, shared re-login, retries, doubt."""
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,4 @@
-"""Settings: where each value comes from (flags > IMPORTER_* > importer.toml) and the hidden password."""
+"""Settings: where each value comes from (flags > IMPORTER_* > importer.toml); the hidden password."""
 from __future__ import annotations
 
 import os

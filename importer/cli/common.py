@@ -76,7 +76,8 @@ _CONNECTION_FLAGS = (
                  help="The ERP's REST API address, e.g. https://erp.example.com "
                       "(or IMPORTER_URL, or url in importer.toml)."),
     click.option("--data-source", metavar="NAME",
-                 help="The ERP data source (company database), e.g. DEMO (or IMPORTER_DATA_SOURCE)."),
+                 help="The ERP data source (company database), e.g. DEMO "
+                      "(or IMPORTER_DATA_SOURCE)."),
     click.option("--user", metavar="NAME",
                  help="The API user (or IMPORTER_USER). The password comes from IMPORTER_PASSWORD, "
                       "the config file, or a hidden prompt on a terminal; never from a flag."),
