@@ -36,6 +36,7 @@ NOT_POST = ApiError(405, "Request method must be POST.", "METHOD_NOT_ALLOWED")
 BAD_JSON = ApiError(400, "Request JSON is invalid.", "INVALID_JSON")
 UNAVAILABLE = ApiError(503, "The service is temporarily unavailable.", "SERVICE_UNAVAILABLE")
 NO_FAULT = Fault(0.0, False, False)
+DELAY_HEADER = "X-Sandbox-Delay-Ms"  # the injected delay of this call, in milliseconds
 # /api answers every method itself, so that a wrong one gets the contract's 405 body.
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -133,6 +134,8 @@ class SandboxApp:
                                                     "MESSAGE_CODE": "SANDBOX_ERROR"})
             if fault.lose:
                 status, response = 504, Response(LOST_RESPONSE_HTML, 504, media_type="text/html")
+            if fault.delay:  # lets a test compare injected delays without timing anything
+                response.headers[DELAY_HEADER] = f"{fault.delay * 1000:.3f}"
             self.stats.count(path, status)
             return response
 
