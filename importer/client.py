@@ -477,7 +477,11 @@ class ErpClient:
             try:
                 response = self._post(path, body)
             except requests.RequestException as exc:
-                raise self._connection_failed(exc) from None
+                transient, reached, problem = classify_exception(exc)
+                if transient and not reached:  # nothing listening: say so
+                    raise self._connection_failed(exc) from None
+                log.info("%s did not answer: %s", path, problem)
+                return None
             obj = parse_json_object(response.content) if response.status_code == 200 else None
             if obj is not None and isinstance(obj.get(key), kind):
                 return obj[key]
