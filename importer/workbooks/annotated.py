@@ -89,7 +89,7 @@ def _where(issue: Issue) -> str:
     return f"{issue.column}{issue.row}" if issue.column else f"row {issue.row}"
 
 
-KINDS = ("data", "error", "warning", "status", "tool", "block", "block-first")
+KINDS = ("data", "error", "warning", "status", "tool", "number", "block", "block-first")
 
 
 class _Styles:
@@ -112,12 +112,15 @@ class _Styles:
         row_colour = self.layout.row_colours.get(status) if status else None
         if kind == "error":
             return self.fw.style(fill=st.fill(st.STRONG_RED), number_format=TEXT,
-                                 font=st.Font(bold=True, color="9C0006"))
+                                 font=st.ERROR_FONT)
         if kind == "warning":
             return self.fw.style(fill=st.fill(st.AMBER), number_format=TEXT)
         if kind == "status":
             colour = self.layout.status_colours.get(status) or row_colour
             return self.fw.style(fill=st.fill(colour), font=st.BOLD)
+        if kind == "number":
+            return self.fw.style(fill=st.fill(row_colour) if row_colour else None,
+                                 alignment=st.CENTER)
         border = st.THICK_LEFT if kind == "block-first" else None
         number_format = TEXT if kind == "data" else None
         if not (row_colour or border or number_format):
@@ -153,6 +156,7 @@ def _dress(fw: FastWorkbook, ws: Worksheet, layout: Layout, rows: list[Row], pai
         width = WIDE.get(header) or st.width_for(texts, maximum=40)
         ws.column_dimensions[get_column_letter(col + 1)].width = width
     ws.freeze_panes = f"A{table.header_row + 1}"
+    st.print_wide(ws, table.header_row)
     last_row = max([table.header_row] + [r.excel_row for r in rows])
     ws.auto_filter.ref = (f"A{table.header_row}:"
                           f"{get_column_letter(layout.last_column + 1)}{last_row}")
@@ -216,9 +220,11 @@ def _row_cells(layout: Layout, row: Row, painted: Painted, positions, notes, out
         else:
             cells.append((col, value, plain))
     start = layout.first_appended
-    tool = styles.get("tool", status)
+    tool, number = styles.get("tool", status), styles.get("number", status)
     for i, value in enumerate(painted.appended):
-        cells.append((start + i, value, styles.get("status", status) if i == 0 else tool))
+        style = styles.get("status", status) if i == 0 else (
+            number if isinstance(value, int) else tool)
+        cells.append((start + i, value, style))
     start = layout.first_block
     for i, value in enumerate(painted.block):
         cells.append((start + i, value, styles.get("block-first" if i == 0 else "block", status)))

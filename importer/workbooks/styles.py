@@ -91,16 +91,36 @@ def fill(colour: str | None) -> PatternFill:
     return PatternFill("solid", fgColor=colour) if colour else PatternFill()
 
 
-BOLD = Font(bold=True)
-WHITE_BOLD = Font(bold=True, color="FFFFFF")
-LINK = Font(color="0563C1", underline="single")
-TITLE = Font(bold=True, size=14)
+FONT = "Calibri"  # named everywhere: a Font without a name renders in a serif face in LibreOffice
+PLAIN = Font(name=FONT, size=11)
+BOLD = Font(name=FONT, size=11, bold=True)
+WHITE_BOLD = Font(name=FONT, size=11, bold=True, color="FFFFFF")
+ERROR_FONT = Font(name=FONT, size=11, bold=True, color="9C0006")
+LINK = Font(name=FONT, size=11, color="0563C1", underline="single")
+TITLE = Font(name=FONT, size=14, bold=True)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(horizontal="center")
 THIN = Side(style="thin", color="808080")
 THICK_LEFT = Border(left=Side(style="medium", color="000000"))
 
 
-def width_for(texts, minimum: int = 8, maximum: int = 50) -> float:
-    """A column width that shows the longest of the given texts (capped)."""
-    longest = max((len(t) for t in texts if t), default=0)
-    return float(min(max(longest + 2, minimum), maximum))
+def width_for(texts, minimum: int = 8, maximum: int = 50, bold_first: bool = True) -> float:
+    """A column width that shows the longest of the given texts (capped); the first text is the
+    header, in bold capitals, which needs more room per character."""
+    texts = [str(t) for t in texts]
+    longest = max((len(t) for t in texts[1:] if t), default=0)
+    if texts and bold_first:
+        longest = max(longest, round(len(texts[0]) * 1.2))
+    elif texts:
+        longest = max(longest, len(texts[0]))
+    return float(min(max(longest + 3, minimum), maximum))
+
+
+def print_wide(ws, title_row: int | None = None) -> None:
+    """Print landscape, all columns on one page width, the header repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_row:
+        ws.print_title_rows = f"{title_row}:{title_row}"

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import DataPoint
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from importer.model import RunInfo, Status
 from importer.workbooks import styles as st
+
+CENTER = Alignment(horizontal="center")
 
 LEGEND = (
     (st.STRONG_RED, "Error cell: the comment on the cell says what to fix."),
@@ -46,11 +49,12 @@ def fill_summary(ws: Worksheet, run: RunInfo, rows: int, counts: dict[Status, in
         st.set_value(ws.cell(row=n, column=2), value).alignment = Alignment(horizontal="left")
     top = len(facts) + 4
     _counts_table(ws, top, counts)
-    _chart(ws, top)
+    _chart(ws, top, max(counts.values(), default=0))
     _legend(ws, top + len(Status) + 3)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 20
     ws.column_dimensions["C"].width = 66
+    st.print_wide(ws)
 
 
 def _counts_table(ws: Worksheet, top: int, counts: dict[Status, int]) -> None:
@@ -60,16 +64,33 @@ def _counts_table(ws: Worksheet, top: int, counts: dict[Status, int]) -> None:
     for n, status in enumerate(Status, start=top + 1):
         cell = st.set_text(ws.cell(row=n, column=1), status.value)
         cell.font, cell.fill = st.BOLD, st.fill(st.STATUS_COLOURS[status])
-        ws.cell(row=n, column=2, value=counts.get(status, 0))
+        ws.cell(row=n, column=2, value=counts.get(status, 0)).alignment = CENTER
         st.set_text(ws.cell(row=n, column=3), st.STATUS_MEANING[status])
 
 
-def _chart(ws: Worksheet, top: int) -> None:
+def nice_step(largest: int) -> int:
+    """An axis step giving about five whole-number ticks (1, 2, 5, 10, 20, 50, ...)."""
+    step = 1
+    while largest / step > 6:
+        for factor in (2, 5 / 2, 2):
+            step = round(step * factor)
+            if largest / step <= 6:
+                break
+    return step
+
+
+def _chart(ws: Worksheet, top: int, largest: int) -> None:
     chart = BarChart()
     chart.type, chart.title, chart.legend = "bar", "Rows by status", None
     chart.y_axis.title, chart.x_axis.title = "Rows", None
     chart.y_axis.majorGridlines = None
+    chart.y_axis.majorUnit = nice_step(largest)
+    chart.y_axis.scaling.min = 0
+    chart.x_axis.scaling.orientation = "maxMin"  # CREATED at the top, as in the table
     chart.height, chart.width = 7.5, 14
+    chart.y_axis.crosses = "max"  # with the categories reversed, this keeps the axis at the bottom
+    chart.dataLabels = DataLabelList(showVal=True, showCatName=False, showSerName=False,
+                                     showLegendKey=False, showPercent=False)
     data = Reference(ws, min_col=2, min_row=top, max_row=top + len(Status))
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + len(Status)))

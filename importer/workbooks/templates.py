@@ -95,10 +95,10 @@ def write_template(entity: Entity | str, path: Path, fmt: str = "xlsx") -> Path:
 
 def header_style(entity: Entity, name: str) -> tuple[Font, PatternFill]:
     if name in entity.required_create:
-        return Font(bold=True), st.fill(st.REQUIRED)
+        return st.BOLD, st.fill(st.REQUIRED)
     if name in entity.key:
-        return Font(bold=True), st.fill(KEY_FILL)
-    return Font(bold=False), st.fill(None)
+        return st.BOLD, st.fill(KEY_FILL)
+    return st.PLAIN, st.fill(None)
 
 
 def write_header(ws: Worksheet, entity: Entity, extra: tuple[str, ...] = ()) -> None:
@@ -113,7 +113,7 @@ def write_header(ws: Worksheet, entity: Entity, extra: tuple[str, ...] = ()) -> 
             ws.column_dimensions[letter].number_format = column_format(f)
     for offset, header in enumerate(extra, start=len(entity.fields) + 1):
         cell = st.set_text(ws.cell(row=1, column=offset), header)
-        cell.font = Font(bold=True)
+        cell.font = st.BOLD
         ws.column_dimensions[get_column_letter(offset)].width = max(12, len(header) + 2)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(entity.fields) + len(extra))}1"
@@ -141,7 +141,7 @@ def fill_data_sheet(ws: Worksheet, entity: Entity) -> None:
 def fill_fields_sheet(ws: Worksheet, entity: Entity) -> None:
     """One row per field: kind, when it is required, what it is, an example; and the legend."""
     for col, (header, width) in enumerate(zip(FIELD_HEADERS, (20, 12, 30, 45, 45)), start=1):
-        st.set_text(ws.cell(row=1, column=col), header).font = Font(bold=True)
+        st.set_text(ws.cell(row=1, column=col), header).font = st.BOLD
         ws.column_dimensions[get_column_letter(col)].width = width
     for row, f in enumerate(entity.fields, start=2):
         values = (f.name, f.kind.value, required_when(entity, f.name), f.description, f.example)
@@ -167,4 +167,4 @@ def legend(ws: Worksheet, entity: Entity, column: int) -> None:
     ws.column_dimensions[get_column_letter(column)].width = 34
     for offset, (text, colour, bold) in enumerate(rows, start=1):
         cell = st.set_text(ws.cell(row=offset, column=column), text)
-        cell.font, cell.fill = Font(bold=bold), st.fill(colour)
+        cell.font, cell.fill = st.BOLD if bold else st.PLAIN, st.fill(colour)

@@ -45,6 +45,7 @@ def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], tit
     for i, width in enumerate(ISSUE_WIDTHS):
         ws.column_dimensions[LETTERS[i]].width = width
     ws.freeze_panes = "A2"
+    st.print_wide(ws, 1)
     ordered = sorted(issues, key=lambda i: (i.row is not None, i.row or 0, i.column or ""))
     ws.auto_filter.ref = f"A1:{LETTERS[len(ISSUE_HEADERS) - 1]}{len(ordered) + 1}"
     header = fw.style(font=st.WHITE_BOLD, fill=st.fill(st.HEADER))
