@@ -53,6 +53,9 @@ def read_table(path: str | Path, entity: Entity | str | None = None, sheet: str 
     first_row = h + 2  # Excel row of the first data row
     converted = [_convert(rows, h, c, entity, first_row, grid, day_first) for c in columns]
     table_rows, issues = _assemble(columns, converted, first_row, grid.sheet)
+    if not table_rows:
+        raise UnusableFile(f"Sheet {grid.sheet!r} of {path.name} has a header but no data rows; "
+                           "fill in at least one row under the header.")
     issues.extend(_hidden_row_issues(grid, table_rows))
     issues.sort(key=lambda i: (i.row or 0, len(i.column or ""), i.column or ""))
     log.info("read %d rows of %s from %s", len(table_rows), entity.name, path)

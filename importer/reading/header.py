@@ -109,18 +109,19 @@ def detect_entity(fields: list[str], path: Path, where: str) -> Entity:
     scored = []
     for e in ENTITIES.values():
         hits = sum(1 for f in fields if e.has_field(f))
-        complete = hits == len(fields) and all(r in fields for r in e.required_create)
-        scored.append((complete, hits == len(fields), hits, e))
-    scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
-    best, second = scored[0], scored[1] if len(scored) > 1 else None
-    if best[2] == 0:
+        has_required = all(r in fields for r in e.required_create)
+        scored.append(((hits == len(fields) and has_required, hits == len(fields), has_required,
+                        hits), e))
+    scored.sort(key=lambda s: s[0], reverse=True)
+    best = scored[0]
+    if best[0][3] == 0:
         raise UnusableFile(f"The header of {where} names no field of any known record type; "
                            f"{TEMPLATE_HINT}.")
-    if second and best[:3] == second[:3]:
-        names = " or ".join(s[3].name for s in scored if s[:3] == best[:3])
-        raise UnusableFile(f"The columns of {where} fit more than one record type ({names}); "
-                           f"say which with --entity.")
-    return best[3]
+    ties = [e.name for score, e in scored if score == best[0]]
+    if len(ties) > 1:
+        raise UnusableFile(f"The columns of {where} fit more than one record type "
+                           f"({' or '.join(ties)}); say which with --entity.")
+    return best[1]
 
 
 def closest_field(entity: Entity, name: str) -> str:

@@ -19,7 +19,7 @@ from typing import Callable
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from importer.errors import UnusableFile
-from importer.reading.scan import Marks, scan_ods, scan_xls, scan_xlsx
+from importer.reading.scan import ERROR_VALUES, Marks, scan_ods, scan_xls, scan_xlsx
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def load_grid(path: Path, pick_sheet: SheetPicker) -> Grid:
         return _ole_workbook(path, data, digest, pick_sheet)
     _refuse_non_csv(path, data)
     rows = read_csv_rows(path, data)
-    return Grid("csv", path.stem, [path.stem], rows, digest)
+    return Grid("csv", path.stem, [path.stem], rows, digest, csv_error_marks(rows))
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -159,9 +159,10 @@ def _refuse_non_csv(path: Path, data: bytes) -> None:
 
 def decode_csv(path: Path, data: bytes) -> str:
     """CSV bytes -> text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+                               else "utf-16-le")
         except UnicodeDecodeError:
             pass
     elif b"\x00" not in data[:65536]:
@@ -177,6 +178,13 @@ def decode_csv(path: Path, data: bytes) -> str:
             return text
     raise UnusableFile(f"File {path.name} is not a text (CSV) file or a spreadsheet; "
                        f"{SAVE_AS}.")
+
+
+def _utf16_without_bom(data: bytes) -> bool:
+    """Little-endian UTF-16 text without BOM: nearly every second byte is zero."""
+    sample = data[:4096]
+    return len(sample) >= 8 and sample[1::2].count(0) >= 0.9 * (len(sample) // 2) and (
+        sample[0::2].count(0) <= 0.1 * (len(sample) // 2))
 
 
 def _looks_like_text(text: str) -> bool:
@@ -195,6 +203,16 @@ def read_csv_rows(path: Path, data: bytes) -> list[list[str]]:
     except csv.Error as exc:
         raise UnusableFile(f"File {path.name} is not a well-formed CSV file ({exc}); "
                            f"{SAVE_AS}.") from None
+
+
+def csv_error_marks(rows: list[list[str]]) -> Marks:
+    """A CSV saved from Excel keeps error values as text (#N/A): they are errors, not values."""
+    marks = Marks()
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value[:1] == "#" and value.strip() in ERROR_VALUES:
+                marks.cells[(r, c)] = ("excel-error", value.strip())
+    return marks
 
 
 def sniff_delimiter(text: str) -> str:

@@ -1,0 +1,51 @@
+"""Every file of the bad-input corpus (tests/data/bad, see expected.json) through `importer
+validate`: the exact exit code, one sentence for unusable files, the exact annotated cells for the
+others, and never a traceback."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from importer.cli import main
+
+BAD = Path(__file__).resolve().parent / "data" / "bad"
+MANIFEST = json.loads((BAD / "expected.json").read_text())["files"]
+
+
+def test_corpus_has_at_least_30_files_all_in_the_manifest():
+    files = {p.name for p in BAD.iterdir() if p.name not in ("expected.json", "make_corpus.py")}
+    assert len(MANIFEST) >= 30
+    assert files == set(MANIFEST)
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_bad_input_gets_its_exit_code_and_message(name, tmp_path):
+    expected = MANIFEST[name]
+    args = ["validate", str(BAD / name), *expected["args"], "-o", str(tmp_path / "out.xlsx")]
+    result = CliRunner().invoke(main, args + ["--json"])
+    assert result.exit_code == expected["exit"], result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    if expected["exit"] == 2:
+        assert result.stdout == ""
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+        assert expected["message"] in lines[0]
+        assert name in lines[0]
+    else:
+        report = json.loads(result.stdout)
+        assert {i["address"]: i["code"] for i in report["issues"]} == expected["cells"]
+        assert len(report["issues"]) == len(expected["cells"])
+
+
+def test_a_real_process_prints_no_traceback_for_a_broken_file(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "importer", "validate",
+                           str(BAD / "truncated.xlsx"), "-o", str(tmp_path / "o.xlsx")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
