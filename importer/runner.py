@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,8 @@ class ImportResult:
     run: RunInfo
     counts: dict[str, int]  # status -> rows, over every row of the run
     exit_code: int
-    seconds: float  # this session's wall time
+    seconds: float  # this session's wall time, reading and writing workbooks included
+    send_seconds: float  # wall time spent sending rows (the rows/s denominator)
     cpu_seconds: float  # this process's CPU time during this session
     rows_sent: int  # rows dispatched in this session
     already_done: int  # rows final before this session (a resumed run)
@@ -54,11 +55,10 @@ class ImportResult:
     journal_path: Path
     message: str = ""  # what to do next, when something needs doing
     warnings: int = 0  # validation warnings
-    notes: list[str] = field(default_factory=list)
 
     @property
     def rows_per_second(self) -> float:
-        return self.rows_sent / self.seconds if self.seconds > 0 else 0.0
+        return self.rows_sent / self.send_seconds if self.send_seconds > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,13 +69,14 @@ class ImportResult:
             "counts": self.counts, "rows": sum(self.counts.values()),
             "rows_sent": self.rows_sent, "already_done": self.already_done,
             "calls": self.calls, "seconds": round(self.seconds, 3),
+            "send_seconds": round(self.send_seconds, 3),
             "rows_per_second": round(self.rows_per_second, 1),
             "cpu_seconds": round(self.cpu_seconds, 3), "resumed": self.resumed,
             "interrupted": self.interrupted, "warnings": self.warnings,
             "results": str(self.results_path) if self.results_path else None,
             "failed_rows": str(self.failed_path) if self.failed_path else None,
             "journal": str(self.journal_path), "exit_code": self.exit_code,
-            "message": self.message, "notes": self.notes,
+            "message": self.message,
         }
 
 
@@ -150,6 +151,8 @@ class _Session:
         self.jobs: list[Job] = []
         self.interrupted = False
         self.fatal: ImporterError | None = None
+        self.send_seconds = 0.0
+        self.rows_sent = 0
 
     def open(self, fresh: bool) -> None:
         """Find the run to resume (unless fresh or dry) or start one; journal invalid rows."""
@@ -201,10 +204,13 @@ class _Session:
                 dry_run_outcome(self.table.entity, job, self.table.entity.key_of(job.row.values)
                                 in known) for job in self.jobs])
             return
+        started = time.monotonic()
         result = Dispatcher(
             self.client, self.table.entity, self.journal, self.run.run_id,
             scope=(self.server_url, self.data_source), known_keys=known, workers=workers,
             on_progress=on_progress, stop_event=stop_event).run(self.jobs)
+        self.send_seconds = time.monotonic() - started
+        self.rows_sent = len(result.outcomes)
         self.interrupted, self.fatal = result.interrupted, result.fatal
         not_run = [RowOutcome(j.row.excel_row, Status.NOT_RUN, message=(
             "Not sent: the run stopped before this row. " + RESUME_HINT), issues=j.issues)
@@ -226,8 +232,9 @@ class _Session:
         exit_code, message = self._verdict(counts)
         return ImportResult(
             run=self.run, counts=counts, exit_code=exit_code,
-            seconds=time.monotonic() - started, cpu_seconds=time.process_time() - cpu_started,
-            rows_sent=0 if self.dry_run else len(self.jobs), already_done=self.already_done,
+            seconds=time.monotonic() - started, send_seconds=self.send_seconds,
+            cpu_seconds=time.process_time() - cpu_started,
+            rows_sent=self.rows_sent, already_done=self.already_done,
             calls=calls, resumed=self.resumed, interrupted=self.interrupted,
             results_path=results_path, failed_path=failed_path, journal_path=self.journal.path,
             message=message, warnings=len(self.report.warnings))

@@ -136,7 +136,7 @@ def _progress_reporter(quiet: bool):
 
 
 def _plain_progress():
-    state = {"last": 0.0, "started": time.monotonic()}
+    state = {"last": time.monotonic(), "started": time.monotonic()}
 
     def update(done: int, total: int, counts: dict) -> None:
         now = time.monotonic()
@@ -158,8 +158,11 @@ _STYLE = {"CREATED": "green", "UPDATED": "green", "SKIPPED": "cyan", "FAILED": "
 
 def _summary(result: ImportResult, sandbox: bool) -> None:
     run = result.run
-    title = f"Run {run.run_id}: {run.entity} from {Path(run.input_path).name}"
-    table = RichTable(title=title + (" (dry run)" if run.dry_run else ""), show_header=True)
+    console.print(f"[bold]Run {run.run_id}[/bold]: {run.entity} from "
+                  f"{Path(run.input_path).name}, mode {run.mode}"
+                  + (" [bold](dry run: nothing sent)[/bold]" if run.dry_run else ""),
+                  soft_wrap=True)
+    table = RichTable(show_header=True)
     table.add_column("Status")
     table.add_column("Rows", justify="right")
     for status in Status:
@@ -169,8 +172,9 @@ def _summary(result: ImportResult, sandbox: bool) -> None:
     console.print(table)
     target = "the built-in sandbox" if sandbox else f"{run.server_url} ({run.data_source})"
     lines = [f"Server: {target}" if run.server_url else "Server: none (dry run)",
-             f"Sent {result.rows_sent} rows in {result.seconds:.1f} s "
-             f"({result.rows_per_second:,.1f} rows/s), {result.calls} calls"]
+             f"Sent {result.rows_sent} rows in {result.send_seconds:.1f} s "
+             f"({result.rows_per_second:,.1f} rows/s), {result.calls} calls; "
+             f"{result.seconds:.1f} s in all"]
     if result.resumed:
         lines.append(f"Resumed run {run.run_id}: {result.already_done} rows were already done "
                      f"and were not sent again.")
