@@ -128,8 +128,8 @@ def field_note(entity: Entity, f: Field) -> str:
     return "\n".join(lines)
 
 
-def fill_data_sheet(ws: Worksheet, entity: Entity) -> None:
-    write_header(ws, entity)
+def fill_data_sheet(ws: Worksheet, entity: Entity, extra: tuple[str, ...] = ()) -> None:
+    write_header(ws, entity, extra)
     for col, f in enumerate(entity.fields, start=1):
         dv = validation_for(f)
         if dv is not None:
