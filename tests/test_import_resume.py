@@ -93,3 +93,24 @@ def test_stopped_run_leaves_rows_not_run_and_the_same_command_finishes_it(sandbo
     assert second.rows_sent == first.counts["NOT_RUN"]
     assert second.counts == {"CREATED": 120}
     assert _count(sb, CREATE) == 120
+
+
+def test_ctrl_c_finishes_calls_in_flight_and_says_to_run_again(sandbox_factory, tmp_path):
+    sb = sandbox_factory(users={"APIUSER": PASSWORD}, latency_ms=30)
+    src = write_csv(tmp_path / "prices.csv", price_rows(300))
+    journal = tmp_path / "journal.sqlite"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "importer", "import", str(src), "--url", sb.url,
+         "--data-source", sb.data_source, "--user", sb.user, "--journal", str(journal)],
+        env={**os.environ, "IMPORTER_PASSWORD": PASSWORD}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while _journaled(journal) < 20 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 1, output
+    assert "same command again" in output and "Traceback" not in output
+    applied = _journaled(journal)
+    assert applied + _journaled(journal, ("NOT_RUN",)) == 300
+    assert _settled_count(sb, CREATE) == applied == len(records(sb.url, "product-price"))
