@@ -1,8 +1,8 @@
 """`importer sandbox`: run the local Expandable-compatible API server until Ctrl-C."""
 from __future__ import annotations
 
+import contextlib
 import signal
-import threading
 
 import click
 
@@ -49,14 +49,18 @@ def _show(sb, custom_users: bool) -> None:
         console.print(line, soft_wrap=True)
 
 
-def _wait_for_interrupt(sb) -> None:
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """`kill` (SIGTERM) stops the server as cleanly as Ctrl-C (the temporary database goes)."""
     try:
-        while sb.running and not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @click.command("sandbox")
@@ -104,7 +108,11 @@ def command(users, data_sources, **options) -> None:
     """
     config = SandboxConfig(users=_parse_users(users),
                            data_sources=tuple(data_sources) or (demo.DEMO_DATA_SOURCE,), **options)
-    with start_sandbox(config) as sb:
-        _show(sb, custom_users=bool(users))
-        _wait_for_interrupt(sb)
+    with _sigterm_as_interrupt(), start_sandbox(config) as sb:
+        try:
+            _show(sb, custom_users=bool(users))
+            while sb.running:
+                sb.wait(0.5)
+        except KeyboardInterrupt:
+            pass
     console.print("Sandbox stopped.", soft_wrap=True)
