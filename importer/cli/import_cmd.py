@@ -152,6 +152,15 @@ def _plain_progress():
     return update
 
 
+def _sent_line(result: ImportResult) -> str:
+    if result.run.dry_run:
+        return (f"Dry run: nothing was sent ({result.seconds:.1f} s); the ACTION column of the "
+                f"results workbook shows the call each row would get.")
+    return (f"Sent {result.rows_sent} rows in {result.send_seconds:.1f} s "
+            f"({result.rows_per_second:,.1f} rows/s), {result.calls} calls; "
+            f"{result.seconds:.1f} s in all")
+
+
 _STYLE = {"CREATED": "green", "UPDATED": "green", "SKIPPED": "cyan", "FAILED": "red",
           "INVALID": "red", "NOT_RUN": "yellow"}
 
@@ -172,9 +181,7 @@ def _summary(result: ImportResult, sandbox: bool) -> None:
     console.print(table)
     target = "the built-in sandbox" if sandbox else f"{run.server_url} ({run.data_source})"
     lines = [f"Server: {target}" if run.server_url else "Server: none (dry run)",
-             f"Sent {result.rows_sent} rows in {result.send_seconds:.1f} s "
-             f"({result.rows_per_second:,.1f} rows/s), {result.calls} calls; "
-             f"{result.seconds:.1f} s in all"]
+             _sent_line(result)]
     if result.resumed:
         lines.append(f"Resumed run {run.run_id}: {result.already_done} rows were already done "
                      f"and were not sent again.")

@@ -91,12 +91,13 @@ def runs_command(journal: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([_run_dict(r) for r in runs], indent=2))
         return
-    table = RichTable(title="Runs")
-    for col in ("Run", "Started", "File", "Entity", "Mode", "Server", "Rows per status"):
-        table.add_column(col, overflow="fold")
+    table = RichTable(title="Runs (newest first)")
+    for col in ("Run", "Started", "File", "Entity", "Mode", "Rows per status", "Server"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("Run", "Started", "Entity"))
     for r in runs:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(r.counts.items())) or "(unfinished)"
-        table.add_row(str(r.run_id), r.started_at, Path(r.input_path).name, r.entity,
-                      r.mode + (" (dry run)" if r.dry_run else ""),
-                      f"{r.server_url} {r.data_source}".strip() or "-", counts)
+        table.add_row(str(r.run_id), r.started_at[:16].replace("T", " "),
+                      Path(r.input_path).name, r.entity,
+                      r.mode + (" (dry run)" if r.dry_run else ""), counts,
+                      f"{r.server_url} {r.data_source}".strip() or "-")
     console.print(table)
