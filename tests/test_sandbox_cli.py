@@ -12,7 +12,7 @@ import requests
 from click.testing import CliRunner
 
 from importer.cli import main
-from importer.entities import AUTH_PATH, PRODUCT_PRICE, PRODUCT_PRICE as PP
+from importer.entities import AUTH_PATH, PRODUCT_PRICE
 
 
 def free_port() -> int:
@@ -36,7 +36,7 @@ def test_sandbox_command_answers_login_then_creates_a_full_record(tmp_path):
         url = f"http://127.0.0.1:{port}"
         token = requests.post(url + AUTH_PATH, timeout=10, json={
             "DATA_SOURCE": "DEMO", "USER_NAME": "APIUSER", "PASSWORD": "sandbox"}).json()
-        response = requests.post(url + PP.create_path, timeout=10, json={
+        response = requests.post(url + PRODUCT_PRICE.create_path, timeout=10, json={
             **token, "PART_ID": "PUMP002", "PRICE_CODE": "LP", "EFFECTIVE_DATE": "2014-10-10",
             "ORDER_QTY": "1000", "SO_UNIT_PRICE": "10"})
         assert response.status_code == 200
@@ -46,7 +46,7 @@ def test_sandbox_command_answers_login_then_creates_a_full_record(tmp_path):
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=15)
     assert proc.returncode == 0, err
-    assert "Sandbox stopped." in out
+    assert "Sandbox stopped." in out and "Traceback" not in err
     assert token["AUTH_TOKEN"] not in out + err  # never prints a token
 
 
@@ -55,12 +55,13 @@ def test_startup_shows_url_data_source_and_demo_login():
     try:
         lines = [proc.stdout.readline() for _ in range(4)]
     finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=15)
+        proc.terminate()  # SIGTERM stops it as cleanly as Ctrl-C
+        out, err = proc.communicate(timeout=15)
     text = "".join(lines)
     assert "http://127.0.0.1:" in text and "TRAINING" in text
     assert "APIUSER" in text and "sandbox" in text
     assert proc.returncode == 0 and "Sandbox stopped." in out
+    assert err == ""
 
 
 def test_a_port_in_use_is_one_clear_sentence_with_exit_code_2():

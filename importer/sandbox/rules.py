@@ -1,13 +1,15 @@
 """The sandbox's checks of a record request, as pure functions of plain values.
 
 Each check returns nothing when the request passes and raises ``ApiError`` (HTTP status, MESSAGE,
-MESSAGE_CODE) when it does not. The order follows the contract: value types, unknown fields,
-required fields, 'nothing to update', then field values (dates, numbers, lengths). Master data and
+MESSAGE_CODE) when it does not. The order: value types, unknown fields, required fields,
+'nothing to update' (update only; a non-key field sent as '' counts, it clears the field), then
+field values (dates, numbers, lengths; an empty value is 'no value' and is not checked). Master data and
 existing records are checked by the server afterwards, because they need its state.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from importer.entities import Entity, Field, Kind
@@ -46,22 +48,10 @@ def check_strings(values: dict) -> None:
             raise business(f"{name} must be a JSON string, not {kind}.", VALUE_NOT_STRING)
 
 
-def check_known(entity: Entity, values: dict) -> None:
-    for name in values:
-        if not entity.has_field(name):
-            raise business(f"Field {name} is not accepted.", "UNKNOWN_FIELD")
-
-
 def check_required(values: dict, required) -> None:
     for name in required:
         if not values.get(name):
             raise business(f"{name} is required.", "REQUIRED_FIELD")
-
-
-def check_something_to_update(entity: Entity, values: dict) -> None:
-    """Update needs at least one field besides the key (an empty string counts: it clears)."""
-    if not any(name in values for name in entity.non_key_fields):
-        raise business("At least one field to update is required.", "NOTHING_TO_UPDATE")
 
 
 def is_date(text: str) -> bool:
@@ -91,14 +81,43 @@ def check_value(field: Field, value: str) -> None:
                        "FIELD_TOO_LONG")
 
 
+@dataclass(frozen=True)
+class EntityChecks:
+    """What the checks need of an entity, computed once (the registry's properties recompute)."""
+
+    names: frozenset[str]
+    ordered: tuple[str, ...]  # the request fields in documented order
+    required_create: tuple[str, ...]
+    required_update: tuple[str, ...]
+    non_key: tuple[str, ...]
+    valued: tuple[Field, ...]  # fields whose value has a form or a length to check
+
+
+_CHECKS: dict[str, EntityChecks] = {}
+
+
+def checks_for(entity: Entity) -> EntityChecks:
+    found = _CHECKS.get(entity.name)
+    if found is None:
+        valued = tuple(f for f in entity.fields if f.kind is Kind.DATE or f.numeric
+                       or f.max_length is not None)
+        found = _CHECKS[entity.name] = EntityChecks(
+            frozenset(entity.field_names), entity.field_names, entity.required_create, entity.required_update,
+            entity.non_key_fields, valued)
+    return found
+
+
 def check_record_request(entity: Entity, values: dict, update: bool) -> None:
     """Every check of a create/update request that needs no server state (AUTH_TOKEN removed)."""
+    checks = checks_for(entity)
     check_strings(values)
-    check_known(entity, values)
-    check_required(values, entity.required_update if update else entity.required_create)
-    if update:
-        check_something_to_update(entity, values)
-    for f in entity.fields:
+    for name in values:
+        if name not in checks.names:
+            raise business(f"Field {name} is not accepted.", "UNKNOWN_FIELD")
+    check_required(values, checks.required_update if update else checks.required_create)
+    if update and not any(name in values for name in checks.non_key):
+        raise business("At least one field to update is required.", "NOTHING_TO_UPDATE")
+    for f in checks.valued:
         value = values.get(f.name)
         if value:
             check_value(f, value)

@@ -133,6 +133,7 @@ class Sandbox:
             log_level="warning", access_log=False, timeout_graceful_shutdown=2,
             timeout_keep_alive=30))
         self._thread: threading.Thread | None = None
+        self._done = threading.Event()
 
     @property
     def parts_count(self) -> int:
@@ -143,32 +144,42 @@ class Sandbox:
         return len(self.app.service.customers)
 
     def start(self, timeout: float = 10.0) -> "Sandbox":
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
-                                        name=f"sandbox-{self.port}", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name=f"sandbox-{self.port}",
+                                        daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
+            if self._done.is_set() or time.monotonic() > deadline:
                 self.stop()
                 raise ImporterError(f"The sandbox server did not start on {self.url}.")
             time.sleep(0.005)
         log.info("Sandbox listening on %s (database %s)", self.url, self.db_path)
         return self
 
+    def _serve(self) -> None:
+        try:
+            self._server.run(sockets=[self._sock])
+        finally:
+            self._done.set()
+
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread is not None and not self._done.is_set()
 
     def wait(self, timeout: float | None = None) -> None:
-        """Block until the server stops (or ``timeout`` seconds pass)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        """Block until the server stops (or ``timeout`` seconds pass).
+
+        An Event, not Thread.join: a Ctrl-C that interrupts join() can leave the thread marked
+        as finished while it still runs (CPython 3.11), and the server would lose its socket.
+        """
+        self._done.wait(timeout)
 
     def stop(self) -> None:
         self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(10)
-            self._thread = None
+        if self._thread is not None and not self._done.wait(15):
+            log.warning("The sandbox server on %s did not stop within 15 s.", self.url)
+            return
+        self._thread = None
         self._sock.close()
         self.store.close()
         if self._tmp is not None:

@@ -15,13 +15,15 @@ from datetime import datetime
 from importer.entities import (AUDIT_FIELDS, AUTH_REQUEST_FIELDS, CUSTOMER_MASTER_FIELDS,
                                Kind, PART_MASTER_FIELDS, Entity)
 from importer.sandbox.rules import (ApiError, business, check_record_request, check_required,
-                                    check_strings)
+                                    check_strings, checks_for)
 from importer.sandbox.store import RecordExists, Store
 
 TOKEN_FORM = re.compile(r"[0-9A-F]{32}")
 PART_ID, CUSTOMER_ID = PART_MASTER_FIELDS[0], CUSTOMER_MASTER_FIELDS[0]
 OPERATOR_ID = "OPERATOR_ID"
 _AUDIT_NAMES = frozenset(AUDIT_FIELDS) | {OPERATOR_ID}
+# Per entity: the response fields taken from the part master (not stored with the record).
+_FROM_PART_MASTER: dict[str, tuple[str, ...]] = {}
 
 
 def unauthorized(message: str, code: str) -> ApiError:
@@ -90,7 +92,7 @@ class Service:
     def create(self, entity: Entity, values: dict, user: str) -> dict[str, str]:
         check_record_request(entity, values, update=False)
         self._check_master(entity, values)
-        record = {name: values.get(name, "") for name in entity.field_names}
+        record = {name: values.get(name, "") for name in checks_for(entity).ordered}
         day, clock = _now()
         self._defaults(entity, record, day)
         record.update(self._audit(entity, user, True, day, clock))
@@ -119,20 +121,24 @@ class Service:
 
     def shape(self, entity: Entity, record: dict[str, str]) -> dict[str, str]:
         """A stored record as the endpoint answers it: every response field, as a string."""
-        part = self.parts.get(record.get(PART_ID, ""), {})
-        out = {}
-        for name in entity.response_fields:
-            value = record.get(name)
-            if value is None and name in PART_MASTER_FIELDS:
-                value = part.get(name)
-            out[name] = value or ""
+        out = {name: record.get(name, "") for name in entity.response_fields}
+        from_master = _FROM_PART_MASTER.get(entity.name)
+        if from_master is None:
+            from_master = _FROM_PART_MASTER[entity.name] = tuple(
+                n for n in entity.response_fields
+                if n in PART_MASTER_FIELDS and n not in checks_for(entity).names)
+        if from_master:
+            part = self.parts.get(record.get(PART_ID, ""), {})
+            for name in from_master:
+                out[name] = part.get(name, "")
         return out
 
     # --- helpers -------------------------------------------------------------------------------
     def _check_master(self, entity: Entity, values: dict) -> None:
-        if entity.has_field(PART_ID) and values[PART_ID] not in self.parts:
+        names = checks_for(entity).names
+        if PART_ID in names and values[PART_ID] not in self.parts:
             raise business(f"Part {values[PART_ID]} does not exist.", "PART_NOT_FOUND")
-        if entity.has_field(CUSTOMER_ID) and values[CUSTOMER_ID] not in self.customers:
+        if CUSTOMER_ID in names and values[CUSTOMER_ID] not in self.customers:
             raise business(f"Customer {values[CUSTOMER_ID]} does not exist.",
                            "CUSTOMER_NOT_FOUND")
 
