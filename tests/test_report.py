@@ -51,7 +51,8 @@ def test_runs_lists_every_run_with_its_counts(sb, tmp_path):
     runs = json.loads(out.stdout)
     assert [r["run_id"] for r in runs] == [2, 1]
     assert runs[1]["counts"] == {"CREATED": 2} and runs[0]["dry_run"]
-    table = CliRunner().invoke(main, ["runs", "--journal", str(tmp_path / "j")])
+    table = CliRunner().invoke(main, ["runs", "--journal", str(tmp_path / "j")],
+                               env={"COLUMNS": "200"})
     assert "a.csv" in table.stdout and "CREATED 2" in table.stdout
 
 
