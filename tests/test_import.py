@@ -231,3 +231,19 @@ def test_sandbox_option_imports_into_the_built_in_sandbox(tmp_path):
                                        str(tmp_path / "j")])
     assert result.exit_code == 0, result.output
     assert "sandbox" in result.output and "CREATED" in result.stdout
+
+
+def test_flaky_erp_with_lost_answers_ends_with_every_row_applied_once(sandbox_factory, tmp_path):
+    sb = sandbox_factory(users={"APIUSER": PASSWORD}, fail_rate=0.2, lost_response_rate=0.1,
+                         seed=11, latency_ms=5)
+    rows = price_rows(80)
+    result = run_cli([str(write_csv(tmp_path / "p.csv", rows)), "--json", "--retries", "10"],
+                     sb, journal=tmp_path / "j")
+    assert result.exit_code == 0, result.output
+    counts = summary(result)["counts"]
+    assert counts.get("CREATED", 0) + counts.get("UPDATED", 0) == 80
+    assert len(records(sb.url, "product-price")) == 80 and same_as_rows(sb, rows)
+    create_calls = stats(sb.url)["calls"][CREATE]
+    # A create answered RECORD_EXISTS (500) only follows a create whose answer was lost (504).
+    assert create_calls["200"] + create_calls.get("500", 0) <= 80 + create_calls.get("504", 0)
+    assert create_calls.get("504", 0) > 0 and create_calls.get("503", 0) > 0
