@@ -9,12 +9,16 @@ machine the clients share the cores with the server, so the first number is a lo
 Every call must answer 200.
 
     python bench/bench_sandbox.py [--calls 8000] [--processes 2] [--threads 3] [--runs 3]
+                                  [--client requests|http.client]
 """
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -47,21 +51,41 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def client_thread(url: str, token: str, prefix: str, calls: int, bad: list) -> None:
+def payload(token: str, prefix: str, i: int) -> dict:
+    return {"AUTH_TOKEN": token, "PART_ID": "PUMP002", "PRICE_CODE": prefix,
+            "EFFECTIVE_DATE": "2030-01-01", "ORDER_QTY": str(i), "CURR_CODE": "USD",
+            "SO_UNIT_PRICE": "10.50", "NOTES": "benchmark"}
+
+
+def requests_client(url: str, token: str, prefix: str, calls: int, bad: list) -> None:
     session = requests.Session()
     for i in range(calls):
-        payload = {"AUTH_TOKEN": token, "PART_ID": "PUMP002", "PRICE_CODE": prefix,
-                   "EFFECTIVE_DATE": "2030-01-01", "ORDER_QTY": str(i), "CURR_CODE": "USD",
-                   "SO_UNIT_PRICE": "10.50", "NOTES": "benchmark"}
-        response = session.post(url + PRICE_PATH, json=payload, timeout=30)
+        response = session.post(url + PRICE_PATH, json=payload(token, prefix, i), timeout=30)
         if response.status_code != 200:
             bad.append(response.status_code)
 
 
-def client_main(url: str, token: str, prefix: str, threads: int, calls: int) -> None:
+def stdlib_client(url: str, token: str, prefix: str, calls: int, bad: list) -> None:
+    """The same calls with http.client: a lighter client, so the server is closer to the limit."""
+    host, port = url.rsplit("/", 1)[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    headers = {"Content-Type": "application/json"}
+    for i in range(calls):
+        conn.request("POST", PRICE_PATH, json.dumps(payload(token, prefix, i)), headers)
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            bad.append(response.status)
+    conn.close()
+
+
+CLIENTS = {"requests": requests_client, "http.client": stdlib_client}
+
+
+def client_main(kind: str, url: str, token: str, prefix: str, threads: int, calls: int) -> None:
     """One client process: `threads` threads sharing `calls`; prints the failures count."""
     bad: list[int] = []
-    workers = [threading.Thread(target=client_thread,
+    workers = [threading.Thread(target=CLIENTS[kind],
                                 args=(url, token, f"{prefix}T{t}", calls // threads, bad))
                for t in range(threads)]
     for w in workers:
@@ -71,44 +95,53 @@ def client_main(url: str, token: str, prefix: str, threads: int, calls: int) -> 
     print(len(bad))
 
 
-def one_run(url: str, pid: int, run_no: int, args) -> tuple[float, float]:
+def children_cpu() -> float:
+    """CPU seconds of the finished (waited-for) child processes: the clients, not the server."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def one_run(url: str, pid: int, run_no: int, args) -> tuple[float, float, float]:
     token = requests.post(url + "/api/auth-token-get", json=AUTH, timeout=10).json()["AUTH_TOKEN"]
     per_process = args.calls // args.processes
     per_process -= per_process % args.threads
-    cpu_before, start = cpu_seconds(pid), time.perf_counter()
-    clients = [subprocess.Popen([sys.executable, __file__, "--client", url, token,
+    cpu_before, clients_before, start = cpu_seconds(pid), children_cpu(), time.perf_counter()
+    clients = [subprocess.Popen([sys.executable, __file__, "--client", args.client, url, token,
                                  f"B{os.getpid()}R{run_no}P{p}", str(args.threads),
                                  str(per_process)], stdout=subprocess.PIPE, text=True)
                for p in range(args.processes)]
     failures = sum(int(c.communicate()[0].strip() or "1") for c in clients)
     elapsed, cpu = time.perf_counter() - start, cpu_seconds(pid) - cpu_before
+    client_cpu = children_cpu() - clients_before
     if failures:
         raise SystemExit(f"{failures} calls did not answer 200.")
     calls = per_process * args.processes
-    return calls / elapsed, cpu / calls * 1000
+    return calls / elapsed, cpu / calls * 1000, client_cpu / calls * 1000
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--client":
-        url, token, prefix, threads, calls = sys.argv[2:7]
-        client_main(url, token, prefix, int(threads), int(calls))
+        kind, url, token, prefix, threads, calls = sys.argv[2:8]
+        client_main(kind, url, token, prefix, int(threads), int(calls))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=8000, help="create calls per run")
     parser.add_argument("--processes", type=int, default=2, help="client processes")
     parser.add_argument("--threads", type=int, default=3, help="threads per client process")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="requests",
+                        help="HTTP client of the client threads (default: requests.Session)")
     args = parser.parse_args()
     proc, url = start_server()
     try:
         rates, costs = [], []
         for run_no in range(1, args.runs + 1):
-            rate, ms = one_run(url, proc.pid, run_no, args)
+            rate, ms, client_ms = one_run(url, proc.pid, run_no, args)
             rates.append(rate)
             costs.append(ms)
-            print(f"run {run_no}: {rate:,.0f} create calls/s; server CPU {ms:.3f} ms/call "
-                  f"({args.processes} client processes x {args.threads} threads, "
-                  f"{args.calls} calls)", flush=True)
+            print(f"run {run_no}: {rate:,.0f} create calls/s; CPU per call: server {ms:.3f} ms, "
+                  f"clients {client_ms:.3f} ms ({args.client}, {args.processes} processes x "
+                  f"{args.threads} threads, {args.calls} calls)", flush=True)
         ms = statistics.median(costs)
         capacity = f"{1000 / ms:,.0f}" if ms else "n/a"
         print(f"median: {statistics.median(rates):,.0f} create calls/s; server CPU {ms:.3f} ms "
