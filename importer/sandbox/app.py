@@ -2,7 +2,12 @@
 
 Order of handling for every /api call: injected latency, then (record calls only) an injected 503;
 method (405), body (400), token (401, record calls), then the service's checks (500 with
-MESSAGE/MESSAGE_CODE). An injected lost response commits the work and answers 504 with an HTML body.
+MESSAGE/MESSAGE_CODE). An injected lost response lets the call run to its end (a valid change is
+committed, a business error stays an error) and then answers 504 with an HTML proxy page instead.
+The three informational endpoints also accept an empty body (taken as ``{}``); every other body
+must be a JSON object. A path under /api that is not an endpoint answers 404 UNKNOWN_ENDPOINT.
+Every /api answer is counted per path and status in the statistics, injected faults included;
+a call with an injected delay carries it in the ``X-Sandbox-Delay-Ms`` header.
 Outside /api, token-free GET endpoints let tests and rehearsals look inside:
 ``/_sandbox/records/<entity>``, ``/_sandbox/stats``, and ``POST /_sandbox/reset`` (drops records
 and statistics).
@@ -38,10 +43,7 @@ UNAVAILABLE = ApiError(503, "The service is temporarily unavailable.", "SERVICE_
 NO_FAULT = Fault(0.0, False, False)
 DELAY_HEADER = "X-Sandbox-Delay-Ms"  # the injected delay of this call, in milliseconds
 # /api answers every method itself, so that a wrong one gets the contract's 405 body.
-ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-Handler = Callable[[dict], dict]
-
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
 def _json(status: int, body) -> Response:
     return Response(json.dumps(body), status, media_type="application/json")

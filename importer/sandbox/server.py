@@ -113,7 +113,12 @@ class Sandbox:
             self.db_path = Path(self._tmp.name) / "sandbox.sqlite"
         else:
             self.db_path = Path(config.db_path)
-        self._sock = bind_socket(config.host, config.port)
+        try:
+            self._sock = bind_socket(config.host, config.port)
+        except BadOptions:
+            if self._tmp is not None:
+                self._tmp.cleanup()
+            raise
         self.port = self._sock.getsockname()[1]
         host = f"[{config.host}]" if ":" in config.host else config.host
         self.url = f"http://{host}:{self.port}"
