@@ -100,7 +100,10 @@ def test_expired_token_causes_exactly_one_shared_re_login(sandbox_factory):
             t.join()
     assert [r.kind for r in results] == ["ok"] * workers
     assert calls(sb, AUTH_PATH) == {"200": 2}  # the first login and ONE re-login
-    assert calls(sb, CREATE) == {"401": workers, "200": workers}
+    created = calls(sb, CREATE)
+    # each thread that sent the stale token saw one 401 (a thread that started late may already
+    # have picked up the new token); none re-logged in on its own
+    assert created["200"] == workers and 1 <= created["401"] <= workers
     assert len(records(sb.url, PRODUCT_PRICE.name)) == workers
 
 
