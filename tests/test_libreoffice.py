@@ -78,6 +78,14 @@ def test_validation_workbook_opens_in_libreoffice(tmp_path, convert):
     assert [r[7] for r in rows[3:6]] == ["VALID", "INVALID", "WARNING"]
 
 
+def test_cell_comments_survive_in_libreoffice(tmp_path, convert):
+    out = tmp_path / "march.validation.xlsx"
+    write_validation_workbook(Report(make_table(VALIDATION_ROWS), ISSUES), out)
+    content = zipfile.ZipFile(convert(out, "ods")).read("content.xml").decode("utf-8")
+    assert content.count("<office:annotation") == 3
+    assert "EFFECTIVE_DATE 2026-13-01 is not a date; write it as YYYY-MM-DD." in content
+
+
 NS = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
       "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
       "number": "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"}

@@ -79,6 +79,10 @@ def cell_notes(issues: Sequence[Issue]) -> dict[tuple[int, int], tuple[Severity,
     }
 
 
+def comment_list(notes: dict[tuple[int, int], tuple[Severity, str]]) -> list[tuple[int, int, str]]:
+    return [(row, col, text) for (row, col), (_sev, text) in sorted(notes.items())]
+
+
 def issue_text(issues: Sequence[Issue]) -> str:
     """Row issues for a single cell: '[C5] message' each, in the order found."""
     return " ".join(f"[{_where(i)}] {i.message}" if i.row else i.message
@@ -135,14 +139,13 @@ def add_annotated_sheet(fw: FastWorkbook, title: str, layout: Layout,
     table = layout.table
     ws = fw.add_sheet(title)
     notes = {k: v for k, v in cell_notes(issues).items() if k[1] < layout.first_appended}
-    for (row, col), (_severity, text) in notes.items():
-        ws.cell(row=row, column=col + 1).comment = st.comment(text)
     styles = _Styles(fw, layout)
     rows = sorted(table.rows, key=lambda r: r.excel_row)
     _dress(fw, ws, layout, rows, paint)
     last_row = max([table.header_row] + [r.excel_row for r in rows])
     fw.stream(StreamedSheet(ws, lambda: _stream(layout, rows, paint, notes, styles),
-                            max_col=max(layout.last_column, 0), last_row=last_row))
+                            max_col=max(layout.last_column, 0), last_row=last_row,
+                            notes=comment_list(notes)))
     return ws
 
 
@@ -185,10 +188,13 @@ def _stream(layout: Layout, rows: list[Row], paint, notes, styles: _Styles
         if number < table.header_row:
             yield number, [(i, v, 0) for i, v in enumerate(title_row) if v]
     yield table.header_row, _header_cells(layout, styles)
-    positions = [(i, c.index) for i, c in enumerate(table.columns) if not is_tool_header(c.header)]
+    positions = sorted(((i, c.index) for i, c in enumerate(table.columns)
+                        if not is_tool_header(c.header)), key=lambda p: p[1])
     outside = _outside(notes, positions)
+    noted_rows = {r for r, _ in notes}
     for row in rows:
-        yield row.excel_row, _row_cells(layout, row, paint(row), positions, notes, outside, styles)
+        yield row.excel_row, _row_cells(layout, row, paint(row), positions, notes, noted_rows,
+                                        outside, styles)
 
 
 def _header_styles(fw: FastWorkbook) -> tuple[int, int, int, int]:
@@ -207,27 +213,31 @@ def _header_cells(layout: Layout, styles: _Styles) -> list[CellSpec]:
     return cells
 
 
-def _row_cells(layout: Layout, row: Row, painted: Painted, positions, notes, outside,
-               styles: _Styles) -> list[CellSpec]:
+def _row_cells(layout: Layout, row: Row, painted: Painted, positions, notes, noted_rows,
+               outside, styles: _Styles) -> list[CellSpec]:
     status = painted.status
     plain = styles.get("data", status)
     cells: list[CellSpec] = []
-    for position, col in positions:
-        value = row.cells[position] if position < len(row.cells) else ""
-        note = notes.get((row.excel_row, col))
-        if note:
-            cells.append((col, value, styles.get(note[0].value, status)))
-        else:
-            cells.append((col, value, plain))
+    cells_in = row.cells
+    width = len(cells_in)
+    if row.excel_row in noted_rows:
+        for position, col in positions:
+            value = cells_in[position] if position < width else ""
+            note = notes.get((row.excel_row, col))
+            cells.append((col, value, styles.get(note[0].value, status) if note else plain))
+    else:
+        cells = [(col, cells_in[position] if position < width else "", plain)
+                 for position, col in positions]
     start = layout.first_appended
     tool, number = styles.get("tool", status), styles.get("number", status)
     for i, value in enumerate(painted.appended):
         style = styles.get("status", status) if i == 0 else (
             number if isinstance(value, int) else tool)
         cells.append((start + i, value, style))
-    start = layout.first_block
-    for i, value in enumerate(painted.block):
-        cells.append((start + i, value, styles.get("block-first" if i == 0 else "block", status)))
+    if painted.block:
+        start, rest = layout.first_block, styles.get("block", status)
+        cells.append((start, painted.block[0], styles.get("block-first", status)))
+        cells += [(start + i, v, rest) for i, v in enumerate(painted.block[1:], start=1)]
     extra = [(c, "", styles.get(notes[(row.excel_row, c)][0].value, status))
              for c in outside.get(row.excel_row, ())]
     return sorted(cells + extra, key=lambda spec: spec[0]) if extra else cells

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +19,11 @@ from typing import Callable, Iterable, Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from importer.workbooks.styles import clean_text
+from importer.workbooks.comments import Note, comment_parts, comments_xml, vml_xml
+from importer.workbooks.styles import clean_text, comment
+from importer.workbooks.xmltext import LETTERS, escape as _escape, escape_attr as _attr
 
 # One cell of a streamed row: (0-based column, value, style id). Value: str, int, float or None.
 CellSpec = tuple[int, object, int]
@@ -33,30 +33,6 @@ _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 _AFTER_LINKS = (b"<printOptions", b"<pageMargins", b"<pageSetup", b"<headerFooter", b"<drawing",
                 b"<legacyDrawing", b"<tableParts", b"</worksheet>")
 _CHUNK_ROWS = 2000
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _attr(text: str) -> str:
-    return _escape(text).replace('"', "&quot;")
-
-
-class Letters:
-    """Column letters by 0-based index, computed once."""
-
-    def __init__(self) -> None:
-        self._cache = [get_column_letter(i + 1) for i in range(702)]  # A .. ZZ
-
-    def __getitem__(self, index: int) -> str:
-        try:
-            return self._cache[index]
-        except IndexError:
-            return get_column_letter(index + 1)
-
-
-LETTERS = Letters()
 
 
 _TEXT_CACHE: dict[str, str] = {}
@@ -74,8 +50,16 @@ def _text(value: str) -> str:
     return body
 
 
+_STYLE_ATTR = [""] + [f'" s="{i}' for i in range(1, 1024)]
+
+
+def _style_attr(style: int) -> str:
+    return _STYLE_ATTR[style] if style < 1024 else f'" s="{style}'
+
+
 def cell_xml(ref: str, value: object, style: int) -> str:
-    s = f'" s="{style}' if style else ""
+    """One cell; strings always as inline text, numbers as numbers, nothing as a formula."""
+    s = _style_attr(style) if style else ""
     if value is None or value == "":
         return f'<c r="{ref}{s}"/>' if style else ""
     if isinstance(value, str):
@@ -86,10 +70,21 @@ def cell_xml(ref: str, value: object, style: int) -> str:
 
 
 def row_xml(row: int, cells: Iterable[CellSpec]) -> str:
+    """One row. The common cases (text, blank) are inlined: this runs for every cell."""
     r = str(row)
-    letters = LETTERS
-    body = "".join([cell_xml(letters[c] + r, v, s) for c, v, s in cells])
-    return f'<row r="{r}">{body}</row>'
+    letters, attrs, cached = LETTERS.all, _STYLE_ATTR, _TEXT_CACHE.get
+    parts = [f'<row r="{r}">']
+    append = parts.append
+    for c, v, s in cells:
+        if v.__class__ is str and s < 1024:
+            if v:
+                append(f'<c r="{letters[c]}{r}{attrs[s]}{cached(v) or _text(v)}')
+            elif s:
+                append(f'<c r="{letters[c]}{r}{attrs[s]}"/>')
+        else:
+            append(cell_xml(letters[c] + r, v, s))
+    append("</row>")
+    return "".join(parts)
 
 
 def hyperlink_xml(ref: str, location: str) -> str:
@@ -109,6 +104,15 @@ class StreamedSheet:
     max_col: int  # 0-based index of the last column used
     last_row: int  # the last Excel row the rows reach (for the sheet's dimension)
     hyperlinks: list[str] = field(default_factory=list)  # hyperlink_xml(...) strings
+    notes: list[Note] = field(default_factory=list)  # cell comments (Excel row, column, text)
+
+    def __post_init__(self) -> None:
+        if self.notes:  # one real comment makes openpyxl write the parts that comments need
+            kept = [(c.row, c.column - 1, c.comment.text) for c in self.ws._cells.values()
+                    if c.comment is not None]  # comments already set the ordinary way stay
+            self.notes = sorted(set(self.notes) | set(kept))
+            row, col, text = self.notes[0]
+            self.ws.cell(row=row, column=col + 1).comment = comment(text)
 
 
 class FastWorkbook:
@@ -147,41 +151,56 @@ class FastWorkbook:
         skeleton = io.BytesIO()
         self.wb.save(skeleton)
         self._saving = True
-        by_name = {s.ws.path.lstrip("/"): s for s in self._streams}
         out = Path(out)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        os.close(fd)
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")  # beside it: one atomic rename
         try:
             with zipfile.ZipFile(skeleton) as src, \
                     zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+                writers = self._writers(src)
                 for info in src.infolist():
-                    data = src.read(info.filename)
-                    sheet = by_name.get(info.filename)
-                    if sheet is None:
-                        dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                    if info.filename in writers:
+                        with dst.open(info.filename, "w", force_zip64=True) as f:
+                            writers[info.filename](f, src.read(info.filename))
                     else:
-                        _splice(dst, info.filename, data, sheet)
+                        dst.writestr(info, src.read(info.filename),
+                                     compress_type=zipfile.ZIP_DEFLATED)
             os.replace(tmp, out)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def _writers(self, src: zipfile.ZipFile) -> dict[str, Callable]:
+        """Zip part name -> function(file, openpyxl's bytes) writing the streamed version."""
+        writers: dict[str, Callable] = {}
+        for sheet in self._streams:
+            name = sheet.ws.path.lstrip("/")
+            writers[name] = lambda f, xml, sheet=sheet: _splice(f, xml, sheet)
+            if sheet.notes:
+                folder, base = name.rsplit("/", 1)
+                rels = src.read(f"{folder}/_rels/{base}.rels").decode("utf-8")
+                parts = comment_parts(rels)
+                writers[parts["comments"]] = lambda f, _, n=sheet.notes: _write(f, comments_xml(n))
+                writers[parts["vmlDrawing"]] = lambda f, _, n=sheet.notes: _write(f, vml_xml(n))
+        return writers
 
-def _splice(dst: zipfile.ZipFile, name: str, xml: bytes, sheet: StreamedSheet) -> None:
+
+def _write(f, pieces: Iterable[str]) -> None:
+    batch: list[str] = []
+    for piece in pieces:
+        batch.append(piece)
+        if len(batch) >= _CHUNK_ROWS:
+            f.write("".join(batch).encode("utf-8"))
+            batch = []
+    f.write("".join(batch).encode("utf-8"))
+
+
+def _splice(f, xml: bytes, sheet: StreamedSheet) -> None:
     match = _SHEETDATA.search(xml)
     head, tail = xml[: match.start()], xml[match.end():]
     ref = f'<dimension ref="A1:{LETTERS[sheet.max_col]}{max(sheet.last_row, 1)}"/>'
-    head = _DIMENSION.sub(ref.encode(), head)
-    with dst.open(name, "w", force_zip64=True) as f:
-        f.write(head + b"<sheetData>")
-        parts: list[str] = []
-        for row, cells in sheet.rows():
-            parts.append(row_xml(row, cells))
-            if len(parts) >= _CHUNK_ROWS:
-                f.write("".join(parts).encode("utf-8"))
-                parts = []
-        f.write("".join(parts).encode("utf-8"))
-        f.write(b"</sheetData>" + _with_links(tail, sheet.hyperlinks))
+    f.write(_DIMENSION.sub(ref.encode(), head) + b"<sheetData>")
+    _write(f, (row_xml(row, cells) for row, cells in sheet.rows()))
+    f.write(b"</sheetData>" + _with_links(tail, sheet.hyperlinks))
 
 
 def _with_links(tail: bytes, links: list[str]) -> bytes:

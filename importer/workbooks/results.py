@@ -22,16 +22,17 @@ def returned_fields(table: Table, outcomes: dict[int, RowOutcome]) -> list[str]:
     already show, plus input fields whose returned value differs from what was sent (a default
     the server filled in, a value it normalised)."""
     columns = set(table.fields)
-    by_row = {row.excel_row: row for row in table.rows}
-    wanted: set[str] = set()
+    sent_by_row = {row.excel_row: row.values for row in table.rows}
+    pending = set(table.entity.response_fields)
     for outcome in outcomes.values():
-        if not outcome.record:
+        if not outcome.record or not pending:
             continue
-        sent = by_row[outcome.excel_row].values if outcome.excel_row in by_row else {}
-        for name, value in outcome.record.items():
-            if value not in (None, "") and (name not in columns or sent.get(name) != value):
-                wanted.add(name)
-    return [f for f in table.entity.response_fields if f in wanted]
+        sent = sent_by_row.get(outcome.excel_row, {})
+        record = outcome.record
+        found = {name for name in pending if record.get(name) not in (None, "")
+                 and (name not in columns or sent.get(name) != record[name])}
+        pending -= found
+    return [f for f in table.entity.response_fields if f not in pending]
 
 
 def status_counts(table: Table, outcomes: dict[int, RowOutcome]) -> dict[Status, int]:

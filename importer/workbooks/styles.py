@@ -48,11 +48,16 @@ def set_value(cell: Cell, value: object) -> Cell:
     return set_text(cell, value)
 
 
+def comment_size(text: str) -> tuple[int, int]:
+    """(width, height) in pixels of a comment box that shows the text without resizing."""
+    lines = sum(len(part) // 48 + 1 for part in str(text).split("\n"))
+    return 320, min(40 + 15 * lines, 400)
+
+
 def comment(text: str) -> Comment:
     """A cell comment sized to its text, so the message can be read without resizing the box."""
-    text = clean_text(text)
-    lines = sum(max(1, len(part) // 48 + 1) for part in text.split("\n"))
-    return Comment(text, AUTHOR, height=min(40 + 15 * lines, 400), width=320)
+    width, height = comment_size(text)
+    return Comment(clean_text(text), AUTHOR, height=height, width=width)
 
 
 # --- colours (Excel's familiar "good / bad / neutral" palette) -------------------------------

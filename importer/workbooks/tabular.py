@@ -9,6 +9,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from importer.entities import Entity
 from importer.model import Severity
 from importer.workbooks import styles as st
+from importer.workbooks.annotated import comment_list
 from importer.workbooks.fastsheet import LETTERS, FastWorkbook, StreamedSheet
 from importer.workbooks.templates import TEXT_FORMAT, fill_data_sheet
 
@@ -26,8 +27,6 @@ def add_template_sheet(fw: FastWorkbook, entity: Entity, extra: Sequence[str],
     header_styles = [ws.cell(row=1, column=i + 1).style_id for i in range(len(headers))]
     last = len(headers) - 1
     ws.auto_filter.ref = f"A1:{LETTERS[last]}{len(rows) + 1}"
-    for (row, col), (_severity, text) in notes.items():
-        ws.cell(row=row, column=col + 1).comment = st.comment(text)
     text = fw.style(number_format=TEXT_FORMAT)
     marked = {Severity.ERROR: fw.style(fill=st.fill(st.STRONG_RED), font=st.ERROR_FONT,
                                        number_format=TEXT_FORMAT),
@@ -41,5 +40,6 @@ def add_template_sheet(fw: FastWorkbook, entity: Entity, extra: Sequence[str],
             yield n, [(i, v, marked[notes[(n, i)][0]] if (n, i) in notes else text)
                       for i, v in enumerate(values) if v or (n, i) in notes]
 
-    fw.stream(StreamedSheet(ws, stream, max_col=last, last_row=len(rows) + 1))
+    fw.stream(StreamedSheet(ws, stream, max_col=last, last_row=len(rows) + 1,
+                            notes=comment_list(notes)))
     return ws
