@@ -198,6 +198,8 @@ class _Session:
 
     def dispatch(self, workers: int, on_progress: ProgressCallback | None,
                  stop_event: threading.Event | None) -> None:
+        if not self.jobs:  # everything done before, or every row invalid
+            return
         known = self.journal.known_keys(self.server_url, self.data_source, self.table.entity.name)
         if self.dry_run:
             self.journal.record_many(self.run.run_id, [
