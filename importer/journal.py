@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS known_keys (
 
 
 def now_iso() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    return datetime.now().astimezone().isoformat(timespec="milliseconds")
 
 
 class Journal:
