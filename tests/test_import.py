@@ -1,6 +1,7 @@
 """`importer import` end to end, over real HTTP against the sandbox (no mocks)."""
 import csv
 import json
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -203,14 +204,15 @@ def test_summary_on_the_console_shows_counts_and_the_results_path(sb, tmp_path):
     assert re.search(r"3/3 rows sent", result.stdout)  # plain progress line: not a terminal
 
 
-def test_no_password_or_token_in_any_output_journal_or_workbook(sb, tmp_path):
+def test_no_password_or_token_in_any_output_log_journal_or_workbook(sb, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
     rows = price_rows(5)
     rows[1][3] = "ten"
     src = write_csv(tmp_path / "p.csv", rows)
     outputs = [run_cli([str(src), "--json"], sb, journal=tmp_path / "j"),
                run_cli([str(src)], sb, journal=tmp_path / "j"),
                run_cli([str(src), "--dry-run"], sb, journal=tmp_path / "j")]
-    texts = [r.output for r in outputs]
+    texts = [r.output for r in outputs] + [caplog.text]
     for path in tmp_path.rglob("*"):
         if path.suffix == ".xlsx":
             with zipfile.ZipFile(path) as z:
@@ -218,6 +220,7 @@ def test_no_password_or_token_in_any_output_journal_or_workbook(sb, tmp_path):
         elif path.is_file():
             texts.append(path.read_bytes().decode("utf-8", "replace"))
     assert any("p.results.xlsx" in t for t in texts)  # the files were really read
+    assert "Logged in" in caplog.text  # and the log was really captured
     token_like = re.compile(r"(?<![0-9A-Fa-f])[0-9A-F]{32}(?![0-9A-Fa-f])")
     for text in texts:
         assert PASSWORD not in text
