@@ -7,7 +7,10 @@ from importer.workbooks.styles import clean_text
 
 
 def escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape for element content; a carriage return is written as a reference, because XML
+    readers turn a literal one into a line feed."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\r", "&#13;") if "\r" in text else text
 
 
 def escape_attr(text: str) -> str:
