@@ -64,11 +64,15 @@ def validate(table: Table, on_progress: Callable[[str], None] | None = None) -> 
     rows = [r for r in table.rows if r.action is not Action.SKIP]
     skipped = {r.excel_row for r in table.rows} - {r.excel_row for r in rows}
     frame = _frame(table, rows)
-    keys = key_frame(table.entity, frame)
-    ctx = _Context(table.entity, frame, duplicate_groups(table.entity, keys),
-                   price_rises(table.entity, frame, keys))
-    found = _run(error_schema(ctx), ctx, table, Severity.ERROR)
-    found += _run(warning_schema(ctx), ctx, table, Severity.WARNING)
+    _FACTORIZED.clear()
+    try:
+        keys = key_frame(table.entity, frame)
+        ctx = _Context(table.entity, frame, duplicate_groups(table.entity, keys),
+                       price_rises(table.entity, frame, keys))
+        found = _run(error_schema(ctx), ctx, table, Severity.ERROR)
+        found += _run(warning_schema(ctx), ctx, table, Severity.WARNING)
+    finally:
+        _FACTORIZED.clear()
     reading = [i for i in table.issues if i.row not in skipped]
     spoiled = {(i.row, i.column) for i in reading if i.severity is Severity.ERROR}
     found = [i for i in found if (i.row, i.column) not in spoiled]
@@ -85,8 +89,12 @@ def _order(issue: Issue) -> tuple:
 
 
 def _frame(table: Table, rows: list[Row]) -> pd.DataFrame:
-    fields = table.fields
-    data = {f: [r.values.get(f) for r in rows] for f in fields}
+    """One column per field of the file, indexed by Excel row; optional all-blank columns left out
+    (nothing to check there)."""
+    data = {f: [r.values.get(f) for r in rows] for f in table.fields}
+    required = set(table.entity.required_create)
+    fields = [f for f, col in data.items() if f in required or any(v is not None for v in col)]
+    data = {f: data[f] for f in fields}
     return pd.DataFrame(data, index=pd.Index([r.excel_row for r in rows], name="row"),
                         columns=fields, dtype=object)
 
@@ -134,9 +142,23 @@ def _field_checks(kind: Kind, max_length: int | None) -> list:
     return out
 
 
+_FACTORIZED: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize, remembered during one validate() call: several checks read each column."""
+    key = (s.name, len(s), s.hasnans)
+    found = _FACTORIZED.get(key) if s.name is not None else None
+    if found is None:
+        found = pd.factorize(s, use_na_sentinel=False)
+        if s.name is not None:
+            _FACTORIZED[key] = found
+    return found
+
+
 def per_value(s: pd.Series, test: Callable[[str], object]) -> pd.Series:
     """test() applied once per distinct value (price lists repeat values a lot)."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    codes, uniques = _factorize(s)
     results = np.fromiter((bool(test(u)) for u in uniques), dtype=bool, count=len(uniques))
     return pd.Series(results[codes], index=s.index)
 
@@ -158,7 +180,7 @@ def warning_schema(ctx: _Context):
 
 def _numbers(s: pd.Series) -> pd.Series:
     """The plain numbers of a column as floats; NaN where the text is not a plain number."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    codes, uniques = _factorize(s)
     values = np.fromiter((float(u) if isinstance(u, str) and _NUMBER.fullmatch(u) else np.nan
                           for u in uniques), dtype=float, count=len(uniques))
     return pd.Series(values[codes], index=s.index)

@@ -51,7 +51,8 @@ def read_table(path: str | Path, entity: Entity | str | None = None, sheet: str 
     h = find_header(rows, path, grid.sheet, entity)
     entity, columns = match_columns(rows[h], rows[h + 1:], path, grid.sheet, entity)
     first_row = h + 2  # Excel row of the first data row
-    converted = [_convert(rows, h, c, entity, first_row, grid, day_first) for c in columns]
+    cells = _transpose(rows[h + 1:], max((c.index for c in columns), default=0) + 1)
+    converted = [_convert(cells[c.index], c, entity, first_row, grid, day_first) for c in columns]
     table_rows, issues = _assemble(columns, converted, first_row, grid.sheet)
     if not table_rows:
         raise UnusableFile(f"Sheet {grid.sheet!r} of {path.name} has a header but no data rows; "
@@ -64,10 +65,15 @@ def read_table(path: str | Path, entity: Entity | str | None = None, sheet: str 
                  title_rows=[_trim([display(v) for v in r]) for r in rows[:h]], issues=issues)
 
 
-def _convert(rows: list[list], h: int, column: Column, entity: Entity, first_row: int, grid,
+def _transpose(data: list[list], width: int) -> list[tuple]:
+    """Rows -> columns (at least ``width`` of them); short rows (CSV) are padded with ''."""
+    if any(len(r) < width for r in data):
+        data = [r if len(r) >= width else list(r) + [""] * (width - len(r)) for r in data]
+    return list(zip(*data)) if data else [()] * width
+
+
+def _convert(raw: tuple, column: Column, entity: Entity, first_row: int, grid,
              day_first: bool) -> ConvertedColumn:
-    i = column.index
-    raw = [r[i] if i < len(r) else "" for r in rows[h + 1:]]
     kind = entity.field(column.field).kind if column.field else None
     return convert_column(raw, column, kind, first_row, grid.sheet, grid.marks, day_first)
 

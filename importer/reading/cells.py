@@ -1,7 +1,6 @@
 """One column of raw cells -> what the person sees, the API strings, and the reading issues."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from importer.entities import Kind
@@ -26,13 +25,14 @@ class ConvertedColumn:
     issues: list[Issue] = field(default_factory=list)
 
 
-def convert_column(raw: list, column: Column, kind: Kind | None, first_row: int, sheet: str,
+def convert_column(raw, column: Column, kind: Kind | None, first_row: int, sheet: str,
                    marks: Marks, day_first: bool) -> ConvertedColumn:
     """raw[i] is the cell of Excel row first_row + i."""
     if kind is Kind.DATE:
         shown, api, timed = _dates(raw, day_first)
+        trimmed = [i for i, (s, a) in enumerate(zip(shown, api)) if a and len(a) != len(s)]
     else:
-        shown, api = _texts(raw)
+        shown, api, trimmed = _texts(raw)
         timed = []
     out = ConvertedColumn(shown, api)
 
@@ -42,9 +42,9 @@ def convert_column(raw: list, column: Column, kind: Kind | None, first_row: int,
 
     for i in timed:
         issue(i, "time-ignored", shown[i])
-    for i, (s, a) in enumerate(zip(shown, api)):
-        if a is not s and a and len(a) != len(s) and s.strip() == a:
-            issue(i, "whitespace-trimmed", s)
+    for i in trimmed:
+        if shown[i].strip() == api[i]:
+            issue(i, "whitespace-trimmed", shown[i])
     for (row, col), (code, value) in marks.cells.items():
         i = row - first_row
         if col == column.index and 0 <= i < len(raw):
@@ -54,46 +54,57 @@ def convert_column(raw: list, column: Column, kind: Kind | None, first_row: int,
     return out
 
 
-def _texts(raw: list) -> tuple[list[str], list[str]]:
-    """Cells as displayed and trimmed; the common types inline, since this runs for every cell."""
+def _texts(raw) -> tuple[list[str], list[str], list[int]]:
+    """Cells as displayed and trimmed, plus the rows where trimming changed a value.
+
+    The common types are handled inline and numbers converted once per distinct value, since
+    this runs for every cell."""
     shown: list[str] = []
     api: list[str] = []
+    trimmed: list[int] = []
     add_shown, add_api = shown.append, api.append
-    for v in raw:
-        c = v.__class__
-        if c is str:
+    numbers: dict = {}
+    for i, v in enumerate(raw):
+        if v.__class__ is str:
             add_shown(v)
-            add_api(v.strip())
+            a = v.strip()
+            add_api(a)
+            if a and len(a) != len(v):
+                trimmed.append(i)
             continue
-        if c is float and v.is_integer() and -1e15 < v < 1e15:
-            s = str(int(v))
-        elif c is float:
-            s = "%.15g" % v
-            if "e" in s or s == "-0":
-                s = format_number(v)
-        else:
-            s = display(v)
+        s = numbers.get(v) if v.__class__ is float else None
+        if s is None:
+            s = _number_text(v) if v.__class__ is float else display(v)
+            if v.__class__ is float:
+                numbers[v] = s
         add_shown(s)
         add_api(s.strip())
-    return shown, api
+    return shown, api, trimmed
+
+
+def _number_text(v: float) -> str:
+    if v.is_integer() and -1e15 < v < 1e15:
+        return str(int(v))
+    s = "%.15g" % v
+    return format_number(v) if "e" in s or s == "-0" else s
 
 
 def _dates(raw: list, day_first: bool) -> tuple[list[str], list[str], list[int]]:
+    """Date cells and date text, each distinct value converted once (dates repeat a lot)."""
     shown, api, timed = [], [], []
+    seen: dict = {}
     for i, v in enumerate(raw):
-        if v == "" or v is None:
-            shown.append("")
-            api.append("")
-            continue
-        if v.__class__ is dt.date:
-            text = v.isoformat()
-            shown.append(text)
-            api.append(text)
-            continue
-        text = display(v)
-        value, has_time = date_value(v, day_first)
-        shown.append(text)
-        api.append(value)
-        if has_time:
+        done = seen.get(v) if v.__class__ is not float else None
+        if done is None:
+            if v == "" or v is None:
+                done = ("", "", False)
+            else:
+                value, has_time = date_value(v, day_first)
+                done = (display(v), value, has_time)
+            if v.__class__ is not float:
+                seen[v] = done
+        shown.append(done[0])
+        api.append(done[1])
+        if done[2]:
             timed.append(i)
     return shown, api, timed

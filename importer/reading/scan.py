@@ -23,7 +23,8 @@ _CELL_START = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REF = re.compile(rb"([A-Z]+)(\d+)")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-_HIDDEN = (b'hidden="1"', b'hidden="true"')
+_HIDDEN = b'hidden="'
+_HIDDEN_VALUES = (b"1", b"true")
 
 
 @dataclass
@@ -68,7 +69,8 @@ def scan_xlsx(zf: zipfile.ZipFile, sheet: str) -> Marks:
             ref, _attrs, body = cell
             shown = _VALUE.search(body)
             marks.cells[ref] = (EXCEL_ERROR, shown.group(1).decode() if shown else "#VALUE!")
-    for start in _find_cell_starts(xml, (b"<f>", b"<f ", b":f>", b":f ")):
+    prefixed = re.search(rb"<\w+:c[\s>]", xml[:65536]) is not None
+    for start in _find_cell_starts(xml, (b"<f", b":f>", b":f ") if prefixed else (b"<f",)):
         cell = _cell_at(xml, start)
         if cell and cell[0] not in marks.cells and _formula_without_value(cell[1], cell[2]):
             marks.cells[cell[0]] = (FORMULA_WITHOUT_VALUE, "")
@@ -130,16 +132,17 @@ def _formula_without_value(attrs: dict, body: bytes) -> bool:
 
 def _hidden_rows(xml: bytes) -> set[int]:
     rows: set[int] = set()
-    for needle in _HIDDEN:
-        pos = xml.find(needle)
-        while pos != -1:
+    pos = xml.find(_HIDDEN)
+    while pos != -1:
+        value = xml[pos + len(_HIDDEN):xml.find(b'"', pos + len(_HIDDEN))]
+        if value in _HIDDEN_VALUES:
             tag_start = xml.rfind(b"<", 0, pos)
             tag = xml[tag_start:xml.find(b">", pos) + 1]
             if re.match(rb"<(?:\w+:)?row\s", tag):
                 number = re.search(rb'\sr="(\d+)"', tag)
                 if number:
                     rows.add(int(number.group(1)))
-            pos = xml.find(needle, pos + 1)
+        pos = xml.find(_HIDDEN, pos + 1)
     return rows
 
 

@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -53,7 +54,8 @@ def load_grid(path: Path, pick_sheet: SheetPicker) -> Grid:
         return _ole_workbook(path, data, digest, pick_sheet)
     _refuse_non_csv(path, data)
     rows = read_csv_rows(path, data)
-    return Grid("csv", path.stem, [path.stem], rows, digest, csv_error_marks(rows))
+    marks = csv_error_marks(rows) if b"#" in data else Marks()
+    return Grid("csv", path.stem, [path.stem], rows, digest, marks)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -81,13 +83,9 @@ def _zip_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker) -> Gr
                            "copy it again or re-save it from your spreadsheet program.") from None
     if "xl/workbook.xml" in names:
         fmt = "xlsm" if path.suffix.lower() == ".xlsm" else "xlsx"
-        grid = _calamine(path, data, digest, pick, fmt)
-        grid.marks = _scan(path, lambda: scan_xlsx(zf, grid.sheet))
-        return grid
+        return _calamine(path, data, digest, pick, fmt, lambda sheet: scan_xlsx(zf, sheet))
     if "content.xml" in names and b"opendocument.spreadsheet" in _member(zf, "mimetype"):
-        grid = _calamine(path, data, digest, pick, "ods")
-        grid.marks = _scan(path, lambda: scan_ods(zf, grid.sheet))
-        return grid
+        return _calamine(path, data, digest, pick, "ods", lambda sheet: scan_ods(zf, sheet))
     if "xl/workbook.bin" in names:
         raise UnusableFile(f"File {path.name} is a binary .xlsb workbook, which is not supported; "
                            f"{SAVE_AS}.")
@@ -99,9 +97,7 @@ def _ole_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker) -> Gr
     if "EncryptedPackage".encode("utf-16-le") in data:
         raise UnusableFile(f"File {path.name} is protected with a password; open it, remove the "
                            f"password (File > Info > Protect Workbook) and {SAVE_AS}.")
-    grid = _calamine(path, data, digest, pick, "xls")
-    grid.marks = _scan(path, lambda: scan_xls(data, grid.sheet))
-    return grid
+    return _calamine(path, data, digest, pick, "xls", lambda sheet: scan_xls(data, sheet))
 
 
 def _member(zf: zipfile.ZipFile, name: str) -> bytes:
@@ -111,15 +107,17 @@ def _member(zf: zipfile.ZipFile, name: str) -> bytes:
         return b""
 
 
-def _scan(path: Path, scan: Callable[[], Marks]) -> Marks:
+def _scan(path: Path, scan: Callable[[str], Marks], sheet: str) -> Marks:
     try:
-        return scan()
+        return scan(sheet)
     except Exception as exc:  # noqa: BLE001 - a damaged part of the file is the user's problem
         raise UnusableFile(f"File {path.name} is damaged (part of it cannot be read: {exc}); "
                            f"{SAVE_AS}.") from None
 
 
-def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str) -> Grid:
+def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str,
+              scan: Callable[[str], Marks]) -> Grid:
+    """The sheet's values (calamine) and, in a second thread meanwhile, its marks (scan)."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
@@ -130,12 +128,14 @@ def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str)
     if not names:
         raise UnusableFile(f"File {path.name} has no sheets; {SAVE_AS}.")
     sheet = pick(names, visible or names)
-    try:
-        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001
-        raise UnusableFile(f"Sheet {sheet!r} of {path.name} cannot be read ({_short(exc)}); "
-                           f"it may be damaged: {SAVE_AS}.") from None
-    return Grid(fmt, sheet, names, rows, digest)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        marks = pool.submit(_scan, path, scan, sheet)
+        try:
+            rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as exc:  # noqa: BLE001
+            raise UnusableFile(f"Sheet {sheet!r} of {path.name} cannot be read ({_short(exc)}); "
+                               f"it may be damaged: {SAVE_AS}.") from None
+        return Grid(fmt, sheet, names, rows, digest, marks.result())
 
 
 def _short(exc: Exception) -> str:
