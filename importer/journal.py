@@ -213,7 +213,16 @@ class Journal:
 
     def record_many(self, run_id: int, outcomes: Iterable[RowOutcome]) -> None:
         """Commit many outcomes in one transaction (rows decided without a call)."""
-        self._write(_outcome_stmt(run_id, o, False) for o in outcomes)
+        stamp = now_iso()
+        params = [_outcome_stmt(run_id, o, False, stamp)[1] for o in outcomes]
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(_OUTCOME_SQL, params)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def outcomes(self, run_id: int) -> dict[int, RowOutcome]:
         return {r[0]: _outcome(r) for r in self._query(
@@ -254,11 +263,16 @@ def _run_info(r: tuple) -> RunInfo:
                    finished_at=r[10], dry_run=bool(r[11]), calls=r[12], counts=json.loads(r[13]))
 
 
-def _outcome_stmt(run_id: int, o: RowOutcome, uncertain: bool) -> tuple[str, tuple]:
-    return ("INSERT OR REPLACE INTO outcomes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+_OUTCOME_SQL = "INSERT OR REPLACE INTO outcomes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+
+
+def _outcome_stmt(run_id: int, o: RowOutcome, uncertain: bool,
+                  stamp: str | None = None) -> tuple[str, tuple]:
+    return (_OUTCOME_SQL,
             (run_id, o.excel_row, o.status.value, o.action, o.http_status, o.message_code,
              o.message, json.dumps(o.record) if o.record is not None else None,
-             json.dumps([i.to_dict() for i in o.issues]), o.attempts, int(uncertain), now_iso()))
+             json.dumps([i.to_dict() for i in o.issues]), o.attempts, int(uncertain),
+             stamp or now_iso()))
 
 
 def _outcome(r: tuple) -> RowOutcome:

@@ -149,6 +149,7 @@ class _Session:
         self.resumed = False
         self.prior: dict[int, RowOutcome] = {}
         self.jobs: list[Job] = []
+        self.invalid: set[int] = set()
         self.interrupted = False
         self.fatal: ImporterError | None = None
         self.send_seconds = 0.0
@@ -174,7 +175,7 @@ class _Session:
 
     def _plan(self) -> None:
         by_row = self.report.issues_by_row()
-        invalid = self.report.invalid_rows
+        invalid = self.invalid = self.report.invalid_rows
         maybe_sent = self.journal.maybe_sent(self.run.run_id) if self.resumed else set()
         invalid_outcomes = []
         for row in self.table.rows:
@@ -194,7 +195,7 @@ class _Session:
     @property
     def already_done(self) -> int:
         return sum(1 for r in self.table.rows if self._final(r.excel_row)
-                   and r.excel_row not in self.report.invalid_rows)
+                   and r.excel_row not in self.invalid)
 
     def dispatch(self, workers: int, on_progress: ProgressCallback | None,
                  stop_event: threading.Event | None) -> None:
