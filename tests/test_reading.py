@@ -280,3 +280,40 @@ def test_hidden_rows_are_read_with_a_warning(tmp_path):
     table = read_table(path)
     assert [r.values["PART_ID"] for r in table.rows] == ["A", "B"]
     assert codes_at(table.issues) == {("Prices!3", "hidden-row")}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])
+def test_files_saved_by_libreoffice_read_the_same_in_every_format(fmt):
+    from pathlib import Path
+
+    table = read_table(Path(__file__).parent / "data" / "bad" / f"libreoffice.{fmt}")
+    assert table.file_format == fmt
+    assert [r.values for r in table.rows] == [
+        {"PART_ID": "PUMP001", "PRICE_CODE": "LP", "EFFECTIVE_DATE": "2026-12-01",
+         "ORDER_QTY": "1", "SO_UNIT_PRICE": "0.3", "ITEM_DISC_PCT": "5"},  # =0.1+0.2
+        {"PART_ID": "PUMP002", "PRICE_CODE": "LP", "EFFECTIVE_DATE": "2026-12-01",
+         "ORDER_QTY": "1"}]
+    assert [(i.address, i.code, i.value) for i in table.issues] == [
+        ("libreoffice!E3", "excel-error", "#DIV/0!"), ("libreoffice!F3", "excel-error", "#N/A")]
+
+
+def test_excel_error_text_in_a_csv_is_an_error(tmp_path):
+    path = write_csv(tmp_path / "p.csv", ["PART_ID,PRICE_CODE,SO_UNIT_PRICE", "A,LP,#N/A",
+                                          "B,LP,#1 choice"])
+    table = read_table(path)
+    assert codes_at(table.issues) == {("p!C2", "excel-error")}
+    assert table.rows[1].values["SO_UNIT_PRICE"] == "#1 choice"
+
+
+def test_header_without_rows_is_refused(tmp_path):
+    path = write_xlsx(tmp_path / "p.xlsx", [PRICE_HEADER, [], []])
+    with pytest.raises(UnusableFile, match="has a header but no data rows"):
+        read_table(path)
+
+
+def test_a_workbook_with_a_csv_name_is_still_read_as_a_workbook(tmp_path):
+    path = write_xlsx(tmp_path / "p.xlsx", [["PART_ID", "PRICE_CODE"], ["00123", "LP"]],
+                      text_cells=("A2",))
+    renamed = path.rename(tmp_path / "p.csv")
+    table = read_table(renamed)
+    assert table.file_format == "xlsx" and table.rows[0].values["PART_ID"] == "00123"
