@@ -18,7 +18,7 @@ TEXT_FORMAT = "@"
 DATE_FORMAT = "yyyy-mm-dd"
 LAST_ROW = 1048576
 FIXED_TIME = datetime(2026, 1, 1)  # templates carry no build time, so regenerating changes nothing
-KEY_FILL = "FCE4D6"
+KEY_FILL = "BDD7EE"
 CSV_ENCODING = "utf-8-sig"  # a BOM makes Excel read the file as UTF-8 (accents, currency signs)
 FIELD_HEADERS = ("field", "kind", "required when", "description", "example")
 
@@ -117,6 +117,7 @@ def write_header(ws: Worksheet, entity: Entity, extra: tuple[str, ...] = ()) -> 
         ws.column_dimensions[get_column_letter(offset)].width = max(12, len(header) + 2)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(entity.fields) + len(extra))}1"
+    st.print_wide(ws, 1)
 
 
 def field_note(entity: Entity, f: Field) -> str:
@@ -140,16 +141,20 @@ def fill_data_sheet(ws: Worksheet, entity: Entity, extra: tuple[str, ...] = ()) 
 
 def fill_fields_sheet(ws: Worksheet, entity: Entity) -> None:
     """One row per field: kind, when it is required, what it is, an example; and the legend."""
-    for col, (header, width) in enumerate(zip(FIELD_HEADERS, (20, 12, 30, 45, 45)), start=1):
+    table = [(f.name, f.kind.value, required_when(entity, f.name), f.description, f.example)
+             for f in entity.fields]
+    for col, header in enumerate(FIELD_HEADERS, start=1):
         st.set_text(ws.cell(row=1, column=col), header).font = st.BOLD
+        width = st.width_for([header] + [values[col - 1] for values in table], 10, 55)
         ws.column_dimensions[get_column_letter(col)].width = width
-    for row, f in enumerate(entity.fields, start=2):
-        values = (f.name, f.kind.value, required_when(entity, f.name), f.description, f.example)
+    for row, values in enumerate(table, start=2):
+        f = entity.fields[row - 2]
         for col, value in enumerate(values, start=1):
             st.set_text(ws.cell(row=row, column=col), value)
         ws.cell(row=row, column=1).font, ws.cell(row=row, column=1).fill = \
             header_style(entity, f.name)
     ws.freeze_panes = "A2"
+    st.print_wide(ws, 1)
     legend(ws, entity, column=7)
 
 

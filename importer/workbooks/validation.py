@@ -50,6 +50,7 @@ def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], tit
     ws.auto_filter.ref = f"A1:{LETTERS[len(ISSUE_HEADERS) - 1]}{len(ordered) + 1}"
     header = fw.style(font=st.WHITE_BOLD, fill=st.fill(st.HEADER))
     link = fw.style(font=st.LINK)
+    centre = fw.style(alignment=st.CENTER)
     error = fw.style(fill=st.fill(st.STRONG_RED))
     warning = fw.style(fill=st.fill(st.AMBER))
     links: list[str] = []
@@ -57,13 +58,14 @@ def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], tit
     def rows():
         yield 1, [(i, h, header) for i, h in enumerate(ISSUE_HEADERS)]
         for n, issue in enumerate(ordered, start=2):
-            cell = f"{issue.column or ''}{issue.row}" if issue.row is not None else ""
+            cell = "" if issue.row is None else (
+                f"{issue.column}{issue.row}" if issue.column else f"row {issue.row}")
             if issue.row is not None:
                 target = f"{issue.column or 'A'}{issue.row}"
                 links.append(hyperlink_xml(f"B{n}", internal_location(data_title, target)))
             severity = error if issue.severity is Severity.ERROR else warning
             yield n, [(0, issue.sheet or data_title, 0), (1, cell, link if cell else 0),
-                      (2, issue.row, 0), (3, issue.column, 0), (4, issue.field, 0),
+                      (2, issue.row, centre), (3, issue.column, centre), (4, issue.field, 0),
                       (5, issue.value, 0), (6, issue.severity.value, severity),
                       (7, issue.code, 0), (8, issue.message, 0)]
 
