@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from importer.entities import Entity
-from importer.errors import ImporterError
+from importer.errors import ConnectionFailed, ImporterError
 from importer.model import Action, Issue, Row, RowOutcome, Status
 
 log = logging.getLogger(__name__)
@@ -226,6 +226,8 @@ class Dispatcher:
         self._outcomes: dict[int, RowOutcome] = {}
         self._counts: dict[str, int] = {}
         self._fatal: ImporterError | None = None
+        self._failures_in_a_row = 0  # calls given up on (network), reset by any answer
+        self.max_failures_in_a_row = max(8, 2 * self.workers)
 
     # -- running --------------------------------------------------------------------------
     def run(self, jobs: list[Job]) -> DispatchResult:
@@ -309,6 +311,7 @@ class Dispatcher:
             # key plus the non-empty cells.
             result = self.client.call(self._path(call), values)
             state.attempts += result.attempts
+            self._note_failure(result)
             if call is Action.CREATE:
                 state.create_uncertain = state.create_uncertain or result.uncertain
             if result.kind != "business":
@@ -324,6 +327,17 @@ class Dispatcher:
             state.notes.append(_SWITCH_NOTES[call] if state.switched != switched_before
                                else _LOST_CREATE_NOTE)
         return self._failed(job, result, state), state.create_uncertain, None
+
+    def _note_failure(self, result) -> None:
+        """Stop the run when the ERP stops answering, instead of failing every remaining row
+        after its retries: those rows stay NOT_RUN and the same command resumes them."""
+        with self._lock:
+            self._failures_in_a_row = self._failures_in_a_row + 1 if result.kind == "failed" else 0
+            give_up = self._failures_in_a_row == self.max_failures_in_a_row
+        if give_up:
+            self._stop_on(ConnectionFailed(
+                f"The ERP stopped answering ({self._failures_in_a_row} rows in a row failed "
+                f"after their retries; last: {result.message}). Check the server."))
 
     def _path(self, call: Action) -> str:
         return self.entity.create_path if call is Action.CREATE else self.entity.update_path

@@ -114,3 +114,22 @@ def test_ctrl_c_finishes_calls_in_flight_and_says_to_run_again(sandbox_factory, 
     applied = _journaled(journal)
     assert applied + _journaled(journal, ("NOT_RUN",)) == 300
     assert _settled_count(sb, CREATE) == applied == len(records(sb.url, "product-price"))
+
+
+def test_erp_going_away_mid_run_stops_the_run_instead_of_failing_every_row(sandbox_factory,
+                                                                          tmp_path):
+    sb = sandbox_factory(latency_ms=30)
+    settings = Settings(url=sb.url, data_source=sb.data_source, user=sb.user,
+                        password=sb.password, journal=tmp_path / "j.sqlite", retries=1,
+                        backoff_base=0.05)
+    src = write_csv(tmp_path / "p.csv", price_rows(300))
+
+    def progress(done, total, counts):
+        if done >= 20 and sb.running:
+            sb.stop()
+
+    result = run_import(src, settings, on_progress=progress)
+    assert result.exit_code == 3
+    assert "stopped answering" in result.message and "same command again" in result.message
+    assert result.counts["NOT_RUN"] > 200
+    assert result.counts.get("FAILED", 0) <= 16
