@@ -44,7 +44,10 @@ class Action(str, Enum):
 
 # The columns this tool appends to the workbooks it writes. A file carrying them can be imported
 # again: the reader ignores these headers.
-STATUS_COLUMNS = ("STATUS", "ACTION", "HTTP_STATUS", "MESSAGE_CODE", "MESSAGE")
+# The call made is CALL_MADE, not ACTION: an ACTION header is the user's override column, so a
+# results workbook read again would otherwise re-run each row's last call (or clash with the input's
+# own ACTION column).
+STATUS_COLUMNS = ("STATUS", "CALL_MADE", "HTTP_STATUS", "MESSAGE_CODE", "MESSAGE")
 VALIDATION_COLUMNS = ("STATUS", "ISSUES")
 REASON_COLUMN = "REASON"
 RETURNED_PREFIX = "ERP:"  # returned-field block headers are written as 'ERP:PART_DESC'

@@ -4,7 +4,9 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from importer.model import RowOutcome, RunInfo, Status
+from importer.model import Action, RowOutcome, RunInfo, Status
+from importer.reading import read_table
+from importer.validation import validate
 from importer.workbooks import write_results_workbook
 from test_workbooks_support import issue, make_table
 
@@ -53,8 +55,8 @@ def column(ws, header, header_row=3):
 
 def test_each_row_shows_its_status_action_and_message(workbook):
     ws = workbook["Prices"]
-    assert [c.value for c in ws[3]][7:12] == ["STATUS", "ACTION", "HTTP_STATUS", "MESSAGE_CODE",
-                                             "MESSAGE"]
+    assert [c.value for c in ws[3]][7:12] == ["STATUS", "CALL_MADE", "HTTP_STATUS",
+                                             "MESSAGE_CODE", "MESSAGE"]
     assert [ws[f"H{r}"].value for r in range(4, 10)] == [
         "CREATED", "UPDATED", "FAILED", "INVALID", "SKIPPED", "NOT_RUN"]
     assert (ws["I4"].value, ws["J4"].value) == ("CREATE", 200)
@@ -135,5 +137,19 @@ def test_earlier_tool_columns_are_replaced_not_duplicated(tmp_path):
     write_results_workbook(table, RUN, {2: RowOutcome(2, Status.CREATED, "CREATE", 200)}, out)
     ws = openpyxl.load_workbook(out)["Prices"]
     assert [c.value for c in ws[1]] == ["PART_ID", "PRICE_CODE", *(
-        "STATUS", "ACTION", "HTTP_STATUS", "MESSAGE_CODE", "MESSAGE")]
+        "STATUS", "CALL_MADE", "HTTP_STATUS", "MESSAGE_CODE", "MESSAGE")]
     assert ws["C2"].value == "CREATED"
+
+
+def test_results_workbook_reads_back_as_the_same_rows_without_tool_columns(tmp_path):
+    headers = ["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "ORDER_QTY", "ACTION"]
+    rows = [["00123", "LP", "2026-03-01", "1", "UPSERT"], ["00124", "LP", "2026-03-01", "1", ""]]
+    table = make_table(rows, headers=headers)
+    outcomes = {4: RowOutcome(4, Status.CREATED, "CREATE", 200, record=record("00123", "Pump")),
+                5: RowOutcome(5, Status.UPDATED, "UPDATE", 200, record=record("00124", "Pump"))}
+    out = tmp_path / "march.results.xlsx"
+    write_results_workbook(table, RUN, outcomes, out)
+    again = read_table(out, entity="product-price")
+    assert [(r.excel_row, r.values, r.action) for r in again.rows] == [
+        (4, table.rows[0].values, Action.UPSERT), (5, table.rows[1].values, None)]
+    assert validate(again).ok
