@@ -19,7 +19,8 @@ The pool: ``workers`` threads pull rows from one queue; rows whose keys could na
 are never in flight at once. Each outcome is committed to the journal by the worker before it
 takes the next row. Progress is reported from the caller's thread, so a slow progress display
 never holds a worker up. Ctrl-C (or ``stop_event``) stops taking new rows; calls in flight finish
-and are journaled; the rest stay NOT_RUN.
+and are journaled; the rest stay NOT_RUN. When the ERP stops answering (a run of rows whose calls
+all failed after their retries) the run stops the same way, instead of failing every row left.
 """
 from __future__ import annotations
 

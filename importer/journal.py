@@ -134,7 +134,8 @@ class Journal:
             try:
                 cur = self._db.execute(
                     "INSERT INTO runs (entity, mode, input_path, input_sha256, sheet, server_url, "
-                    "data_source, user, started_at, dry_run, layout) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    "data_source, user, started_at, dry_run, layout) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (info.entity, info.mode, info.input_path, info.input_sha256, info.sheet,
                      info.server_url, info.data_source, info.user, info.started_at,
                      int(info.dry_run), json.dumps(_layout(table))))

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from conftest import records
-from test_import import PASSWORD, price_rows, run_cli, sb, summary, write_csv  # noqa: F401
+from test_import import price_rows, run_cli, sb, summary, write_csv  # noqa: F401
 
 from importer.cli import main
 

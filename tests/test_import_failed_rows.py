@@ -1,7 +1,7 @@
 """The failed-rows workbook comes back as a file the person fixes and imports again."""
 import openpyxl
 from conftest import records
-from test_import import HEADER, price_rows, run_cli, sb, summary, write_csv  # noqa: F401
+from test_import import price_rows, run_cli, sb, summary, write_csv  # noqa: F401
 
 
 def _header(ws) -> tuple[int, dict[str, int]]:

@@ -53,7 +53,8 @@ def test_report_can_be_rendered_from_journal_alone_after_reopening(tmp_path):
 def test_same_input_on_same_server_finds_the_run_to_resume(tmp_path):
     with Journal(tmp_path / "j.sqlite") as j:
         run = j.start_run(_info(), _table(tmp_path))
-        assert j.find_run("http://erp", "DEMO", "product-price", "abc", "Prices").run_id == run.run_id
+        found = j.find_run("http://erp", "DEMO", "product-price", "abc", "Prices")
+        assert found.run_id == run.run_id
         assert j.find_run("http://other", "DEMO", "product-price", "abc", "Prices") is None
         assert j.find_run("http://erp", "DEMO", "product-price", "abd", "Prices") is None
 

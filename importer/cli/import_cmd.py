@@ -65,7 +65,8 @@ def command(file: Path, entity, sheet, mode, workers, dry_run, journal, fresh, a
     sent again; FAILED and NOT_RUN rows are. Use --fresh to start over.
 
     Exit codes: 0 every row applied; 1 some rows failed, were invalid or were not sent;
-    2 unusable file or options; 3 cannot connect or log in (nothing sent).
+    2 unusable file or options; 3 cannot connect or log in (nothing sent), or the ERP
+    stopped answering during the run (run the same command again to resume).
     """
     if sandbox_db and not use_sandbox:
         raise BadOptions("--sandbox-db only goes with --sandbox.")
