@@ -113,3 +113,11 @@ def test_statistics_count_every_call_by_path_and_status(sandbox_factory):
         PRODUCT_PRICE.create_path: {"200": 1, "500": 1},
         PRODUCT_PRICE.update_path: {"405": 1},
     }}
+
+
+def test_a_lost_response_hides_a_business_error_too_without_creating_anything(sandbox_factory):
+    sb = sandbox_factory(lost_response_rate=1.0)
+    response = post(sb.url, PRODUCT_PRICE.create_path,
+                    {"AUTH_TOKEN": login(sb), "PART_ID": "PUMP999", "PRICE_CODE": "LP"})
+    assert response.status_code == 504
+    assert records(sb.url, "product-price") == []
