@@ -100,12 +100,12 @@ def main() -> None:
                              check=True, capture_output=True, text=True).stdout
         results.append(json.loads(out))
         r = results[-1]
-        print(f"run {i + 1}: {r['seconds']:.2f} s (CPU {r['cpu']:.2f} s), peak RSS {r['peak_rss_mb']:.0f} MB, "
-              f"file {r['size_mb']:.1f} MB")
-    print(f"results workbook, {args.rows:,} rows: median {statistics.median(r['seconds'] for r in results):.2f} s "
-          f"(CPU {statistics.median(r['cpu'] for r in results):.2f} s), "
-          f"median peak RSS {statistics.median(r['peak_rss_mb'] for r in results):.0f} MB "
-          f"(limit 15 s, 1.5 GB)")
+        print(f"run {i + 1}: {r['seconds']:.2f} s (CPU {r['cpu']:.2f} s), "
+              f"peak RSS {r['peak_rss_mb']:.0f} MB, file {r['size_mb']:.1f} MB")
+    median = {k: statistics.median(r[k] for r in results) for k in results[0]}
+    print(f"results workbook, {args.rows:,} rows: median {median['seconds']:.2f} s "
+          f"(CPU {median['cpu']:.2f} s), median peak RSS {median['peak_rss_mb']:.0f} MB "
+          "(limit 15 s, 1.5 GB)")
 
 
 if __name__ == "__main__":

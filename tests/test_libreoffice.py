@@ -97,7 +97,8 @@ def _column_formats(ods: Path) -> list[str]:
     q = lambda ns, name: f"{{{NS[ns]}}}{name}"  # noqa: E731
     kinds = {s.get(q("style", "name")): "text" for s in root.iter(q("number", "text-style"))}
     kinds.update({s.get(q("style", "name")): "date" for s in root.iter(q("number", "date-style"))})
-    cell_styles = {s.get(q("style", "name")): kinds.get(s.get(q("style", "data-style-name")), "other")
+    cell_styles = {s.get(q("style", "name")): kinds.get(s.get(q("style", "data-style-name")),
+                                                        "other")
                    for s in root.iter(q("style", "style"))}
     sheet = next(root.iter(q("table", "table")))
     out = []

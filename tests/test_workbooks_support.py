@@ -1,4 +1,4 @@
-"""Plain model values for the workbook tests (built by hand, the way the reader would hand them over)."""
+"""Plain model values for the workbook tests, built by hand the way the reader hands them over."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,6 +26,7 @@ def make_table(rows: list[list[str]], headers=PP_HEADERS, header_row: int = 3, s
                  title_rows=[list(r) for r in title_rows])
 
 
-def issue(code, message, row=None, column=None, field=None, value=None, warning=False, sheet="Prices"):
+def issue(code, message, row=None, column=None, field=None, value=None, warning=False,
+          sheet="Prices"):
     return Issue(code=code, message=message, row=row, column=column, field=field, value=value,
                  severity=Severity.WARNING if warning else Severity.ERROR, sheet=sheet)

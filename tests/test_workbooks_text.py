@@ -16,7 +16,8 @@ from test_workbooks_support import make_table
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(user=TEXT, server=TEXT)
 def test_any_text_from_the_user_or_the_erp_comes_back_as_the_same_text(tmp_path, user, server):
     table = make_table([["00123", "LP", "", "", "", "", user]], header_row=1, title_rows=())

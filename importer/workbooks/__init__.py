@@ -1,5 +1,6 @@
-"""The workbooks this tool writes: templates, the annotated validation workbook, results, failed rows
-and exports. Each is a plain function of plain values (importer.model); none decides a status."""
+"""The workbooks this tool writes: templates, the annotated validation workbook, results,
+failed rows and exports. Each is a plain function of plain values (importer.model); none
+decides a status."""
 from importer.workbooks.export import write_export
 from importer.workbooks.failed import write_failed_workbook
 from importer.workbooks.results import write_results_workbook

@@ -43,7 +43,8 @@ def _text(value: str) -> str:
     """The inline-string body of a text cell (cached: lists repeat the same few values a lot)."""
     body = _TEXT_CACHE.get(value)
     if body is None:
-        body = f'" t="inlineStr"><is><t xml:space="preserve">{_escape(clean_text(value))}</t></is></c>'
+        text = _escape(clean_text(value))
+        body = f'" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
         if len(_TEXT_CACHE) >= _TEXT_CACHE_LIMIT:
             _TEXT_CACHE.clear()
         _TEXT_CACHE[value] = body
@@ -136,7 +137,7 @@ class FastWorkbook:
         key = (font, fill, border, alignment, number_format)
         if key not in self._styles:
             if self._saving:
-                raise RuntimeError("a style was first used after the workbook's styles were written")
+                raise RuntimeError("a style was first used after the styles were written")
             probe = Cell(self._probe)
             for name, value in zip(("font", "fill", "border", "alignment", "number_format"), key):
                 if value is not None:

@@ -31,7 +31,7 @@ def clean_text(value: object) -> str:
 
 
 def set_text(cell: Cell, value: object) -> Cell:
-    """Write a value as a text cell (openpyxl would turn a string starting with '=' into a formula)."""
+    """Write a value as a text cell (openpyxl makes a string starting with '=' a formula)."""
     if value is None or value == "":
         cell.value = None
         return cell

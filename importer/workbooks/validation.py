@@ -1,4 +1,4 @@
-"""`write_validation_workbook`: the person's sheet with every problem marked, plus an Issues sheet."""
+"""`write_validation_workbook`: the person's sheet, every problem marked; an Issues sheet."""
 from __future__ import annotations
 
 from pathlib import Path
