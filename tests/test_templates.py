@@ -110,3 +110,14 @@ def test_template_command_writes_default_name_and_refuses_to_overwrite(tmp_path,
     assert runner.invoke(main, ["template", "product-price", "--force"]).exit_code == 0
     csv_run = runner.invoke(main, ["template", "customer-part", "--format", "csv", "-o", "x.csv"])
     assert csv_run.exit_code == 0 and Path("x.csv").read_text("utf-8-sig").startswith("PART_ID,")
+
+
+def test_template_format_follows_the_file_name_and_a_mismatch_is_refused(tmp_path):
+    runner = CliRunner()
+    done = runner.invoke(main, ["template", "product-price", "-o", str(tmp_path / "p.csv")])
+    assert done.exit_code == 0
+    assert (tmp_path / "p.csv").read_text("utf-8-sig").startswith("PART_ID,PRICE_CODE,")
+    clash = runner.invoke(main, ["template", "product-price", "--format", "xlsx", "-o",
+                                 str(tmp_path / "q.csv")])
+    assert clash.exit_code == 2 and "--format csv" in clash.output
+    assert not (tmp_path / "q.csv").exists()

@@ -11,18 +11,28 @@ from importer.errors import EXIT_UNUSABLE
 from importer.workbooks import write_template
 
 
+def format_of(output: Path | None) -> str:
+    return "csv" if output is not None and output.suffix.lower() == ".csv" else "xlsx"
+
+
 @click.command("template")
 @click.argument("entity", type=entity_choice())
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx",
-              show_default=True, help="xlsx (formatted, with a Fields sheet) or csv (header only).")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
+              help="xlsx (formatted, with a Fields sheet; the default) or csv (header line only); "
+                   "taken from -o's extension when not given.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write it [default: ENTITY-template.xlsx in the current folder].")
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
-def command(entity: str, fmt: str, output: Path | None, force: bool) -> None:
+def command(entity: str, fmt: str | None, output: Path | None, force: bool) -> None:
     """Write a blank template for ENTITY: the field names in documented order, required columns
     marked, id columns formatted as text so leading zeros stay."""
     found = get_entity(entity)
+    fmt = fmt or format_of(output)
     path = output or Path(f"{found.name}-template.{fmt}")
+    if path.suffix.lower() in (".xlsx", ".csv") and path.suffix.lower() != f".{fmt}":
+        raise ExitCodeError(f"{path.name} ends in {path.suffix} but the format is {fmt}; "
+                            f"name the file .{fmt} or pass --format {path.suffix[1:].lower()}.",
+                            EXIT_UNUSABLE)
     if path.exists() and not force:
         raise ExitCodeError(f"{path} already exists; choose another name with -o or add --force "
                             "to overwrite it.", EXIT_UNUSABLE)
