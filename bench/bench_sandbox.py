@@ -107,7 +107,7 @@ def one_run(url: str, pid: int, run_no: int, args) -> tuple[float, float, float]
     per_process = args.calls // args.processes
     per_process -= per_process % args.threads
     cpu_before, clients_before, start = cpu_seconds(pid), children_cpu(), time.perf_counter()
-    clients = [subprocess.Popen([sys.executable, __file__, "--client", args.client, url, token,
+    clients = [subprocess.Popen([sys.executable, __file__, "--as-client", args.client, url, token,
                                  f"B{os.getpid()}R{run_no}P{p}", str(args.threads),
                                  str(per_process)], stdout=subprocess.PIPE, text=True)
                for p in range(args.processes)]
@@ -121,7 +121,7 @@ def one_run(url: str, pid: int, run_no: int, args) -> tuple[float, float, float]
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--client":
+    if len(sys.argv) > 1 and sys.argv[1] == "--as-client":
         kind, url, token, prefix, threads, calls = sys.argv[2:8]
         client_main(kind, url, token, prefix, int(threads), int(calls))
         return
