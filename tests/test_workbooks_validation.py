@@ -1,6 +1,8 @@
 """The annotated validation workbook: every problem shown on the person's own cell."""
 from __future__ import annotations
 
+import zipfile
+
 import openpyxl
 import pytest
 
@@ -91,3 +93,18 @@ def test_control_characters_are_shown_not_dropped(tmp_path):
     ws = openpyxl.load_workbook(out).worksheets[0]
     assert ws["A4"].value == "P\u2407X"
     assert ws["G4"].value == "tab\tand\nnewline"
+
+
+def test_every_marked_cell_keeps_its_comment_on_a_long_sheet(tmp_path):
+    rows = [[f"{n:05d}", "LP", "2026-13-01", "1", "USD", "1", ""] for n in range(1500)]
+    issues = [issue("invalid-date", f"Row {n} has no real date.", row=n, column="C")
+              for n in range(4, 1504)]
+    out = tmp_path / "long.xlsx"
+    write_validation_workbook(Report(make_table(rows), issues), out)
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    comments = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment}
+    assert len(comments) == 1500
+    assert comments["C4"] == "Row 4 has no real date."
+    assert comments["C1503"] == "Row 1503 has no real date."
+    vml = zipfile.ZipFile(out).read("xl/drawings/commentsDrawing1.vml").decode()
+    assert 'data="1,2"' in vml and vml.count("<v:shape ") == 1500
