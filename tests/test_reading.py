@@ -317,3 +317,39 @@ def test_a_workbook_with_a_csv_name_is_still_read_as_a_workbook(tmp_path):
     renamed = path.rename(tmp_path / "p.csv")
     table = read_table(renamed)
     assert table.file_format == "xlsx" and table.rows[0].values["PART_ID"] == "00123"
+
+
+def test_discount_formatted_as_percent_is_sent_as_shown(tmp_path):
+    import openpyxl
+
+    path = write_xlsx(tmp_path / "p.xlsx", [
+        ["PART_ID", "PRICE_CODE", "ITEM_DISC_PCT", "SO_UNIT_PRICE"],
+        ["A", "LP", 0.05, 0.05], ["B", "LP", 0.125, 3], ["C", "LP", 7, 3], ["D", "LP", "2.5%", 1]])
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws["C2"].number_format, ws["C3"].number_format, ws["D2"].number_format = "0%", "0.0%", "0%"
+    wb.save(path)
+    table = read_table(path)
+    assert [r.values["ITEM_DISC_PCT"] for r in table.rows] == ["5", "12.5", "7", "2.5"]
+    assert table.rows[0].cells[2] == "5%"
+    assert table.rows[0].values["SO_UNIT_PRICE"] == "0.05"  # not a percent field: the number
+
+
+def test_ods_percentage_cell_is_sent_as_shown(tmp_path):
+    import zipfile
+    from pathlib import Path
+
+    source = Path(__file__).parent / "data" / "bad" / "libreoffice.ods"
+    with zipfile.ZipFile(source) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    cell = (b'office:value-type="float" office:value="5" calcext:value-type="float">'
+            b"<text:p>5</text:p>")
+    assert cell in members["content.xml"]
+    members["content.xml"] = members["content.xml"].replace(
+        cell, b'office:value-type="percentage" office:value="0.05" '
+              b'calcext:value-type="percentage"><text:p>5%</text:p>', 1)
+    path = tmp_path / "p.ods"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    assert read_table(path).rows[0].values["ITEM_DISC_PCT"] == "5"

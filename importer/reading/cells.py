@@ -1,6 +1,7 @@
 """One column of raw cells -> what the person sees, the API strings, and the reading issues."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from importer.entities import Kind
@@ -16,6 +17,9 @@ MESSAGES = {
     "whitespace-trimmed": "Spaces around {value!r} were removed.",
     "time-ignored": "The time of day in {value!r} is ignored; only the date is sent.",
 }
+
+
+_PERCENT_TEXT = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)\s*%")
 
 
 @dataclass
@@ -45,6 +49,8 @@ def convert_column(raw, column: Column, kind: Kind | None, first_row: int, sheet
     for i in trimmed:
         if shown[i].strip() == api[i]:
             issue(i, "whitespace-trimmed", shown[i])
+    if kind is Kind.PERCENT:
+        _percent_cells(raw, column, first_row, marks, shown, api)
     for (row, col), (code, value) in marks.cells.items():
         i = row - first_row
         if col == column.index and 0 <= i < len(raw):
@@ -52,6 +58,20 @@ def convert_column(raw, column: Column, kind: Kind | None, first_row: int, sheet
             out.issues = [x for x in out.issues if x.row != row]
             issue(i, code, value, Severity.ERROR)
     return out
+
+
+def _percent_cells(raw, column: Column, first_row: int, marks: Marks, shown: list[str],
+                   api: list[str]) -> None:
+    """A cell formatted as a percentage holds 0.05 and shows 5%: a percent field gets 5. Text
+    such as '5%' (a CSV saved by Excel) gets 5 too."""
+    for i, value in enumerate(api):
+        if value.endswith("%") and _PERCENT_TEXT.fullmatch(value):
+            api[i] = value[:-1].strip()
+    for row, col in marks.percent:
+        i = row - first_row
+        if col == column.index and 0 <= i < len(raw) and raw[i].__class__ is float:
+            api[i] = _number_text(raw[i] * 100)
+            shown[i] = api[i] + "%"
 
 
 def _texts(raw) -> tuple[list[str], list[str], list[int]]:

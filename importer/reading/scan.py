@@ -19,7 +19,6 @@ ERROR_VALUES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_CELL_START = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REF = re.compile(rb"([A-Z]+)(\d+)")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
@@ -31,6 +30,7 @@ _HIDDEN_VALUES = (b"1", b"true")
 class Marks:
     cells: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     hidden_rows: set[int] = field(default_factory=set)
+    percent: set[tuple[int, int]] = field(default_factory=set)  # cells shown as a percentage
 
 
 def column_index(letters: bytes | str) -> int:
@@ -75,7 +75,28 @@ def scan_xlsx(zf: zipfile.ZipFile, sheet: str) -> Marks:
         if cell and cell[0] not in marks.cells and _formula_without_value(cell[1], cell[2]):
             marks.cells[cell[0]] = (FORMULA_WITHOUT_VALUE, "")
     marks.hidden_rows = _hidden_rows(xml)
+    for style in _percent_styles(zf):
+        for start in _find_cell_starts(xml, (b' s="' + style + b'"',)):
+            cell = _cell_at(xml, start)
+            if cell and cell[1].get(b"s") == style:
+                marks.percent.add(cell[0])
     return marks
+
+
+def _percent_styles(zf: zipfile.ZipFile) -> list[bytes]:
+    """Indices of the cell styles whose number format shows a percentage (0%, 0.00%, custom)."""
+    try:
+        xml = zf.read("xl/styles.xml")
+    except KeyError:
+        return []
+    if b"%" not in xml and b'numFmtId="9"' not in xml and b'numFmtId="10"' not in xml:
+        return []
+    root = ElementTree.fromstring(xml)
+    ids = {"9", "10"} | {nf.get("numFmtId") for nf in root.iter(f"{_NS_MAIN}numFmt")
+                         if "%" in re.sub(r'"[^"]*"|\\.', "", nf.get("formatCode", ""))}
+    xfs = root.find(f"{_NS_MAIN}cellXfs")
+    return [str(i).encode() for i, xf in enumerate(xfs if xfs is not None else [])
+            if xf.get("numFmtId") in ids]
 
 
 def _find_cell_starts(xml: bytes, needles: tuple[bytes, ...]) -> list[int]:
@@ -92,18 +113,19 @@ def _find_cell_starts(xml: bytes, needles: tuple[bytes, ...]) -> list[int]:
 
 
 def _cell_start_before(xml: bytes, pos: int) -> int | None:
+    """Offset of the <c> element that contains pos, or None when pos is outside any cell."""
     lo = max(0, pos - 4096)
-    window = xml[lo:pos + 1]
-    found = None
-    for m in _CELL_START.finditer(window):
-        found = m.start()
-    if found is None:
+    found = max(xml.rfind(b"<c ", lo, pos), xml.rfind(b"<c>", lo, pos))
+    prefixed = [m.start() for m in re.finditer(rb"<\w+:c[\s>]", xml[lo:pos])]
+    if prefixed:
+        found = max(found, lo + prefixed[-1])
+    if found < 0:
         return None
-    # Make sure the cell has not been closed between its start and pos.
-    between = window[found:]
-    if b"</c>" in between or re.search(rb"</\w+:c>", between) or re.match(rb"<(?:\w+:)?c[^>]*/>", between):
+    between = xml[found:pos + 1]
+    if b"</c>" in between or re.search(rb"</\w+:c>", between) or re.match(
+            rb"<(?:\w+:)?c[^>]*/>", between):
         return None
-    return lo + found
+    return found
 
 
 def _cell_at(xml: bytes, start: int) -> tuple[tuple[int, int], dict, bytes] | None:
@@ -156,7 +178,8 @@ _ODS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 def scan_ods(zf: zipfile.ZipFile, sheet: str) -> Marks:
     marks = Marks()
     xml = zf.read("content.xml")
-    if b'value-type="error"' not in xml and b"table:formula" not in xml and b"visibility=" not in xml:
+    if not any(n in xml for n in (b'value-type="error"', b"table:formula", b"visibility=",
+                                   b'value-type="percentage"')):
         return marks
     row = 0
     in_table = False
@@ -183,6 +206,8 @@ def _ods_row(node, excel_row: int, marks: Marks) -> None:
     col = 0
     for cell in node:
         repeat = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+        if cell.get(f"{_ODS_OFFICE}value-type") == "percentage":
+            marks.percent.update((excel_row, col + k) for k in range(repeat))
         if cell.get(f"{_ODS_CALCEXT}value-type") == "error":
             text = "".join(cell.itertext()).strip() or "#VALUE!"
             marks.cells[(excel_row, col)] = (EXCEL_ERROR, text)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from python_calamine import CalamineWorkbook, SheetVisibleEnum
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from importer.errors import UnusableFile
 from importer.reading.scan import ERROR_VALUES, Marks, scan_ods, scan_xls, scan_xlsx
@@ -121,7 +121,8 @@ def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str,
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
-        visible = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
+        visible = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible
+                   and m.typ == SheetTypeEnum.WorkSheet]
     except Exception as exc:  # noqa: BLE001 - calamine's errors differ per format
         raise UnusableFile(f"File {path.name} cannot be read as a .{fmt} workbook ({_short(exc)}); "
                            f"it may be damaged or incomplete: {SAVE_AS}.") from None
@@ -198,6 +199,7 @@ def read_csv_rows(path: Path, data: bytes) -> list[list[str]]:
     if not _looks_like_text(text):
         raise UnusableFile(f"File {path.name} is not a text (CSV) file or a spreadsheet; {SAVE_AS}.")
     delimiter = sniff_delimiter(text)
+    csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))  # long NOTES cells
     try:
         return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
