@@ -135,7 +135,7 @@ class Sandbox:
         self.app = SandboxApp(service, faults)
         self._server = uvicorn.Server(uvicorn.Config(
             self.app.build(), loop="asyncio", http=SandboxHttpProtocol, lifespan="off",
-            log_level="warning", access_log=False, timeout_graceful_shutdown=2,
+            log_config=None, log_level="warning", access_log=False, timeout_graceful_shutdown=2,
             timeout_keep_alive=30))
         self._thread: threading.Thread | None = None
         self._done = threading.Event()
