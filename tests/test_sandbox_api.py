@@ -191,14 +191,15 @@ def test_a_part_missing_from_the_part_master_answers_part_not_found(sandbox, tok
 
 
 def test_a_part_id_that_lost_its_leading_zeros_is_not_found(sandbox, token):
-    assert call(sandbox, token, PRODUCT_PRICE.create_path, price(PART_ID="000417")).status_code == 200
+    kept = call(sandbox, token, PRODUCT_PRICE.create_path, price(PART_ID="000417"))
+    assert kept.status_code == 200
     assert_failure(call(sandbox, token, PRODUCT_PRICE.create_path, price(PART_ID="417")), 500,
                    "PART_NOT_FOUND", "Part 417 does not exist.")
 
 
 def test_an_unknown_customer_answers_customer_not_found(sandbox, token):
-    assert_failure(call(sandbox, token, CUSTOMER_PART.create_path, customer_part(CUSTOMER_ID="XYZ")),
-                   500, "CUSTOMER_NOT_FOUND", "Customer XYZ does not exist.")
+    response = call(sandbox, token, CUSTOMER_PART.create_path, customer_part(CUSTOMER_ID="XYZ"))
+    assert_failure(response, 500, "CUSTOMER_NOT_FOUND", "Customer XYZ does not exist.")
 
 
 @pytest.mark.parametrize("value", ["2014-13-01", "10/10/2014", "2014-02-30", "2014-1-1", "today"])

@@ -1,4 +1,4 @@
-"""Injected faults are real and repeatable: the same seed gives the same faults for the same calls."""
+"""Injected faults are real and repeatable: one seed, the same calls -> the same faults."""
 from __future__ import annotations
 
 import time
@@ -88,7 +88,8 @@ def test_an_expired_token_answers_login_failure_and_a_new_login_works(sandbox_fa
     sb = sandbox_factory(token_ttl=0.3)
     token = login(sb)
     values = {"PART_ID": "PUMP001", "PRICE_CODE": "LP", "ORDER_QTY": "1"}
-    assert post(sb.url, PRODUCT_PRICE.create_path, {"AUTH_TOKEN": token, **values}).status_code == 200
+    first = post(sb.url, PRODUCT_PRICE.create_path, {"AUTH_TOKEN": token, **values})
+    assert first.status_code == 200
     time.sleep(0.5)
     expired = post(sb.url, PRODUCT_PRICE.update_path,
                    {"AUTH_TOKEN": token, **values, "EFFECTIVE_DATE": "2030-01-01", "NOTES": "x"})

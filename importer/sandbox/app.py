@@ -193,8 +193,8 @@ class SandboxApp:
         name = request.path_params["entity"]
         entity = ENTITIES.get(name)
         if entity is None:
-            return _json(404, {"MESSAGE": f"Unknown entity {name}; choose one of: "
-                                          f"{', '.join(ENTITIES)}.", "MESSAGE_CODE": "UNKNOWN_ENTITY"})
+            message = f"Unknown entity {name}; choose one of: {', '.join(ENTITIES)}."
+            return _json(404, {"MESSAGE": message, "MESSAGE_CODE": "UNKNOWN_ENTITY"})
         return _json(200, self.service.records(entity))
 
     async def _stats(self, request: Request) -> Response:

@@ -3,8 +3,8 @@
 Each check returns nothing when the request passes and raises ``ApiError`` (HTTP status, MESSAGE,
 MESSAGE_CODE) when it does not. The order: value types, unknown fields, required fields,
 'nothing to update' (update only; a non-key field sent as '' counts, it clears the field), then
-field values (dates, numbers, lengths; an empty value is 'no value' and is not checked). Master data and
-existing records are checked by the server afterwards, because they need its state.
+field values (dates, numbers, lengths; an empty value is 'no value' and is not checked). Master
+data and existing records are checked by the service afterwards, because they need its state.
 """
 from __future__ import annotations
 
@@ -102,7 +102,8 @@ def checks_for(entity: Entity) -> EntityChecks:
         valued = tuple(f for f in entity.fields if f.kind is Kind.DATE or f.numeric
                        or f.max_length is not None)
         found = _CHECKS[entity.name] = EntityChecks(
-            frozenset(entity.field_names), entity.field_names, entity.required_create, entity.required_update,
+            frozenset(entity.field_names), entity.field_names, entity.required_create,
+            entity.required_update,
             entity.non_key_fields, valued)
     return found
 
