@@ -4,7 +4,11 @@ Synthetic Table and outcomes (every status; created/updated rows carry the full 
 returns; invalid rows carry a cell issue). Each repetition runs in a fresh process so peak RSS is
 that run's own. Prints each run and the median of the runs.
 
-    python bench/bench_results.py [--rows 100000] [--repeat 3]
+    python bench/bench_results.py [--rows 100000] [--repeat 3] [--case results|all-invalid]
+
+--case all-invalid renders the validation workbook of a file whose every row has an error and a
+warning (two commented cells per row, an Issues sheet of 2 x rows lines): the worst case for
+`importer validate -o`.
 """
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ import time
 from pathlib import Path
 
 from importer.entities import PRODUCT_PRICE
-from importer.model import Column, Issue, Row, RowOutcome, RunInfo, Status, Table, column_letter
+from importer.model import (Column, Issue, Report, Row, RowOutcome, RunInfo, Severity, Status,
+                            Table, column_letter)
 
 STATUSES = [Status.CREATED] * 12 + [Status.UPDATED] * 5 + [Status.FAILED, Status.INVALID,
                                                             Status.SKIPPED, Status.NOT_RUN]
@@ -63,17 +68,36 @@ def _outcome(excel_row: int, status: Status, values: dict[str, str]) -> RowOutco
     return RowOutcome(excel_row, status, message="ACTION is SKIP.")
 
 
-def one_run(rows: int) -> dict:
-    from importer.workbooks import write_results_workbook
+def all_invalid_report(rows: int) -> Report:
+    table, _ = synthetic(rows)
+    issues = []
+    for row in table.rows:
+        issues.append(Issue("invalid-date", "EFFECTIVE_DATE is not a date; write it as YYYY-MM-DD.",
+                            sheet=table.sheet, row=row.excel_row, column="C",
+                            field="EFFECTIVE_DATE", value="2026-13-01"))
+        issues.append(Issue("currency-code", "CURR_CODE US is not a three-letter code.",
+                            Severity.WARNING, table.sheet, row.excel_row, "F", "CURR_CODE", "US"))
+    return Report(table, issues)
 
+
+def one_run(rows: int, case: str) -> dict:
+    from importer.workbooks import write_results_workbook, write_validation_workbook
+
+    if case == "all-invalid":
+        report = all_invalid_report(rows)
+        return _timed(lambda out: write_validation_workbook(report, out))
     table, outcomes = synthetic(rows)
     run = RunInfo(1, "product-price", "upsert", "bench.xlsx", "0" * 64, "Product Price",
                   "http://127.0.0.1:1", "DEMO", "APIUSER", "2026-11-24T10:00:00+00:00",
                   "2026-11-24T10:05:00+00:00", calls=rows)
+    return _timed(lambda out: write_results_workbook(table, run, outcomes, out))
+
+
+def _timed(write) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "bench.results.xlsx"
+        out = Path(tmp) / "bench.xlsx"
         cpu_start, start = _cpu(), time.perf_counter()
-        write_results_workbook(table, run, outcomes, out)
+        write(out)
         seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
         size = out.stat().st_size
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -89,21 +113,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--case", choices=("results", "all-invalid"), default="results")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(one_run(args.rows)))
+        print(json.dumps(one_run(args.rows, args.case)))
         return
     results = []
     for i in range(args.repeat):
-        out = subprocess.run([sys.executable, __file__, "--child", "--rows", str(args.rows)],
+        out = subprocess.run([sys.executable, __file__, "--child", "--rows", str(args.rows),
+                              "--case", args.case],
                              check=True, capture_output=True, text=True).stdout
         results.append(json.loads(out))
         r = results[-1]
         print(f"run {i + 1}: {r['seconds']:.2f} s (CPU {r['cpu']:.2f} s), "
               f"peak RSS {r['peak_rss_mb']:.0f} MB, file {r['size_mb']:.1f} MB")
     median = {k: statistics.median(r[k] for r in results) for k in results[0]}
-    print(f"results workbook, {args.rows:,} rows: median {median['seconds']:.2f} s "
+    name = "results workbook" if args.case == "results" else "validation workbook, all invalid"
+    print(f"{name}, {args.rows:,} rows: median {median['seconds']:.2f} s "
           f"(CPU {median['cpu']:.2f} s), median peak RSS {median['peak_rss_mb']:.0f} MB "
           "(limit 15 s, 1.5 GB)")
 
