@@ -82,7 +82,7 @@ def test_cell_comments_survive_in_libreoffice(tmp_path, convert):
     out = tmp_path / "march.validation.xlsx"
     write_validation_workbook(Report(make_table(VALIDATION_ROWS), ISSUES), out)
     content = zipfile.ZipFile(convert(out, "ods")).read("content.xml").decode("utf-8")
-    assert content.count("<office:annotation") == 3
+    assert content.count("<office:annotation") == 4  # three cells and the STATUS header
     assert "EFFECTIVE_DATE 2026-13-01 is not a date; write it as YYYY-MM-DD." in content
 
 

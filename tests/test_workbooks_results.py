@@ -28,7 +28,9 @@ def record(part, desc, **extra):
 
 
 OUTCOMES = {
-    4: RowOutcome(4, Status.CREATED, "CREATE", 200, record=record("00123", "Hydraulic pump")),
+    4: RowOutcome(4, Status.CREATED, "CREATE", 200, record=record("00123", "Hydraulic pump"),
+                  issues=[issue("currency-code", "CURR_CODE USD? is odd.", row=4, column="E",
+                                warning=True)]),
     5: RowOutcome(5, Status.UPDATED, "UPDATE", 200,
                   record=record("PUMP002", "=HYPERLINK(\"http://x\")", ORDER_QTY="10",
                                 SO_UNIT_PRICE="9.00")),
@@ -71,6 +73,14 @@ def test_rows_are_coloured_by_status(workbook):
     assert colours == {4: "C6EFCE", 5: "E2EFDA", 6: "FFC7CE", 7: "F8CBAD", 8: "D9D9D9"}
     assert ws["B9"].fill.fill_type is None  # NOT_RUN stays white
     assert ws["H6"].fill.fgColor.rgb.endswith("FFC7CE") and ws["H6"].font.b
+    assert "NOT_RUN: Not sent: the run stopped" in ws["H3"].comment.text  # the legend, in place
+
+
+def test_warning_cell_on_an_applied_row_is_amber_with_its_comment(workbook):
+    ws = workbook["Prices"]
+    assert ws["E4"].fill.fgColor.rgb.endswith("FFEB9C") and ws["E4"].comment.text == (
+        "CURR_CODE USD? is odd.")
+    assert ws["L4"].value == "[E4] CURR_CODE USD? is odd."
 
 
 def test_invalid_cell_is_red_with_the_validators_message(workbook):
@@ -86,6 +96,7 @@ def test_returned_fields_follow_in_their_own_block(workbook):
     assert headers == ["ERP:PART_DESC", "ERP:PART_UM", "ERP:SO_UNIT_PRICE",
                        "ERP:DATE_MODIFIED"]
     assert ws["M4"].value == "Hydraulic pump" and ws["M4"].border.left.style == "medium"
+    assert "ignores them when this workbook is imported again" in ws["M3"].comment.text
     assert ws["O5"].value == "9.00"  # the ERP holds a value other than the one sent
     assert ws["O4"].value is None
     assert ws["M6"].value is None
@@ -116,7 +127,7 @@ def test_summary_tells_what_ran_where_and_the_counts(workbook):
         "product-price", "upsert", "DEMO", "APIUSER")
     assert facts["Server URL"] == "http://127.0.0.1:9999"
     assert facts["Duration (s)"] == 4 and facts["Rows sent per second"] == 0.8
-    assert facts["Calls made to the ERP"] == 3
+    assert facts["Calls made to the ERP"] == 3 and facts["Warnings (amber cells)"] == 1
     for status in Status:
         assert facts[status.value] == 1
     assert len(ws._charts) == 1
@@ -125,8 +136,8 @@ def test_summary_tells_what_ran_where_and_the_counts(workbook):
 
 def test_issues_sheet_links_the_invalid_cell(workbook):
     rows = list(workbook["Issues"].iter_rows(min_row=2))
-    assert [r[1].value for r in rows] == ["C7"]
-    assert rows[0][1].hyperlink.location == "'Prices'!C7"
+    assert [r[1].value for r in rows] == ["E4", "C7"]
+    assert rows[1][1].hyperlink.location == "'Prices'!C7"
 
 
 def test_earlier_tool_columns_are_replaced_not_duplicated(tmp_path):

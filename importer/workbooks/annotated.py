@@ -41,6 +41,7 @@ class Layout:
     block: Sequence[str] = ()  # headers of the returned-fields block
     row_colours: dict[str, str | None] = field(default_factory=dict)  # status -> whole-row colour
     status_colours: dict[str, str | None] = field(default_factory=dict)  # status -> status cell
+    header_notes: dict[str, str] = field(default_factory=dict)  # tool header -> its comment
 
     @cached_property
     def data_columns(self) -> list[Column]:
@@ -145,7 +146,7 @@ def add_annotated_sheet(fw: FastWorkbook, title: str, layout: Layout,
     last_row = max([table.header_row] + [r.excel_row for r in rows])
     fw.stream(StreamedSheet(ws, lambda: _stream(layout, rows, paint, notes, styles),
                             max_col=max(layout.last_column, 0), last_row=last_row,
-                            notes=comment_list(notes)))
+                            notes=comment_list(notes) + _header_notes(layout)))
     return ws
 
 
@@ -195,6 +196,13 @@ def _stream(layout: Layout, rows: list[Row], paint, notes, styles: _Styles
     for row in rows:
         yield row.excel_row, _row_cells(layout, row, paint(row), positions, notes, noted_rows,
                                         outside, styles)
+
+
+def _header_notes(layout: Layout) -> list[tuple[int, int, str]]:
+    """Comments on the tool's own headers, explaining what they hold."""
+    headers = _headers(layout)
+    return [(layout.table.header_row, col, layout.header_notes[h]) for col, h in headers.items()
+            if col >= layout.first_appended and h in layout.header_notes]
 
 
 def _header_styles(fw: FastWorkbook) -> tuple[int, int, int, int]:

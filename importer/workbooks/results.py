@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from importer.model import (RETURNED_PREFIX, STATUS_COLUMNS, RowOutcome, Row, RunInfo, Status,
-                            Table)
+from importer.model import (RETURNED_PREFIX, STATUS_COLUMNS, Row, RowOutcome, RunInfo, Severity,
+                            Status, Table)
 from importer.workbooks import styles as st
 from importer.workbooks.annotated import Layout, Painted, add_annotated_sheet, issue_text
 from importer.workbooks.fastsheet import FastWorkbook
@@ -60,15 +60,21 @@ def write_results_workbook(table: Table, run: RunInfo, outcomes: dict[int, RowOu
     """Write the results workbook of a run (outcomes keyed by Excel row) to ``out``."""
     block = returned_fields(table, outcomes)
     colours = {s.value: c for s, c in st.STATUS_COLOURS.items()}
-    layout = Layout(table, STATUS_COLUMNS, [RETURNED_PREFIX + f for f in block],
-                    row_colours=colours, status_colours=colours)
+    erp = [RETURNED_PREFIX + f for f in block]
+    notes = {STATUS_COLUMNS[0]: "\n".join(f"{s.value}: {m}" for s, m in st.STATUS_MEANING.items())}
+    if erp:
+        notes[erp[0]] = ("ERP:… columns: what the ERP returned for the row. The tool ignores "
+                         "them when this workbook is imported again.")
+    layout = Layout(table, STATUS_COLUMNS, erp, row_colours=colours, status_colours=colours,
+                    header_notes=notes)
     issues = [i for o in outcomes.values() for i in o.issues]
     fw = FastWorkbook()
     data = add_annotated_sheet(fw, safe_title(table.sheet), layout, painter(outcomes, block),
                                issues)
     taken = {data.title}
     summary = fw.add_sheet(safe_title("Summary", taken))
-    fill_summary(summary, run, len(table.rows), status_counts(table, outcomes))
+    warnings = sum(1 for i in issues if i.severity is Severity.WARNING)
+    fill_summary(summary, run, len(table.rows), status_counts(table, outcomes), warnings)
     if issues or table.issues:
         taken.add(summary.title)
         file_issues = [i for i in table.issues if i.row is None]

@@ -19,7 +19,8 @@ LEGEND = (
 )
 
 
-def run_facts(run: RunInfo, rows: int, counts: dict[Status, int]) -> list[tuple[str, object]]:
+def run_facts(run: RunInfo, rows: int, counts: dict[Status, int], warnings: int = 0
+              ) -> list[tuple[str, object]]:
     duration = run.duration_seconds
     sent = sum(counts.get(s, 0) for s in (Status.CREATED, Status.UPDATED, Status.FAILED))
     return [
@@ -36,14 +37,16 @@ def run_facts(run: RunInfo, rows: int, counts: dict[Status, int]) -> list[tuple[
         ("Finished", run.finished_at or "did not finish (interrupted)"),
         ("Duration (s)", round(duration, 1) if duration is not None else ""),
         ("Rows in the file", rows),
+        ("Warnings (amber cells)", warnings),
         ("Rows sent per second", round(sent / duration, 1) if duration else ""),
         ("Calls made to the ERP", run.calls),
     ]
 
 
-def fill_summary(ws: Worksheet, run: RunInfo, rows: int, counts: dict[Status, int]) -> None:
+def fill_summary(ws: Worksheet, run: RunInfo, rows: int, counts: dict[Status, int],
+                 warnings: int = 0) -> None:
     st.set_text(ws["A1"], "Import results").font = st.TITLE
-    facts = run_facts(run, rows, counts)
+    facts = run_facts(run, rows, counts, warnings)
     for n, (label, value) in enumerate(facts, start=3):
         st.set_text(ws.cell(row=n, column=1), label).font = st.BOLD
         st.set_value(ws.cell(row=n, column=2), value).alignment = Alignment(horizontal="left")

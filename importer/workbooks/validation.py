@@ -11,6 +11,8 @@ from importer.workbooks.fastsheet import (LETTERS, FastWorkbook, StreamedSheet, 
 from importer.workbooks.sheets import safe_title
 
 VALID, WARNING, INVALID = "VALID", "WARNING", "INVALID"
+STATUS_NOTE = ("VALID: no problem found.\nWARNING: will be sent as is; check the amber cells.\n"
+               "INVALID: will not be sent; fix the red cells (their comments say how).")
 ISSUE_HEADERS = ("sheet", "cell", "row", "column", "field", "value", "severity", "code", "message")
 ISSUE_WIDTHS = (14, 9, 7, 8, 18, 24, 9, 24, 90)
 
@@ -26,7 +28,8 @@ def write_validation_workbook(report: Report, out: Path) -> Path:
     table = report.table
     by_row = report.issues_by_row()
     fw = FastWorkbook()
-    layout = Layout(table, VALIDATION_COLUMNS, status_colours=st.VALIDATION_COLOURS)
+    layout = Layout(table, VALIDATION_COLUMNS, status_colours=st.VALIDATION_COLOURS,
+                    header_notes={VALIDATION_COLUMNS[0]: STATUS_NOTE})
 
     def paint(row: Row) -> Painted:
         issues = by_row.get(row.excel_row, [])
