@@ -10,6 +10,7 @@ Every string is written as an inline string (``t="inlineStr"``), so nothing can 
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import zipfile
@@ -24,6 +25,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from importer.workbooks.comments import Note, comment_parts, comments_xml, vml_xml
 from importer.workbooks.styles import clean_text, comment
 from importer.workbooks.xmltext import LETTERS, escape as _escape, escape_attr as _attr
+
+log = logging.getLogger(__name__)
 
 # One cell of a streamed row: (0-based column, value, style id). Value: str, int, float or None.
 CellSpec = tuple[int, object, int]
@@ -166,6 +169,7 @@ class FastWorkbook:
                         dst.writestr(info, src.read(info.filename),
                                      compress_type=zipfile.ZIP_DEFLATED)
             os.replace(tmp, out)
+            log.info("wrote %s (%s)", out, ", ".join(ws.title for ws in self.wb.worksheets))
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
