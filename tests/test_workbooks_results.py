@@ -164,3 +164,14 @@ def test_results_workbook_reads_back_as_the_same_rows_without_tool_columns(tmp_p
     assert [(r.excel_row, r.values, r.action) for r in again.rows] == [
         (4, table.rows[0].values, Action.UPSERT), (5, table.rows[1].values, None)]
     assert validate(again).ok
+
+
+def test_summary_of_an_interrupted_dry_run_says_so():
+    from dataclasses import replace
+
+    from importer.workbooks.summary import run_facts
+    run = replace(RUN, finished_at=None, dry_run=True)
+    facts = dict(run_facts(run, 10, {Status.NOT_RUN: 10}))
+    assert facts["Finished"] == "did not finish (interrupted)"
+    assert facts["Mode"] == "upsert (dry run: nothing sent)"
+    assert facts["Duration (s)"] == "" and facts["Rows sent per second"] == ""
