@@ -18,7 +18,7 @@ import pandas as pd
 
 from importer.entities import FLAG_VALUES, Entity, Kind
 from importer.model import Action, Issue, Report, Row, Severity, Table
-from importer.reading import READING_CODES
+from importer.reading import READING_CODES, gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,8 @@ def validate(table: Table, on_progress: Callable[[str], None] | None = None) -> 
 
     rows = [r for r in table.rows if r.action is not Action.SKIP]
     skipped = {r.excel_row for r in table.rows} - {r.excel_row for r in rows}
-    frame = _frame(table, rows)
+    with gc_paused():
+        frame = _frame(table, rows)
     _FACTORIZED.clear()
     try:
         keys = key_frame(table.entity, frame)
