@@ -105,19 +105,16 @@ LINK = Font(name=FONT, size=11, color="0563C1", underline="single")
 TITLE = Font(name=FONT, size=14, bold=True)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center")
-THIN = Side(style="thin", color="808080")
 THICK_LEFT = Border(left=Side(style="medium", color="000000"))
 
 
-def width_for(texts, minimum: int = 8, maximum: int = 50, bold_first: bool = True) -> float:
+def width_for(texts, minimum: int = 8, maximum: int = 50) -> float:
     """A column width that shows the longest of the given texts (capped); the first text is the
     header, in bold capitals, which needs more room per character."""
     texts = [str(t) for t in texts]
     longest = max((len(t) for t in texts[1:] if t), default=0)
-    if texts and bold_first:
+    if texts:
         longest = max(longest, round(len(texts[0]) * 1.2))
-    elif texts:
-        longest = max(longest, len(texts[0]))
     return float(min(max(longest + 3, minimum), maximum))
 
 
