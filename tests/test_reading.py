@@ -353,3 +353,15 @@ def test_ods_percentage_cell_is_sent_as_shown(tmp_path):
         for name, data in members.items():
             zf.writestr(name, data)
     assert read_table(path).rows[0].values["ITEM_DISC_PCT"] == "5"
+
+
+def test_a_stray_control_character_does_not_make_a_csv_binary(tmp_path):
+    path = write_csv(tmp_path / "p.csv", ["PART_ID,PRICE_CODE,NOTES", "A,LP,line\x0bbreak"])
+    assert read_table(path).rows[0].values["NOTES"] == "line\x0bbreak"
+
+
+def test_xlsm_workbooks_are_read(tmp_path):
+    path = write_xlsx(tmp_path / "p.xlsx", [["PART_ID", "PRICE_CODE"], ["A", "LP"]])
+    table = read_table(path.rename(tmp_path / "p.xlsm"))
+    assert table.file_format == "xlsm" and table.rows[0].values == {"PART_ID": "A",
+                                                                    "PRICE_CODE": "LP"}

@@ -191,7 +191,7 @@ def _utf16_without_bom(data: bytes) -> bool:
 def _looks_like_text(text: str) -> bool:
     sample = text[:65536]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
-    return controls <= len(sample) // 100
+    return controls <= len(sample) // 10  # binary data, not text with a stray control character
 
 
 def read_csv_rows(path: Path, data: bytes) -> list[list[str]]:
