@@ -82,11 +82,13 @@ def test_date_cells_and_date_text_become_iso_dates(tmp_path):
         ["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "END_DATE"],
         ["A", "LP", dt.date(2026, 10, 1), "2026-12-31"],
         ["B", "LP", "10/1/2026", "1/2/2027"],
-        ["C", "LP", "2026-1-5", "12/31/2026 12:00 AM"]])
+        ["C", "LP", "2026-1-5", "12/31/2026 12:00 AM"],
+        ["D", "LP", "2026/10/01", "2027-01-31T00:00:00Z"]])
     rows = by_row(read_table(path))
     assert rows[2]["EFFECTIVE_DATE"] == "2026-10-01" and rows[2]["END_DATE"] == "2026-12-31"
     assert rows[3]["EFFECTIVE_DATE"] == "2026-10-01" and rows[3]["END_DATE"] == "2027-01-02"
     assert rows[4]["EFFECTIVE_DATE"] == "2026-01-05" and rows[4]["END_DATE"] == "2026-12-31"
+    assert rows[5]["EFFECTIVE_DATE"] == "2026-10-01" and rows[5]["END_DATE"] == "2027-01-31"
 
 
 def test_day_first_reads_slashed_dates_as_day_month(tmp_path):

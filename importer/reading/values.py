@@ -13,8 +13,9 @@ from decimal import Decimal
 
 SIGNIFICANT_DIGITS = 15
 
-_ISO = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+_ISO = re.compile(  # 2026-10-01, 2026/10/01, with an optional time of day and zone
+    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})"
+    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
 )
 _SLASHED = re.compile(
     r"(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?)?"
