@@ -33,7 +33,8 @@ SCHEMA_CODES = {
     "end-before-start": "The end date is before the effective date.",
     "duplicate-key": "Two or more rows have the same record key (every row of the group).",
     "currency-code": "A currency code is not three capital letters (warning).",
-    "price-rises-with-quantity": "A unit price is higher than at a smaller quantity break (warning).",
+    "price-rises-with-quantity": "A unit price is above the one at a smaller quantity break "
+                                 "(warning).",
 }
 # Every issue code the reader and the validator produce, with a one-line description.
 ISSUE_CODES: dict[str, str] = {**SCHEMA_CODES, **READING_CODES}

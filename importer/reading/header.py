@@ -20,7 +20,8 @@ TEMPLATE_HINT = "start from a template (importer template ENTITY)"
 
 
 def sheet_picker(path: Path, wanted: str | None, entity: Entity | None):
-    """--sheet, else the sheet named after the entity (any entity when not given), else the first."""
+    """--sheet, else the sheet named after the entity (any entity when not given), else the
+    first visible worksheet."""
 
     def pick(names: list[str], visible: list[str]) -> str:
         if wanted is not None:

@@ -64,7 +64,8 @@ def _read_bytes(path: Path) -> bytes:
     except FileNotFoundError:
         raise UnusableFile(f"File {path} does not exist; check the name and folder.") from None
     except IsADirectoryError:
-        raise UnusableFile(f"{path} is a folder, not a file; give the spreadsheet's file name.") from None
+        raise UnusableFile(f"{path} is a folder, not a file; give the spreadsheet's file "
+                           "name.") from None
     except OSError as exc:
         raise UnusableFile(f"File {path} cannot be opened ({exc.strerror}); "
                            "close it in other programs and check you may read it.") from None
@@ -197,7 +198,8 @@ def _looks_like_text(text: str) -> bool:
 def read_csv_rows(path: Path, data: bytes) -> list[list[str]]:
     text = decode_csv(path, data)
     if not _looks_like_text(text):
-        raise UnusableFile(f"File {path.name} is not a text (CSV) file or a spreadsheet; {SAVE_AS}.")
+        raise UnusableFile(f"File {path.name} is not a text (CSV) file or a spreadsheet; "
+                           f"{SAVE_AS}.")
     delimiter = sniff_delimiter(text)
     csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))  # long NOTES cells
     try:

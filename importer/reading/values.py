@@ -77,7 +77,7 @@ def date_value(value: object, day_first: bool = False) -> tuple[str, bool]:
 
 
 def date_text(text: str, day_first: bool = False) -> tuple[str, bool]:
-    """Date text -> (YYYY-MM-DD, time dropped); text that is not a real date comes back unchanged."""
+    """Date text -> (YYYY-MM-DD, time dropped); text that is no real date comes back as is."""
     m = _ISO.fullmatch(text)
     if m:
         year, month, day = m.group(1), m.group(2), m.group(3)
