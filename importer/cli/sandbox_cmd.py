@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import threading
 
 import click
 
@@ -27,8 +28,9 @@ def _parse_users(values: tuple[str, ...]) -> dict[str, str]:
 
 def _show(sb, custom_users: bool) -> None:
     cfg = sb.config
-    lines = [f"[bold]Expandable sandbox[/bold] listening on [bold]{sb.url}[/bold]",
-             f"  data source: {', '.join(cfg.data_sources)}"]
+    console.print(f"[bold]Expandable sandbox[/bold] listening on [bold]{sb.url}[/bold]",
+                  soft_wrap=True)
+    lines = [f"  data source: {', '.join(cfg.data_sources)}"]
     for user, password in cfg.users.items():
         lines.append(f"  user: {user}   password: "
                      f"{'(as given with --user)' if custom_users else password}")
@@ -41,26 +43,32 @@ def _show(sb, custom_users: bool) -> None:
                                                    "lost_response_rate") if getattr(cfg, n)]
     if faults:
         lines.append(f"  faults: {', '.join(faults)}, seed={cfg.seed}")
+    if cfg.token_ttl != SandboxConfig.token_ttl:
+        lines.append(f"  tokens expire {cfg.token_ttl:g} s after login")
     lines += [f"  inspect: {sb.url}/_sandbox/records/product-price   {sb.url}/_sandbox/stats",
               f"  try it:  importer import FILE --url {sb.url} "
               f"--data-source {cfg.data_sources[0]} --user {next(iter(cfg.users))}",
               "Press Ctrl-C to stop."]
-    for line in lines:
-        console.print(line, soft_wrap=True)
+    for line in lines:  # plain text: a file name like 'parts[1].csv' is not markup
+        console.print(line, soft_wrap=True, markup=False)
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt():
-    """`kill` (SIGTERM) stops the server as cleanly as Ctrl-C (the temporary database goes)."""
-    try:
-        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
-    except ValueError:  # not the main thread: leave signals alone
-        previous = None
+def _stop_on_signals(stop: threading.Event):
+    """Ctrl-C (SIGINT) and `kill` (SIGTERM) set ``stop``; the server then stops cleanly and the
+    temporary database goes. A flag, not KeyboardInterrupt: an exception raised by a signal can
+    be swallowed (e.g. inside a garbage-collection callback) and the server would never stop."""
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+        except ValueError:  # not the main thread: leave signals alone
+            pass
     try:
         yield
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @click.command("sandbox")
@@ -108,11 +116,9 @@ def command(users, data_sources, **options) -> None:
     """
     config = SandboxConfig(users=_parse_users(users),
                            data_sources=tuple(data_sources) or (demo.DEMO_DATA_SOURCE,), **options)
-    with _sigterm_as_interrupt(), start_sandbox(config) as sb:
-        try:
-            _show(sb, custom_users=bool(users))
-            while sb.running:
-                sb.wait(0.5)
-        except KeyboardInterrupt:
+    stop = threading.Event()
+    with _stop_on_signals(stop), start_sandbox(config) as sb:
+        _show(sb, custom_users=bool(users))
+        while sb.running and not stop.wait(0.5):
             pass
     console.print("Sandbox stopped.", soft_wrap=True)
