@@ -19,7 +19,8 @@ The pool: ``workers`` threads pull rows from one queue; rows whose keys could na
 are never in flight at once. Each outcome is committed to the journal by the worker before it
 takes the next row. Progress is reported from the caller's thread, so a slow progress display
 never holds a worker up. Ctrl-C (or ``stop_event``) stops taking new rows; calls in flight finish
-and are journaled; the rest stay NOT_RUN. When the ERP stops answering (a run of rows whose calls
+and are journaled; the rest stay NOT_RUN. A second Ctrl-C raises KeyboardInterrupt at once: the
+rows then in flight keep their in-flight mark and are checked by the next run. When the ERP stops answering (a run of rows whose calls
 all failed after their retries) the run stops the same way, instead of failing every row left.
 """
 from __future__ import annotations
@@ -253,8 +254,10 @@ class Dispatcher:
                     thread.join(PROGRESS_INTERVAL)
                     self._progress(total)
                 except KeyboardInterrupt:
-                    if not interrupted:
-                        log.warning("Interrupted: finishing the calls in flight, no more rows")
+                    if interrupted:  # a second Ctrl-C: leave now; in-flight rows stay marked
+                        raise
+                    log.warning("Interrupted: finishing the calls in flight, sending no more "
+                                "rows (Ctrl-C again stops at once)")
                     interrupted = True
                     self.stop.set()
                     queue.wake()

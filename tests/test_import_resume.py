@@ -133,3 +133,28 @@ def test_erp_going_away_mid_run_stops_the_run_instead_of_failing_every_row(sandb
     assert "stopped answering" in result.message and "same command again" in result.message
     assert result.counts["NOT_RUN"] > 200
     assert result.counts.get("FAILED", 0) <= 16
+
+
+def test_second_ctrl_c_stops_at_once_and_the_same_command_still_resumes(sandbox_factory,
+                                                                       tmp_path):
+    sb = sandbox_factory(users={"APIUSER": PASSWORD}, latency_ms=300)
+    rows = price_rows(40)
+    src = write_csv(tmp_path / "prices.csv", rows)
+    journal = tmp_path / "journal.sqlite"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "importer", "import", str(src), "--url", sb.url,
+         "--data-source", sb.data_source, "--user", sb.user, "--journal", str(journal)],
+        env={**os.environ, "IMPORTER_PASSWORD": PASSWORD}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while _journaled(journal) < 4 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and "same command again" in output, output
+    assert "Traceback" not in output
+    again = run_cli([str(src), "--json"], sb, journal=journal)
+    assert again.exit_code == 0, again.output
+    assert len(records(sb.url, "product-price")) == 40 and same_as_rows(sb, rows)

@@ -11,12 +11,12 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeRemainingColumn)
 from rich.table import Table as RichTable
 
-from importer.cli.common import (ConnectionOptions, connection_options, console, entity_choice,
-                                 err_console, is_terminal, settings_from_options,
-                                 translate_errors)
+from importer.cli.common import (ConnectionOptions, ExitCodeError, connection_options, console,
+                                 entity_choice, err_console, is_terminal,
+                                 settings_from_options, translate_errors)
 from importer.errors import BadOptions
 from importer.model import Status
-from importer.runner import MODES, ImportResult, run_import
+from importer.runner import MODES, RESUME_HINT, ImportResult, run_import
 from importer.settings import Settings, default_journal_path
 
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a terminal
@@ -74,10 +74,13 @@ def command(file: Path, entity, sheet, mode, workers, dry_run, journal, fresh, a
         settings = _settings(connection, sandbox, dry_run, workers, journal)
         workers = workers or (settings.workers if settings else 4)
         with _progress_reporter(as_json) as on_progress:
-            result = run_import(file, settings, entity=entity, sheet=sheet, mode=mode,
-                                workers=workers, dry_run=dry_run, journal_path=journal,
-                                fresh=fresh, out=out, day_first=day_first,
-                                on_progress=on_progress)
+            try:
+                result = run_import(file, settings, entity=entity, sheet=sheet, mode=mode,
+                                    workers=workers, dry_run=dry_run, journal_path=journal,
+                                    fresh=fresh, out=out, day_first=day_first,
+                                    on_progress=on_progress)
+            except KeyboardInterrupt:
+                raise ExitCodeError(f"Stopped at once. {RESUME_HINT}", 1) from None
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
