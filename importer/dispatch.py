@@ -20,8 +20,9 @@ are never in flight at once. Each outcome is committed to the journal by the wor
 takes the next row. Progress is reported from the caller's thread, so a slow progress display
 never holds a worker up. Ctrl-C (or ``stop_event``) stops taking new rows; calls in flight finish
 and are journaled; the rest stay NOT_RUN. A second Ctrl-C raises KeyboardInterrupt at once: the
-rows then in flight keep their in-flight mark and are checked by the next run. When the ERP stops answering (a run of rows whose calls
-all failed after their retries) the run stops the same way, instead of failing every row left.
+rows then in flight keep their in-flight mark and are checked by the next run. When the ERP stops
+answering (a run of rows whose calls all failed after their retries) the run stops the same way,
+instead of failing every row left.
 """
 from __future__ import annotations
 
