@@ -158,3 +158,26 @@ def test_second_ctrl_c_stops_at_once_and_the_same_command_still_resumes(sandbox_
     again = run_cli([str(src), "--json"], sb, journal=journal)
     assert again.exit_code == 0, again.output
     assert len(records(sb.url, "product-price")) == 40 and same_as_rows(sb, rows)
+
+
+def test_password_changed_mid_run_stops_with_exit_3_and_resumes_later(sandbox_factory, tmp_path):
+    db = tmp_path / "sandbox.sqlite"
+    sb = sandbox_factory(latency_ms=20, db_path=db)
+    port = int(sb.url.rsplit(":", 1)[1])
+    settings = Settings(url=sb.url, data_source=sb.data_source, user=sb.user,
+                        password=sb.password, journal=tmp_path / "j.sqlite")
+    src = write_csv(tmp_path / "p.csv", price_rows(200))
+    swapped = []
+
+    def progress(done, total, counts):  # the ERP restarts with the user's password changed
+        if done >= 20 and not swapped:
+            sb.stop()
+            swapped.append(sandbox_factory(latency_ms=20, db_path=db, port=port,
+                                           users={sb.user: "changed"}))
+
+    first = run_import(src, settings, on_progress=progress)
+    assert first.exit_code == 3 and "refused the login" in first.message
+    assert first.counts["NOT_RUN"] > 100
+    second = run_import(src, settings.replace(password="changed"))
+    assert second.exit_code == 0 and second.resumed
+    assert len(records(swapped[0].url, "product-price")) == 200
