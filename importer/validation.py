@@ -56,21 +56,27 @@ class _Context:
     frame: pd.DataFrame
     duplicates: dict[int, list[int]]  # excel row -> the rows sharing its key
     rises: dict[int, tuple[str, str, str, str]]  # excel row -> (price, qty, lower price, lower qty)
+    values: dict[int, dict[str, str]]  # excel row -> the row's values (fast lookups for messages)
 
 
 def validate(table: Table, on_progress: Callable[[str], None] | None = None) -> Report:
     """Every issue of every row of the table (reading's included), sorted by cell."""
+    with gc_paused():  # many small objects and no cycles: see importer.reading.gc_paused
+        return _validate(table, on_progress)
+
+
+def _validate(table: Table, on_progress: Callable[[str], None] | None) -> Report:
     import pandera.pandas as pa  # noqa: F401 - imported here: pandera is slow to import
 
     rows = [r for r in table.rows if r.action is not Action.SKIP]
     skipped = {r.excel_row for r in table.rows} - {r.excel_row for r in rows}
-    with gc_paused():
-        frame = _frame(table, rows)
+    frame = _frame(table, rows)
     _FACTORIZED.clear()
     try:
         keys = key_frame(table.entity, frame)
+        values = {r.excel_row: r.values for r in rows}
         ctx = _Context(table.entity, frame, duplicate_groups(table.entity, keys),
-                       price_rises(table.entity, frame, keys))
+                       price_rises(table.entity, frame, keys, values), values)
         found = _run(error_schema(ctx), ctx, table, Severity.ERROR)
         found += _run(warning_schema(ctx), ctx, table, Severity.WARNING)
     finally:
@@ -249,8 +255,8 @@ def duplicate_groups(entity: Entity, keys: pd.DataFrame | None) -> dict[int, lis
     return groups
 
 
-def price_rises(entity: Entity, frame: pd.DataFrame,
-                keys: pd.DataFrame | None) -> dict[int, tuple[str, str, str, str]]:
+def price_rises(entity: Entity, frame: pd.DataFrame, keys: pd.DataFrame | None,
+                values: dict[int, dict[str, str]]) -> dict[int, tuple[str, str, str, str]]:
     """Rows whose unit price is higher than at the next smaller quantity break of the same group."""
     price, qty = entity.unit_price_field, entity.quantity_break_field
     if keys is None or price not in frame or qty not in frame:
@@ -263,8 +269,9 @@ def price_rises(entity: Entity, frame: pd.DataFrame,
                        _row=data.index)
     rising = data[(data["_p"] > data["_pp"]) & (data["_q"] > data["_pq"])]
     prev_row = data["_row"].groupby([data[g] for g in group], sort=False).shift()
-    return {int(r): (frame.at[r, price], frame.at[r, qty], frame.at[int(prev_row[r]), price],
-                     frame.at[int(prev_row[r]), qty]) for r in rising.index}
+    lower = {int(r): int(prev_row[r]) for r in rising.index}
+    return {r: (values[r][price], values[r][qty], values[p][price], values[p][qty])
+            for r, p in lower.items()}
 
 
 # --- failures -> issues ------------------------------------------------------------------------
@@ -278,8 +285,10 @@ def _run(schema, ctx: _Context, table: Table, severity: Severity) -> list[Issue]
         cases = exc.failure_cases
     cases = cases[cases["index"].notna()]
     out: list[Issue] = []
-    seen: set[tuple[str, int]] = set()
-    for check, column, row in zip(cases["check"], cases["column"], cases["index"]):
+    seen: set[tuple[str, int, str]] = set()
+    letters = {c.field: c.letter for c in table.columns if c.field}
+    for check, column, row in zip(cases["check"].tolist(), cases["column"].tolist(),
+                                  cases["index"].tolist()):
         code = "missing-value" if check == "not_nullable" else str(check)
         if code not in ISSUE_CODES:
             log.warning("unexpected schema failure %s on %s", check, column)
@@ -289,7 +298,9 @@ def _run(schema, ctx: _Context, table: Table, severity: Severity) -> list[Issue]
         if (code, row, field) in seen:
             continue
         seen.add((code, row, field))
-        out.append(_issue(ctx, table, code, severity, row, field))
+        value = ctx.values[row].get(field)
+        out.append(Issue(code, message(ctx, code, row, field, value), severity, table.sheet, row,
+                         letters.get(field), field, value))
     return out
 
 
@@ -302,15 +313,6 @@ def _target(entity: Entity, code: str, column: str) -> str:
     if code == "price-rises-with-quantity":
         return entity.unit_price_field
     return column
-
-
-def _issue(ctx: _Context, table: Table, code: str, severity: Severity, row: int,
-           field: str) -> Issue:
-    col = table.column_of(field)
-    value = ctx.frame.at[row, field] if field in ctx.frame else None
-    value = value if isinstance(value, str) else None
-    return Issue(code, message(ctx, code, row, field, value), severity, table.sheet, row,
-                 col.letter if col else None, field, value)
 
 
 def message(ctx: _Context, code: str, row: int, field: str, value: str | None) -> str:
@@ -333,13 +335,12 @@ def message(ctx: _Context, code: str, row: int, field: str, value: str | None) -
     if code == "invalid-flag":
         return f"{field} must be Y or N, not {value!r}."
     if code == "end-before-start":
-        start = ctx.frame.at[row, entity.start_date_field]
+        start = ctx.values[row][entity.start_date_field]
         return (f"{field} {value} is before {entity.start_date_field} {start}; correct one of "
                 "them.")
     if code == "duplicate-key":
         others = ", ".join(str(r) for r in ctx.duplicates[row] if r != row)
-        key = "/".join(str(v) if isinstance(v, str) else "" for v in
-                       (ctx.frame.at[row, k] if k in ctx.frame else "" for k in entity.key))
+        key = "/".join(ctx.values[row].get(k, "") for k in entity.key)
         return (f"Rows {row} and {others} have the same key {key} "
                 f"({' + '.join(entity.key)}); keep only one of them.")
     if code == "currency-code":
