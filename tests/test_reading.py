@@ -367,3 +367,15 @@ def test_xlsm_workbooks_are_read(tmp_path):
     table = read_table(path.rename(tmp_path / "p.xlsm"))
     assert table.file_format == "xlsm" and table.rows[0].values == {"PART_ID": "A",
                                                                     "PRICE_CODE": "LP"}
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(9999, 12, 31)))
+def test_any_date_typed_as_text_becomes_the_same_iso_date(day):
+    from importer.reading.values import date_text
+
+    iso = day.isoformat()
+    assert date_text(iso) == (iso, False)
+    assert date_text(f"{day.month}/{day.day}/{day.year}") == (iso, False)
+    assert date_text(f"{day.day}/{day.month}/{day.year}", day_first=True) == (iso, False)
+    assert date_text(f"{iso} 00:00:00") == (iso, False)
+    assert date_text(f"{iso} 13:45") == (iso, True)
