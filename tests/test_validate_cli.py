@@ -104,3 +104,16 @@ def test_sample_files_are_what_the_script_writes(tmp_path):
                     str(tmp_path)], check=True, capture_output=True)
     for made in tmp_path.glob("*.xlsx"):
         assert made.read_bytes() == (SAMPLES / made.name).read_bytes(), made.name
+
+
+def test_excel_errors_and_uncalculated_formulas_are_red_in_the_annotated_workbook(tmp_path):
+    path = write_xlsx(tmp_path / "prices.xlsx", [
+        PRICE_HEADER, ["PUMP001", "LP", "2026-01-01", "#DIV/0!", None, "USD", "=D2*2"]])
+    out = tmp_path / "checked.xlsx"
+    assert run(path, "-o", out).exit_code == 1
+    ws = openpyxl.load_workbook(out)["Prices"]
+    assert ws["D2"].value == "#DIV/0!" and ws["D2"].fill.fgColor.rgb == RED
+    assert ws["D2"].comment.text == ("The cell shows the error #DIV/0!; correct the formula or "
+                                     "type the value.")
+    assert ws["G2"].fill.fgColor.rgb == RED
+    assert ws["G2"].comment.text.startswith("The cell holds a formula that was never calculated")
