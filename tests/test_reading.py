@@ -379,3 +379,20 @@ def test_any_date_typed_as_text_becomes_the_same_iso_date(day):
     assert date_text(f"{day.day}/{day.month}/{day.year}", day_first=True) == (iso, False)
     assert date_text(f"{iso} 00:00:00") == (iso, False)
     assert date_text(f"{iso} 13:45") == (iso, True)
+
+
+def test_a_part_number_merged_over_its_quantity_breaks_is_sent_on_every_row(tmp_path):
+    import openpyxl
+
+    path = write_xlsx(tmp_path / "p.xlsx", [
+        ["PART_ID", "PRICE_CODE", "ORDER_QTY", "SO_UNIT_PRICE"],
+        ["00123", "LP", 1, 10], [None, None, 10, 9], [None, None, 100, 8], ["PUMP001", "LP", 1, 5]],
+        text_cells=("A2",))
+    wb = openpyxl.load_workbook(path)
+    wb.active.merge_cells("A2:A4")
+    wb.active.merge_cells("B2:B4")
+    wb.save(path)
+    rows = by_row(read_table(path))
+    seen = [(rows[n]["PART_ID"], rows[n]["PRICE_CODE"], rows[n]["ORDER_QTY"]) for n in (2, 3, 4, 5)]
+    assert seen == [("00123", "LP", "1"), ("00123", "LP", "10"), ("00123", "LP", "100"),
+                    ("PUMP001", "LP", "1")]

@@ -73,6 +73,7 @@ def _read(path: Path, entity: Entity | None, sheet: str | None, day_first: bool,
         on_progress(f"read sheet {grid.sheet!r} of {path.name}")
     rows = grid.rows
     h = find_header(rows, path, grid.sheet, entity)
+    _fill_merged(rows, grid.merged, h)
     entity, columns = match_columns(rows[h], rows[h + 1:], path, grid.sheet, entity)
     first_row = h + 2  # Excel row of the first data row
     cells = _transpose(rows[h + 1:], max((c.index for c in columns), default=0) + 1)
@@ -86,6 +87,18 @@ def _read(path: Path, entity: Entity | None, sheet: str | None, day_first: bool,
     return Table(path=path, sha256=grid.sha256, file_format=grid.file_format, sheet=grid.sheet,
                  entity=entity, header_row=h + 1, columns=columns, rows=table_rows,
                  title_rows=[_trim([display(v) for v in r]) for r in rows[:h]], issues=issues)
+
+
+def _fill_merged(rows: list[list], merged: list, header: int) -> None:
+    """A merged block below the header shows its value on every row it covers (a part number
+    merged over its quantity breaks): each covered cell gets it."""
+    for (top, left), (bottom, right) in merged:
+        if top <= header or top >= len(rows):
+            continue
+        value = rows[top][left] if left < len(rows[top]) else ""
+        for r in range(top, min(bottom, len(rows) - 1) + 1):
+            for c in range(left, min(right, len(rows[r]) - 1) + 1):
+                rows[r][c] = value
 
 
 def _transpose(data: list[list], width: int) -> list[tuple]:

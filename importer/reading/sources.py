@@ -43,6 +43,7 @@ class Grid:
     rows: list[list]
     sha256: str
     marks: Marks = field(default_factory=Marks)
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # 0-based
 
 
 def load_grid(path: Path, pick_sheet: SheetPicker) -> Grid:
@@ -133,11 +134,13 @@ def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str,
     with ThreadPoolExecutor(max_workers=1) as pool:
         marks = pool.submit(_scan, path, scan, sheet)
         try:
-            rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            found = book.get_sheet_by_name(sheet)
+            rows = found.to_python(skip_empty_area=False)
+            merged = list(found.merged_cell_ranges or [])
         except Exception as exc:  # noqa: BLE001
             raise UnusableFile(f"Sheet {sheet!r} of {path.name} cannot be read ({_short(exc)}); "
                                f"it may be damaged: {SAVE_AS}.") from None
-        return Grid(fmt, sheet, names, rows, digest, marks.result())
+        return Grid(fmt, sheet, names, rows, digest, marks.result(), merged)
 
 
 def _short(exc: Exception) -> str:
