@@ -396,3 +396,18 @@ def test_a_part_number_merged_over_its_quantity_breaks_is_sent_on_every_row(tmp_
     seen = [(rows[n]["PART_ID"], rows[n]["PRICE_CODE"], rows[n]["ORDER_QTY"]) for n in (2, 3, 4, 5)]
     assert seen == [("00123", "LP", "1"), ("00123", "LP", "10"), ("00123", "LP", "100"),
                     ("PUMP001", "LP", "1")]
+
+
+def test_numbers_formatted_with_leading_zeros_keep_them(tmp_path):
+    import openpyxl
+
+    path = write_xlsx(tmp_path / "p.xlsx", [["PART_ID", "PRICE_CODE", "ORDER_QTY"],
+                                            [417, "LP", 5], [123, "LP", 10], [4711, "LP", 1.5]])
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws["A2"].number_format = ws["A4"].number_format = "000000"
+    ws["A3"].number_format = "00000"
+    wb.save(path)
+    rows = by_row(read_table(path))
+    assert [rows[n]["PART_ID"] for n in (2, 3, 4)] == ["000417", "00123", "004711"]
+    assert rows[2]["ORDER_QTY"] == "5"

@@ -51,6 +51,8 @@ def convert_column(raw, column: Column, kind: Kind | None, first_row: int, sheet
             issue(i, "whitespace-trimmed", shown[i])
     if kind is Kind.PERCENT:
         _percent_cells(raw, column, first_row, marks, shown, api)
+    if kind is not Kind.DATE and marks.padded:
+        _padded_cells(raw, column, first_row, marks, shown, api)
     for (row, col), (code, value) in marks.cells.items():
         i = row - first_row
         if col == column.index and 0 <= i < len(raw):
@@ -72,6 +74,16 @@ def _percent_cells(raw, column: Column, first_row: int, marks: Marks, shown: lis
         if col == column.index and 0 <= i < len(raw) and raw[i].__class__ is float:
             api[i] = _number_text(raw[i] * 100)
             shown[i] = api[i] + "%"
+
+
+def _padded_cells(raw, column: Column, first_row: int, marks: Marks, shown: list[str],
+                  api: list[str]) -> None:
+    """A number formatted '000000' shows 417 as 000417: that is what is sent."""
+    for (row, col), width in marks.padded.items():
+        i = row - first_row
+        v = raw[i] if col == column.index and 0 <= i < len(raw) else None
+        if v.__class__ is float and v.is_integer() and 0 <= v < 1e15:
+            shown[i] = api[i] = str(int(v)).zfill(width)
 
 
 def _texts(raw) -> tuple[list[str], list[str], list[int]]:

@@ -31,6 +31,7 @@ class Marks:
     cells: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     hidden_rows: set[int] = field(default_factory=set)
     percent: set[tuple[int, int]] = field(default_factory=set)  # cells shown as a percentage
+    padded: dict[tuple[int, int], int] = field(default_factory=dict)  # '000000' format: digits
 
 
 def column_index(letters: bytes | str) -> int:
@@ -75,28 +76,38 @@ def scan_xlsx(zf: zipfile.ZipFile, sheet: str) -> Marks:
         if cell and cell[0] not in marks.cells and _formula_without_value(cell[1], cell[2]):
             marks.cells[cell[0]] = (FORMULA_WITHOUT_VALUE, "")
     marks.hidden_rows = _hidden_rows(xml)
-    for style in _percent_styles(zf):
+    for style, shown in _number_styles(zf).items():
         for start in _find_cell_starts(xml, (b' s="' + style + b'"',)):
             cell = _cell_at(xml, start)
             if cell and cell[1].get(b"s") == style:
-                marks.percent.add(cell[0])
+                if shown == "%":
+                    marks.percent.add(cell[0])
+                else:
+                    marks.padded[cell[0]] = shown
     return marks
 
 
-def _percent_styles(zf: zipfile.ZipFile) -> list[bytes]:
-    """Indices of the cell styles whose number format shows a percentage (0%, 0.00%, custom)."""
+def _number_styles(zf: zipfile.ZipFile) -> dict[bytes, str | int]:
+    """Cell styles whose number format changes what a number looks like in a way that matters:
+    a percentage (0%, 0.00%: '%') or zero-padded digits ('000000': the width)."""
     try:
         xml = zf.read("xl/styles.xml")
     except KeyError:
-        return []
-    if b"%" not in xml and b'numFmtId="9"' not in xml and b'numFmtId="10"' not in xml:
-        return []
+        return {}
+    if b"%" not in xml and b'numFmtId="9"' not in xml and b'numFmtId="10"' not in xml and (
+            b'formatCode="00' not in xml):
+        return {}
     root = ElementTree.fromstring(xml)
-    ids = {"9", "10"} | {nf.get("numFmtId") for nf in root.iter(f"{_NS_MAIN}numFmt")
-                         if "%" in re.sub(r'"[^"]*"|\\.', "", nf.get("formatCode", ""))}
+    shown: dict[str, str | int] = {"9": "%", "10": "%"}
+    for nf in root.iter(f"{_NS_MAIN}numFmt"):
+        code = re.sub(r'"[^"]*"|\\.', "", nf.get("formatCode", ""))
+        if "%" in code:
+            shown[nf.get("numFmtId")] = "%"
+        elif re.fullmatch(r"0{2,}", code):
+            shown[nf.get("numFmtId")] = len(code)
     xfs = root.find(f"{_NS_MAIN}cellXfs")
-    return [str(i).encode() for i, xf in enumerate(xfs if xfs is not None else [])
-            if xf.get("numFmtId") in ids]
+    return {str(i).encode(): shown[xf.get("numFmtId")]
+            for i, xf in enumerate(xfs if xfs is not None else []) if xf.get("numFmtId") in shown}
 
 
 def _find_cell_starts(xml: bytes, needles: tuple[bytes, ...]) -> list[int]:
