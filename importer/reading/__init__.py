@@ -5,6 +5,10 @@
 Formats: .xlsx .xlsm .xls .ods (calamine, plus an XML scan for error values and formulas without
 a stored result) and .csv (UTF-8 with or without BOM, UTF-16, Windows-1252; delimiter , ; or tab).
 File-level problems raise errors.UnusableFile; cell-level problems become Table.issues.
+
+What the person sees is what is sent: numbers as Excel's General format shows them, '000000'
+formatted numbers with their zeros (xlsx), percent-formatted cells of percent fields as 5 not
+0.05, a value merged over several rows on each of them, dates as YYYY-MM-DD.
 """
 from __future__ import annotations
 
