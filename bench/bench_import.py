@@ -13,7 +13,7 @@ Prints a markdown table. Targets: tool@8 / bare@8 >= 0.90, tool@8 / sequential >
 below one core.
 
     python bench/bench_import.py            # 10,000 rows (about 8 minutes)
-    python bench/bench_import.py --quick    # 1,000 rows
+    python bench/bench_import.py --quick    # 400 rows (a smoke test)
 """
 from __future__ import annotations
 
@@ -178,11 +178,11 @@ def monthly_calls_per_row(rows_n: int, tmp: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--quick", action="store_true", help="1,000 rows, smaller samples.")
+    parser.add_argument("--quick", action="store_true", help="400 rows, smaller samples.")
     args = parser.parse_args()
-    n = 1000 if args.quick else args.rows
-    one_worker_n = min(n, 200 if args.quick else 1000)
-    sequential_n = min(n, 200 if args.quick else 500)
+    n = 400 if args.quick else args.rows
+    one_worker_n = min(n, 80 if args.quick else 1000)
+    sequential_n = min(n, 80 if args.quick else 500)
     rows = price_rows(n)
     tmp = Path(tempfile.mkdtemp(prefix="bench-import-"))
     results: dict[str, dict] = {}

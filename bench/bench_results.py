@@ -113,12 +113,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--case", choices=("results", "all-invalid"), default="results")
+    parser.add_argument("--case", choices=("results", "all-invalid"),
+                        help="one case only (default: both)")
+    parser.add_argument("--quick", action="store_true", help="5,000 rows, one run (a smoke test)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(one_run(args.rows, args.case)))
         return
+    if args.quick:
+        args.rows, args.repeat = 5_000, 1
+    print("## Results workbook rendering\n")
+    for case in ([args.case] if args.case else ["results", "all-invalid"]):
+        args.case = case
+        measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
     results = []
     for i in range(args.repeat):
         out = subprocess.run([sys.executable, __file__, "--child", "--rows", str(args.rows),
@@ -126,11 +137,11 @@ def main() -> None:
                              check=True, capture_output=True, text=True).stdout
         results.append(json.loads(out))
         r = results[-1]
-        print(f"run {i + 1}: {r['seconds']:.2f} s (CPU {r['cpu']:.2f} s), "
+        print(f"- run {i + 1}: {r['seconds']:.2f} s (CPU {r['cpu']:.2f} s), "
               f"peak RSS {r['peak_rss_mb']:.0f} MB, file {r['size_mb']:.1f} MB")
     median = {k: statistics.median(r[k] for r in results) for k in results[0]}
     name = "results workbook" if args.case == "results" else "validation workbook, all invalid"
-    print(f"{name}, {args.rows:,} rows: median {median['seconds']:.2f} s "
+    print(f"- **{name}, {args.rows:,} rows: median {median['seconds']:.2f} s** "
           f"(CPU {median['cpu']:.2f} s), median peak RSS {median['peak_rss_mb']:.0f} MB "
           "(limit 15 s, 1.5 GB)")
 
