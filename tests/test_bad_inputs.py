@@ -12,9 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from importer.cli import main
+from importer.validation import ISSUE_CODES, WARNING_CODES
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 MANIFEST = json.loads((BAD / "expected.json").read_text())["files"]
+ERROR_CODES = set(ISSUE_CODES) - WARNING_CODES
 
 
 def test_corpus_has_at_least_30_files_all_in_the_manifest():
@@ -51,3 +53,33 @@ def test_a_real_process_prints_no_traceback_for_a_broken_file(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_bad_input_dry_run_import_exits_the_same_and_sends_nothing(name, tmp_path, monkeypatch):
+    """`import --dry-run` reads and validates exactly as `validate` does: same exit code, the same
+    one sentence for an unusable file, and for a usable one a results workbook whose invalid
+    rows are exactly the rows `validate` flags with an error."""
+    expected = MANIFEST[name]
+    monkeypatch.chdir(tmp_path)
+    for var in ("IMPORTER_URL", "IMPORTER_DATA_SOURCE", "IMPORTER_USER", "IMPORTER_PASSWORD"):
+        monkeypatch.delenv(var, raising=False)
+    src = tmp_path / name
+    src.write_bytes((BAD / name).read_bytes())  # outputs land beside the copy, not in the repo
+    args = ["import", str(src), "--dry-run", "--json", *expected["args"],
+            "--journal", str(tmp_path / "journal.sqlite"), "-o", str(tmp_path / "results.xlsx")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == expected["exit"], result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    if expected["exit"] == 2:
+        lines = result.stderr.strip().splitlines()
+        assert lines and lines[-1].startswith("Error: ") and expected["message"] in lines[-1]
+        assert not (tmp_path / "results.xlsx").exists()
+        return
+    summary = json.loads(result.stdout)
+    error_rows = {int(addr.split("!")[-1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+                  for addr, code in expected["cells"].items() if code in ERROR_CODES}
+    assert summary["counts"].get("INVALID", 0) == len(error_rows), summary
+    assert summary["calls"] == 0
+    assert (tmp_path / "results.xlsx").exists()

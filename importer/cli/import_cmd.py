@@ -26,7 +26,8 @@ PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a termi
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--entity", type=entity_choice(),
               help="Record type; by default it is recognised from the column headers.")
-@click.option("--sheet", help="Sheet to read (default: the first sheet with matching headers).")
+@click.option("--sheet", help="Sheet to read (default: the sheet named after the record type, "
+                                  "else the first worksheet).")
 @click.option("--mode", type=click.Choice(MODES, case_sensitive=False), default="upsert",
               show_default=True,
               help="create, update, or upsert (update a record this tool knows exists, else "
