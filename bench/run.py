@@ -28,6 +28,9 @@ SCRIPTS = {
     "import": "bench_import.py",
     "results": "bench_results.py",
 }
+# Everything from this line on in BENCHMARKS.md (the soak test's last result, which pytest -m soak
+# produces, not this script) is kept when the file is rewritten.
+KEPT_MARKER = "<!-- kept by bench/run.py: results recorded by hand below -->"
 PACKAGES = ("pandas", "python-calamine", "openpyxl", "pandera", "requests", "starlette", "uvicorn")
 
 
@@ -95,7 +98,10 @@ def main() -> int:
     if not args.quick and not args.only:
         header = ("# Benchmarks\n\nWritten by `python bench/run.py` (all numbers below come from one "
                   "run on one machine; times are medians of repeats).\n\n" + machine() + "\n")
-        args.output.write_text(header + "\n" + "\n\n".join(sections) + "\n")
+        kept = ""
+        if args.output.exists() and KEPT_MARKER in args.output.read_text():
+            kept = "\n" + args.output.read_text()[args.output.read_text().index(KEPT_MARKER):]
+        args.output.write_text(header + "\n" + "\n\n".join(sections) + "\n" + kept)
         print(f"wrote {args.output}")
     return 1 if failed else 0
 

@@ -86,8 +86,7 @@ def _stop_on_signals(stop: threading.Event):
               help=f"A data source the sandbox accepts; repeat for more "
                    f"(default: {demo.DEMO_DATA_SOURCE}).")
 @click.option("--parts", "parts_file", type=_FILE, default=None,
-              help="CSV or xlsx of your parts (PART_ID, PART_DESC, PART_TYPE, PART_UM, "
-                   "PART_STATUS, STD_UNIT_COST, PRODUCT_LINE, SO_ORDER_QTY, MIN_SALES_QTY; only "
+              help=f"CSV or xlsx of your parts ({', '.join(demo.PART_COLUMNS)}; only "
                    "PART_ID is required). Default: the built-in demo parts.")
 @click.option("--customers", "customers_file", type=_FILE, default=None,
               help="CSV or xlsx of your customers (CUSTOMER_ID, optional CUST_NAME). "

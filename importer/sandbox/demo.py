@@ -5,8 +5,9 @@ loses the leading zeros or adds a ``.0``, and the sandbox then answers PART_NOT_
 """
 from __future__ import annotations
 
-# PART_ID, PART_DESC, PART_TYPE, PART_UM, PART_STATUS, STD_UNIT_COST, PRODUCT_LINE, SO_ORDER_QTY,
-# MIN_SALES_QTY
+from importer.entities import CUSTOMER_MASTER_FIELDS, PART_MASTER_FIELDS
+
+# One tuple per part, in the order of entities.PART_MASTER_FIELDS.
 _PARTS = [
     ("PUMP001", "Small hydraulic pump", "M", "EA", "A", "120.50", "PUMPS", "1", "1"),
     ("PUMP002", "Large hydraulic pump", "M", "EA", "A", "410.00", "PUMPS", "1", "1"),
@@ -46,13 +47,10 @@ _PARTS = [
     ("OBS-9000", "Obsolete pump, do not sell", "M", "EA", "O", "99.00", "PUMPS", "1", "1"),
 ]
 
-PART_COLUMNS = (
-    "PART_ID", "PART_DESC", "PART_TYPE", "PART_UM", "PART_STATUS", "STD_UNIT_COST",
-    "PRODUCT_LINE", "SO_ORDER_QTY", "MIN_SALES_QTY",
-)
+PART_COLUMNS = PART_MASTER_FIELDS
 DEMO_PARTS: list[dict[str, str]] = [dict(zip(PART_COLUMNS, p)) for p in _PARTS]
 
-CUSTOMER_COLUMNS = ("CUSTOMER_ID", "CUST_NAME")
+CUSTOMER_COLUMNS = CUSTOMER_MASTER_FIELDS
 DEMO_CUSTOMERS: list[dict[str, str]] = [
     dict(zip(CUSTOMER_COLUMNS, c))
     for c in [
