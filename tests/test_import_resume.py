@@ -28,6 +28,22 @@ def _journaled(journal, statuses=("CREATED", "UPDATED")) -> int:
         db.close()
 
 
+def _start_import(sb, src, journal, tmp_path, *extra, output=True) -> subprocess.Popen:
+    """`python -m importer import` against the sandbox, in its own process."""
+    out = dict(stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) if output else \
+        dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "importer", "import", str(src), "--url", sb.url,
+         "--data-source", sb.data_source, "--user", sb.user, "--journal", str(journal), *extra],
+        env={**os.environ, "IMPORTER_PASSWORD": PASSWORD}, cwd=tmp_path, **out)
+
+
+def _wait_until_journaled(journal, proc: subprocess.Popen, rows: int) -> None:
+    deadline = time.monotonic() + 60
+    while _journaled(journal) < rows and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+
+
 def _count(sb, path, status=None) -> int:
     by_status = stats(sb.url)["calls"].get(path, {})
     return by_status.get(status, 0) if status else sum(by_status.values())
@@ -48,14 +64,8 @@ def test_run_killed_with_sigkill_resumes_without_sending_applied_rows_again(sand
     rows = price_rows(300)
     src = write_csv(tmp_path / "prices.csv", rows)
     journal = tmp_path / "journal.sqlite"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "importer", "import", str(src), "--url", sb.url,
-         "--data-source", sb.data_source, "--user", sb.user, "--journal", str(journal),
-         "--workers", "4"], env={**os.environ, "IMPORTER_PASSWORD": PASSWORD},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
-    deadline = time.monotonic() + 60
-    while _journaled(journal) < 40 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
+    proc = _start_import(sb, src, journal, tmp_path, "--workers", "4", output=False)
+    _wait_until_journaled(journal, proc, 40)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     applied_at_kill = _journaled(journal)
@@ -99,14 +109,8 @@ def test_ctrl_c_finishes_calls_in_flight_and_says_to_run_again(sandbox_factory, 
     sb = sandbox_factory(users={"APIUSER": PASSWORD}, latency_ms=30)
     src = write_csv(tmp_path / "prices.csv", price_rows(300))
     journal = tmp_path / "journal.sqlite"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "importer", "import", str(src), "--url", sb.url,
-         "--data-source", sb.data_source, "--user", sb.user, "--journal", str(journal)],
-        env={**os.environ, "IMPORTER_PASSWORD": PASSWORD}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
-    deadline = time.monotonic() + 60
-    while _journaled(journal) < 20 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
+    proc = _start_import(sb, src, journal, tmp_path)
+    _wait_until_journaled(journal, proc, 20)
     proc.send_signal(signal.SIGINT)
     output, _ = proc.communicate(timeout=60)
     assert proc.returncode == 1, output
@@ -141,14 +145,8 @@ def test_second_ctrl_c_stops_at_once_and_the_same_command_still_resumes(sandbox_
     rows = price_rows(40)
     src = write_csv(tmp_path / "prices.csv", rows)
     journal = tmp_path / "journal.sqlite"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "importer", "import", str(src), "--url", sb.url,
-         "--data-source", sb.data_source, "--user", sb.user, "--journal", str(journal)],
-        env={**os.environ, "IMPORTER_PASSWORD": PASSWORD}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
-    deadline = time.monotonic() + 60
-    while _journaled(journal) < 4 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
+    proc = _start_import(sb, src, journal, tmp_path)
+    _wait_until_journaled(journal, proc, 4)
     proc.send_signal(signal.SIGINT)
     time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
