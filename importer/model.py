@@ -65,6 +65,13 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def sheet_reference(sheet: str) -> str:
+    """A sheet name as it stands before '!' in a formula: quoted unless it is a plain word."""
+    if sheet.replace("_", "").isalnum() and not sheet[:1].isdigit():
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
+
+
 @dataclass(frozen=True)
 class Issue:
     """One problem with one cell (or one row, or the file), frictionless-style."""
@@ -80,10 +87,11 @@ class Issue:
 
     @property
     def address(self) -> str:
+        """The cell as Excel writes a reference to it: Prices!D7, 'Product Price'!D7."""
         if self.row is None:
             return self.sheet or ""
         cell = f"{self.column or ''}{self.row}"
-        return f"{self.sheet}!{cell}" if self.sheet else cell
+        return f"{sheet_reference(self.sheet)}!{cell}" if self.sheet else cell
 
     def to_dict(self) -> dict[str, Any]:
         return {
