@@ -93,10 +93,13 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
                dry_run: bool = False, journal_path: str | Path | None = None,
                fresh: bool = False, out: str | Path | None = None, day_first: bool = False,
                on_progress: ProgressCallback | None = None,
-               stop_event: threading.Event | None = None) -> ImportResult:
+               stop_event: threading.Event | None = None,
+               server_name: str | None = None) -> ImportResult:
     """Import one sheet of a spreadsheet; see the module docstring. ``settings`` may be None
-    only for a dry run. Raises UnusableFile/BadOptions (exit 2), LoginFailed/ConnectionFailed
-    (exit 3, nothing sent)."""
+    only for a dry run. ``server_name`` is what the journal calls the server (default: its URL;
+    a sandbox kept in a file is restarted on a new port each time, so it is named by its file).
+    Raises UnusableFile/BadOptions (exit 2), LoginFailed/ConnectionFailed (exit 3, nothing
+    sent)."""
     started, cpu_started = time.monotonic(), time.process_time()
     mode = _check_options(mode, workers, settings, dry_run)
     table = read_table(Path(path), entity=_entity(entity), sheet=sheet, day_first=day_first)
@@ -108,7 +111,8 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
         if client is not None:
             client.login()  # before the journal is touched: a refused login sends nothing
         with Journal(jpath) as journal:
-            session = _Session(journal, table, report, settings, mode, dry_run, client)
+            session = _Session(journal, table, report, settings, mode, dry_run, client,
+                               server_name)
             session.open(fresh)
             session.dispatch(workers, on_progress, stop_event)
             result = session.finish(out, started, cpu_started)
@@ -141,10 +145,11 @@ class _Session:
     """One invocation of an import: the run it works on and what it did."""
 
     def __init__(self, journal: Journal, table: Table, report: Report, settings: Settings | None,
-                 mode: str, dry_run: bool, client: ErpClient | None) -> None:
+                 mode: str, dry_run: bool, client: ErpClient | None,
+                 server_name: str | None = None) -> None:
         self.journal, self.table, self.report = journal, table, report
         self.settings, self.mode, self.dry_run, self.client = settings, mode, dry_run, client
-        self.server_url = settings.url if settings else ""
+        self.server_url = server_name or (settings.url if settings else "")
         self.data_source = settings.data_source if settings else ""
         self.resumed = False
         self.prior: dict[int, RowOutcome] = {}

@@ -236,6 +236,22 @@ def test_sandbox_option_imports_into_the_built_in_sandbox(tmp_path):
     assert "sandbox" in result.output and "CREATED" in result.stdout
 
 
+def test_a_sandbox_kept_in_a_file_is_the_same_server_on_the_next_run(tmp_path):
+    """--sandbox-db restarts the sandbox on a new port each time; the journal still knows it, so
+    running the same file again sends nothing and next month's changes go straight to update."""
+    db, journal = tmp_path / "rehearsal.sqlite", tmp_path / "j"
+    src = write_csv(tmp_path / "p.csv", price_rows(4))
+    args = ["import", str(src), "--sandbox", "--sandbox-db", str(db), "--journal", str(journal),
+            "--json"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0 and summary(first)["counts"] == {"CREATED": 4}, first.output
+    again = CliRunner().invoke(main, args)
+    assert summary(again)["calls"] == 0 and summary(again)["resumed"], again.output
+    write_csv(src, price_rows(4, price="11.25"))
+    changed = CliRunner().invoke(main, args)
+    assert summary(changed)["counts"] == {"UPDATED": 4}, changed.output
+    assert summary(changed)["calls"] == 4  # one update per row, no create tried first
+
 def test_flaky_erp_with_lost_answers_ends_with_every_row_applied_once(sandbox_factory, tmp_path):
     sb = sandbox_factory(users={"APIUSER": PASSWORD}, fail_rate=0.2, lost_response_rate=0.1,
                          seed=11, latency_ms=5)

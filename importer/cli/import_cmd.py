@@ -79,7 +79,8 @@ def command(file: Path, entity, sheet, mode, workers, dry_run, journal, fresh, a
                 result = run_import(file, settings, entity=entity, sheet=sheet, mode=mode,
                                     workers=workers, dry_run=dry_run, journal_path=journal,
                                     fresh=fresh, out=out, day_first=day_first,
-                                    on_progress=on_progress)
+                                    on_progress=on_progress,
+                                    server_name=_sandbox_name(sandbox_db) if sandbox else None)
             except KeyboardInterrupt:
                 raise ExitCodeError(f"Stopped at once. {RESUME_HINT}", 1) from None
     if as_json:
@@ -102,6 +103,12 @@ def _settings(connection: ConnectionOptions, sandbox, dry_run: bool, workers: in
                                      password_needed=False)
     except BadOptions:
         return None
+
+
+def _sandbox_name(db: Path | None) -> str | None:
+    """A sandbox kept in a file is the same server on every run, whatever port it gets; a
+    temporary one is new each time (its random URL then keeps runs apart)."""
+    return f"sandbox:{db.resolve()}" if db else None
 
 
 @contextlib.contextmanager
