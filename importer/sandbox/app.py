@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Awaitable, Callable
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -36,6 +36,7 @@ from importer.sandbox.rules import ApiError
 from importer.sandbox.service import Service
 
 log = logging.getLogger(__name__)
+CLIENT_GONE = 499  # counted in /_sandbox/stats as nginx does: the client closed the connection
 
 API_VERSION = f"{__version__}-sandbox"
 NOT_POST = ApiError(405, "Request method must be POST.", "METHOD_NOT_ALLOWED")
@@ -148,6 +149,10 @@ class SandboxApp:
                 status, response = 200, _json(200, body)
             except ApiError as exc:
                 status, response = exc.status, _json(exc.status, exc.body())
+            except ClientDisconnect:  # the client gave up (e.g. its read timeout): nobody to answer
+                log.debug("Client left before its request to %s was read", path)
+                self.stats.count(path, CLIENT_GONE)
+                return Response(status_code=CLIENT_GONE)
             except Exception:  # a sandbox bug must still answer with the contract's body
                 log.exception("Sandbox failure on %s", path)
                 status, response = 500, _json(500, {"MESSAGE": "The sandbox failed unexpectedly.",
