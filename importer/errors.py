@@ -39,3 +39,9 @@ class LoginFailed(ImporterError):
     """The server refused the credentials or the data source."""
 
     exit_code = EXIT_CONNECTION
+
+
+class OutputNotWritable(ImporterError):
+    """A workbook or file this tool writes cannot be written (folder missing, file open, no rights)."""
+
+    exit_code = EXIT_UNUSABLE

@@ -21,7 +21,8 @@ from typing import Any
 from importer.client import ErpClient
 from importer.dispatch import Dispatcher, Job, ProgressCallback, dry_run_outcome, resolve_action
 from importer.entities import Entity, get_entity
-from importer.errors import EXIT_OK, EXIT_ROWS_FAILED, BadOptions, ImporterError
+from importer.errors import (EXIT_OK, EXIT_ROWS_FAILED, BadOptions, ImporterError,
+                             OutputNotWritable)
 from importer.journal import FINAL_STATUSES, Journal, now_iso
 from importer.model import Report, RowOutcome, RunInfo, Severity, Status, Table
 from importer.reading import read_table
@@ -104,6 +105,9 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
     mode = _check_options(mode, workers, settings, dry_run)
     table = read_table(Path(path), entity=_entity(entity), sheet=sheet, day_first=day_first)
     report = validate(table)
+    for output in (Path(out) if out else default_results_path(table.path),
+                   default_failed_path(table.path)):
+        workbooks.check_writable(output)  # before anything is sent
     jpath = Path(journal_path) if journal_path else (settings.journal if settings
                                                     else default_journal_path())
     client = None if dry_run else ErpClient(settings.replace(workers=workers))
@@ -232,11 +236,17 @@ class _Session:
         self.journal.finish_run(self.run.run_id, now_iso(), calls, counts)
         self.run = self.journal.run(self.run.run_id)
         results_path = Path(out) if out else default_results_path(self.table.path)
-        workbooks.write_results_workbook(self.table, self.run, outcomes, results_path)
         failed_path = None
-        if counts.get(Status.FAILED.value) or counts.get(Status.INVALID.value):
-            failed_path = default_failed_path(self.table.path)
-            workbooks.write_failed_workbook(self.table, outcomes, failed_path)
+        try:
+            workbooks.write_results_workbook(self.table, self.run, outcomes, results_path)
+            if counts.get(Status.FAILED.value) or counts.get(Status.INVALID.value):
+                failed_path = default_failed_path(self.table.path)
+                workbooks.write_failed_workbook(self.table, outcomes, failed_path)
+        except OutputNotWritable as exc:  # the rows are done and journaled: say how to get them
+            raise OutputNotWritable(
+                f"Every row's outcome is in the journal (run {self.run.run_id}), but {exc} Then "
+                f"write the results with: importer report {self.run.run_id} -o RESULTS.xlsx"
+            ) from None
         exit_code, message = self._verdict(counts)
         return ImportResult(
             run=self.run, counts=counts, exit_code=exit_code,

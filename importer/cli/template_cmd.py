@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from importer.cli.common import ExitCodeError, console, entity_choice
+from importer.cli.common import ExitCodeError, console, entity_choice, translate_errors
 from importer.entities import get_entity
 from importer.errors import EXIT_UNUSABLE
 from importer.workbooks import write_template
@@ -23,6 +23,7 @@ def format_of(output: Path | None) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write it [default: ENTITY-template.xlsx in the current folder].")
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@translate_errors
 def command(entity: str, fmt: str | None, output: Path | None, force: bool) -> None:
     """Write a blank template for ENTITY: the field names in documented order, required columns
     marked, id columns formatted as text so leading zeros stay."""
@@ -36,15 +37,7 @@ def command(entity: str, fmt: str | None, output: Path | None, force: bool) -> N
     if path.exists() and not force:
         raise ExitCodeError(f"{path} already exists; choose another name with -o or add --force "
                             "to overwrite it.", EXIT_UNUSABLE)
-    if not path.parent.exists():
-        raise ExitCodeError(f"The folder {path.parent} does not exist; create it or choose another "
-                            "path with -o.", EXIT_UNUSABLE)
-    try:
-        write_template(found, path, fmt)
-    except OSError as exc:
-        raise ExitCodeError(f"Cannot write {path} ({exc.strerror}); close it if it is open in a "
-                            "spreadsheet program, or choose another path with -o.",
-                            EXIT_UNUSABLE) from None
+    write_template(found, path, fmt)  # OutputNotWritable: one sentence, exit 2
     console.print(f"Wrote the {found.label} template to {path}. Required columns are highlighted; "
                   "the Fields sheet explains every column." if fmt == "xlsx" else
                   f"Wrote the {found.label} CSV header to {path}.")

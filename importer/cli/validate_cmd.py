@@ -49,12 +49,7 @@ def command(file: Path, entity: str | None, sheet: str | None, day_first: bool,
     if out.resolve() == file.resolve():
         raise ExitCodeError(f"The annotated workbook would overwrite {file.name}; choose another "
                             "name with -o.", EXIT_UNUSABLE)
-    try:
-        write_validation_workbook(report, out)
-    except OSError as exc:
-        raise ExitCodeError(f"Cannot write {out} ({exc.strerror}); close it if it is open in a "
-                            "spreadsheet program, or choose another path with -o.",
-                            EXIT_UNUSABLE) from None
+    write_validation_workbook(report, out)  # OutputNotWritable: one sentence, exit 2
     if as_json:
         click.echo(json.dumps({**report_as_dict(report), "workbook": str(out)}, indent=2,
                               ensure_ascii=False))
