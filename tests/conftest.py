@@ -6,13 +6,15 @@
   own, stopped after the test.
 - Plain helpers (import them: ``from conftest import records, stats, ...``): ``records(url,
   entity_name)``, ``stats(url)``, ``login(sb)`` -> token, ``post(url, path, payload)`` -> response,
-  ``unique_id(prefix)``.
+  ``unique_id(prefix)``, ``free_port()``, ``isolate_from_user(home, monkeypatch)``.
 """
 from __future__ import annotations
 
 import itertools
 import os
+import socket
 from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 import requests
@@ -48,6 +50,24 @@ def login(sb, session: requests.Session | None = None) -> str:
                                         "PASSWORD": sb.password}, session)
     response.raise_for_status()
     return response.json()["AUTH_TOKEN"]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now (for a sandbox started as a process)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def isolate_from_user(home: Path, monkeypatch) -> None:
+    """Keep the person running the tests out of them: no IMPORTER_* variables, and their config
+    file and journal out of reach (HOME and the XDG folders point into ``home``)."""
+    for name in list(os.environ):
+        if name.startswith("IMPORTER_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
 
 
 def unique_id(prefix: str = "T") -> str:

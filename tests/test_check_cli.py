@@ -6,6 +6,7 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from conftest import isolate_from_user
 
 from importer.cli import main
 from importer.sandbox.server import SandboxConfig, start_sandbox
@@ -13,10 +14,7 @@ from importer.sandbox.server import SandboxConfig, start_sandbox
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
-    for name in list(os.environ):
-        if name.startswith("IMPORTER_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    isolate_from_user(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

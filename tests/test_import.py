@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import records, stats
+from conftest import isolate_from_user, records, stats
 
 from importer.cli import main
 from importer.entities import PRODUCT_PRICE
@@ -64,10 +64,8 @@ def sb(sandbox_factory):
 
 @pytest.fixture(autouse=True)
 def _no_config_file(tmp_path, monkeypatch):
+    isolate_from_user(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
 
 
 def summary(result) -> dict:

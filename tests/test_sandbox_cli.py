@@ -10,15 +10,11 @@ import sys
 import pytest
 import requests
 from click.testing import CliRunner
+from conftest import free_port
 
 from importer.cli import main
 from importer.entities import AUTH_PATH, PRODUCT_PRICE
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_cli(*args: str) -> subprocess.Popen:

@@ -1,10 +1,10 @@
 """Settings: where each value comes from (flags > IMPORTER_* > importer.toml); the hidden password."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from conftest import isolate_from_user
 
 from importer.errors import BadOptions
 from importer.settings import Settings, default_journal_path, load_settings
@@ -16,10 +16,7 @@ BASE_ENV = {"IMPORTER_URL": "http://env.example", "IMPORTER_DATA_SOURCE": "ENVDS
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
     """No IMPORTER_* from the real environment, no real config file; cwd is an empty directory."""
-    for name in list(os.environ):
-        if name.startswith("IMPORTER_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    isolate_from_user(tmp_path, monkeypatch)
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)

@@ -11,7 +11,6 @@ import csv
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import records, stats
+from conftest import free_port, records, stats
 from importer.entities import PRODUCT_PRICE
 from importer.sandbox.demo import DEMO_PARTS
 
@@ -47,11 +46,6 @@ def soak_rows(n: int, rng: random.Random) -> list[list[str]]:
                     f"soak row {i}"])
     return out
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_sandbox(tmp: Path, seed: int) -> tuple[subprocess.Popen, str]:
