@@ -45,3 +45,9 @@ class OutputNotWritable(ImporterError):
     """A workbook or file this tool writes cannot be written (folder missing, file open, no rights)."""
 
     exit_code = EXIT_UNUSABLE
+
+
+class JournalBusy(ImporterError):
+    """Another program kept the journal file locked for longer than the busy timeout."""
+
+    exit_code = EXIT_UNUSABLE

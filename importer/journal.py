@@ -17,9 +17,14 @@ RECORD_EXISTS answer then updates the record instead of failing. The guarantee i
 after ``kill -9`` a re-run never creates a record twice (the server refuses a duplicate key and
 the tool then updates), never resends a row whose outcome was committed as applied, and ends with
 the ERP holding every row's values. No password or token is ever written here: only the user name.
+
+Concurrency. Several processes may write one journal at once (WAL, every write a short
+``BEGIN IMMEDIATE`` transaction, a busy timeout instead of "database is locked"); which process
+may work on which run is decided by the ``leases`` table, owned by importer/lease.py.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -27,9 +32,10 @@ import threading
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from importer.entities import Entity, get_entity
+from importer.errors import JournalBusy
 from importer.model import Action, Column, Issue, Row, RowOutcome, RunInfo, Status, Table
 
 log = logging.getLogger(__name__)
@@ -69,7 +75,15 @@ CREATE TABLE IF NOT EXISTS known_keys (
     record TEXT NOT NULL, updated_at TEXT NOT NULL,
     PRIMARY KEY (server_url, data_source, entity, key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS leases (
+    lease_id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER,
+    server_url TEXT NOT NULL, data_source TEXT NOT NULL, entity TEXT NOT NULL,
+    sheet TEXT NOT NULL, input_sha256 TEXT NOT NULL, input_path TEXT NOT NULL,
+    host TEXT NOT NULL, pid INTEGER NOT NULL, proc_start TEXT NOT NULL,
+    since REAL NOT NULL, heartbeat REAL NOT NULL
+);
 """
+BUSY_TIMEOUT = 30.0  # seconds a writer waits for another process's transaction to end
 
 
 def now_iso() -> str:
@@ -79,16 +93,22 @@ def now_iso() -> str:
 class Journal:
     """One SQLite journal file. Thread-safe: one connection, one lock, short transactions."""
 
-    def __init__(self, path: Path | str) -> None:
-        """Open (creating when needed) the journal file; the default path is Settings.journal."""
+    def __init__(self, path: Path | str, busy_timeout: float = BUSY_TIMEOUT) -> None:
+        """Open (creating when needed) the journal file; the default path is Settings.journal.
+        A write waits up to ``busy_timeout`` seconds for another process's transaction."""
         self.path = Path(path)
+        self.busy_timeout = busy_timeout
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
-                                   timeout=30.0)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        # Runs inside every write transaction; the run lease sets it to refuse writes once the
+        # lease is lost (see importer/lease.py).
+        self.fence: Callable[[sqlite3.Connection], None] | None = None
+        with self._busy_as_error():
+            self._db = sqlite3.connect(self.path, check_same_thread=False,
+                                       isolation_level=None, timeout=busy_timeout)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
 
     # --- plumbing --------------------------------------------------------------------------
     def close(self) -> None:
@@ -101,21 +121,49 @@ class Journal:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _write(self, statements: Iterable[tuple[str, tuple]]) -> None:
-        """Run statements in one committed transaction."""
-        with self._lock:
+    @contextlib.contextmanager
+    def transaction(self, fenced: bool = True) -> Iterator[sqlite3.Connection]:
+        """One BEGIN IMMEDIATE ... COMMIT: other processes' writers wait (up to busy_timeout)
+        and see all of it or none. ``fence`` runs first unless ``fenced`` is False."""
+        with self._lock, self._busy_as_error():
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                for sql, params in statements:
-                    self._db.execute(sql, params)
+                if fenced and self.fence is not None:
+                    self.fence(self._db)
+                yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+
+    def _write(self, statements: Iterable[tuple[str, tuple]]) -> None:
+        """Run statements in one committed transaction."""
+        with self.transaction() as db:
+            for sql, params in statements:
+                db.execute(sql, params)
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self._lock:
+        with self._lock, self._busy_as_error():
             return self._db.execute(sql, params).fetchall()
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """A read outside any write transaction (in WAL mode it never waits for writers)."""
+        return self._query(sql, params)
+
+    @contextlib.contextmanager
+    def _busy_as_error(self) -> Iterator[None]:
+        """'database is locked' after the busy timeout becomes one sentence, not a traceback."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if "locked" not in text and "busy" not in text:
+                raise
+            raise JournalBusy(
+                f"The journal {self.path} stayed locked by another program for over "
+                f"{self.busy_timeout:g} s; close whatever holds it open (a database browser, a "
+                f"stuck import) and run this again.") from None
 
     # --- runs --------------------------------------------------------------------------------
     def find_run(self, server_url: str, data_source: str, entity: str, sha256: str,
@@ -129,26 +177,20 @@ class Journal:
 
     def start_run(self, info: RunInfo, table: Table) -> RunInfo:
         """Store a new run with its table's layout and rows; returns the info with its run_id."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                cur = self._db.execute(
-                    "INSERT INTO runs (entity, mode, input_path, input_sha256, sheet, server_url, "
-                    "data_source, user, started_at, dry_run, layout) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (info.entity, info.mode, info.input_path, info.input_sha256, info.sheet,
-                     info.server_url, info.data_source, info.user, info.started_at,
-                     int(info.dry_run), json.dumps(_layout(table))))
-                run_id = cur.lastrowid
-                self._db.executemany(
-                    'INSERT INTO rows (run_id, excel_row, cells, "values", action) '
-                    "VALUES (?,?,?,?,?)",
-                    ((run_id, r.excel_row, json.dumps(r.cells), json.dumps(r.values),
-                      r.action.value if r.action else None) for r in table.rows))
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO runs (entity, mode, input_path, input_sha256, sheet, server_url, "
+                "data_source, user, started_at, dry_run, layout) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (info.entity, info.mode, info.input_path, info.input_sha256, info.sheet,
+                 info.server_url, info.data_source, info.user, info.started_at,
+                 int(info.dry_run), json.dumps(_layout(table))))
+            run_id = cur.lastrowid
+            db.executemany(
+                'INSERT INTO rows (run_id, excel_row, cells, "values", action) '
+                "VALUES (?,?,?,?,?)",
+                ((run_id, r.excel_row, json.dumps(r.cells), json.dumps(r.values),
+                  r.action.value if r.action else None) for r in table.rows))
         info.run_id = run_id
         return info
 
@@ -216,14 +258,8 @@ class Journal:
         """Commit many outcomes in one transaction (rows decided without a call)."""
         stamp = now_iso()
         params = [_outcome_stmt(run_id, o, False, stamp)[1] for o in outcomes]
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(_OUTCOME_SQL, params)
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self.transaction() as db:
+            db.executemany(_OUTCOME_SQL, params)
 
     def outcomes(self, run_id: int) -> dict[int, RowOutcome]:
         return {r[0]: _outcome(r) for r in self._query(

@@ -1,7 +1,8 @@
 """`run_import()`: the whole import as one library call (the CLI only wires options to it).
 
-read -> validate -> journal (find the run to resume, or start one) -> log in -> dispatch ->
-journal every outcome -> results workbook (+ failed-rows workbook when rows failed).
+read -> validate -> log in -> journal (claim the run's lease: one process per run, see
+importer/lease.py; find the run to resume, or start one) -> dispatch -> journal every outcome ->
+results workbook (+ failed-rows workbook when rows failed).
 
 Resuming: a run is identified by (server URL, data source, entity, the input's SHA-256, sheet).
 Running the same command again continues that run: rows that ended CREATED, UPDATED, INVALID or
@@ -11,6 +12,7 @@ the journal's known keys) and is never resumed.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -24,6 +26,7 @@ from importer.entities import Entity, get_entity
 from importer.errors import (EXIT_OK, EXIT_ROWS_FAILED, BadOptions, ImporterError,
                              OutputNotWritable)
 from importer.journal import FINAL_STATUSES, Journal, now_iso
+from importer.lease import RunLease, Scope
 from importer.model import Report, RowOutcome, RunInfo, Severity, Status, Table
 from importer.reading import read_table
 from importer.settings import Settings, default_journal_path
@@ -56,6 +59,7 @@ class ImportResult:
     journal_path: Path
     message: str = ""  # what to do next, when something needs doing
     warnings: int = 0  # validation warnings
+    took_over: str = ""  # said when this session took over the run of a process that was gone
 
     @property
     def rows_per_second(self) -> float:
@@ -77,7 +81,7 @@ class ImportResult:
             "results": str(self.results_path) if self.results_path else None,
             "failed_rows": str(self.failed_path) if self.failed_path else None,
             "journal": str(self.journal_path), "exit_code": self.exit_code,
-            "message": self.message,
+            "message": self.message, "took_over": self.took_over,
         }
 
 
@@ -117,9 +121,10 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
         with Journal(jpath) as journal:
             session = _Session(journal, table, report, settings, mode, dry_run, client,
                                server_name)
-            session.open(fresh)
-            session.dispatch(workers, on_progress, stop_event)
-            result = session.finish(out, started, cpu_started)
+            with session.claim():  # before the run is found or created: one process per run
+                session.open(fresh)
+                session.dispatch(workers, on_progress, stop_event)
+                result = session.finish(out, started, cpu_started)
     finally:
         if client is not None:
             client.close()
@@ -163,6 +168,16 @@ class _Session:
         self.fatal: ImporterError | None = None
         self.send_seconds = 0.0
         self.rows_sent = 0
+        self.lease: RunLease | None = None
+
+    def claim(self) -> contextlib.AbstractContextManager:
+        """The run lease (see importer/lease.py); a dry run sends nothing and takes none."""
+        if self.dry_run:
+            return contextlib.nullcontext()
+        t = self.table
+        self.lease = RunLease.claim(self.journal, Scope.of(
+            self.server_url, self.data_source, t.entity.name, t.sheet, t.sha256, t.path))
+        return self.lease
 
     def open(self, fresh: bool) -> None:
         """Find the run to resume (unless fresh or dry) or start one; journal invalid rows."""
@@ -180,6 +195,8 @@ class _Session:
             self.run = self.journal.start_run(RunInfo(
                 0, t.entity.name, self.mode, str(t.path), t.sha256, t.sheet, self.server_url,
                 self.data_source, user, now_iso(), None, dry_run=self.dry_run), t)
+        if self.lease is not None:
+            self.lease.attach(self.run.run_id)
         self._plan()
 
     def _plan(self) -> None:
@@ -255,7 +272,8 @@ class _Session:
             rows_sent=self.rows_sent, already_done=self.already_done,
             calls=calls, resumed=self.resumed, interrupted=self.interrupted,
             results_path=results_path, failed_path=failed_path, journal_path=self.journal.path,
-            message=message, warnings=len(self.report.warnings))
+            message=message, warnings=len(self.report.warnings),
+            took_over=self.lease.took_over if self.lease else "")
 
     def _verdict(self, counts: dict[str, int]) -> tuple[int, str]:
         if self.fatal is not None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from rich.table import Table as RichTable
 from importer.cli.common import console, translate_errors
 from importer.errors import BadOptions
 from importer.journal import Journal
+from importer.lease import Holder, clock, in_progress
 from importer.model import RunInfo
 from importer.runner import default_results_path
 from importer.settings import (default_journal_path, find_config_file, read_config_file,
@@ -72,12 +74,30 @@ def command(run_id: int | None, last: bool, out: Path | None, journal: Path | No
                   soft_wrap=True)
 
 
-def _run_dict(run: RunInfo) -> dict:
+def _run_dict(run: RunInfo, holder: Holder | None) -> dict:
     return {"run_id": run.run_id, "started_at": run.started_at, "finished_at": run.finished_at,
             "input": run.input_path, "sheet": run.sheet, "entity": run.entity,
             "mode": run.mode, "dry_run": run.dry_run, "server_url": run.server_url,
             "data_source": run.data_source, "user": run.user, "calls": run.calls,
-            "counts": run.counts}
+            "counts": run.counts, "in_progress": _holder_dict(holder)}
+
+
+def _holder_dict(holder: Holder | None) -> dict | None:
+    if holder is None:
+        return None
+    return {"host": holder.owner.host, "pid": holder.owner.pid, "since": _iso(holder.since),
+            "heartbeat": _iso(holder.heartbeat)}
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
+
+
+def _status(run: RunInfo, holder: Holder | None) -> str:
+    if holder is not None:
+        return (f"in progress: process {holder.owner.pid} {holder.owner.where()} since "
+                f"{clock(holder.since)}, last heartbeat {clock(holder.heartbeat, seconds=True)}")
+    return ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items())) or "(unfinished)"
 
 
 @click.command("runs")
@@ -85,19 +105,19 @@ def _run_dict(run: RunInfo) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @translate_errors
 def runs_command(journal: Path | None, as_json: bool) -> None:
-    """List the runs in the journal, newest first: when, file, entity and rows per status."""
+    """List the runs in the journal, newest first: when, file, entity and rows per status, or
+    the process importing a run right now (with its last heartbeat)."""
     with open_journal(journal) as j:
-        runs = j.runs()
+        runs, busy = j.runs(), in_progress(j)
     if as_json:
-        click.echo(json.dumps([_run_dict(r) for r in runs], indent=2))
+        click.echo(json.dumps([_run_dict(r, busy.get(r.run_id)) for r in runs], indent=2))
         return
     table = RichTable(title="Runs (newest first)")
     for col in ("Run", "Started", "File", "Entity", "Mode", "Rows per status", "Server"):
         table.add_column(col, overflow="fold", no_wrap=col in ("Run", "Started", "Entity"))
     for r in runs:
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(r.counts.items())) or "(unfinished)"
         table.add_row(str(r.run_id), r.started_at[:16].replace("T", " "),
                       Path(r.input_path).name, r.entity,
-                      r.mode + (" (dry run)" if r.dry_run else ""), counts,
+                      r.mode + (" (dry run)" if r.dry_run else ""), _status(r, busy.get(r.run_id)),
                       f"{r.server_url} {r.data_source}".strip() or "-")
     console.print(table)
