@@ -1,12 +1,14 @@
 """Who a process is, and whether it is still running: what the run lease records about its owner.
 
 An `Owner` is (host, pid, start token). The start token tells a process from a later one that got
-the same pid: on Linux it is the boot id plus the process's start time in clock ticks
-(``/proc/<pid>/stat`` field 22), on Windows the process creation time; elsewhere it is unknown
-('') and a reused pid is caught by the lease's heartbeat instead (a program that merely got the
-pid never refreshes it).
+the same pid: on Linux it is the boot id and pid namespace, then the process's start time in clock
+ticks (``/proc/<pid>/stat`` field 22); on Windows the process creation time; elsewhere it is
+unknown ('') and a reused pid is caught by the lease's heartbeat instead (a program that merely got
+the pid never refreshes it).
 
-Only processes on this host can be examined; another host's owner is judged by its heartbeat.
+Only processes of this machine can be examined: same host name and, on Linux, same boot and pid
+namespace (a container sharing the journal and the host name sees other pids). Any other owner is
+judged by its heartbeat alone.
 """
 from __future__ import annotations
 
@@ -34,7 +36,8 @@ class Owner:
         return cls(this_host(), pid, start_token(pid))
 
     def on_this_host(self) -> bool:
-        return self.host == this_host()
+        """Whether this owner's pid can be looked up here (see the module docstring)."""
+        return self.host == this_host() and _space(self.started) == _space(start_token(os.getpid()))
 
     def where(self) -> str:
         return "on this machine" if self.on_this_host() else f"on host {self.host}"
@@ -58,7 +61,7 @@ def start_token(pid: int) -> str:
     """What tells this process from a later one with the same pid ('' when unknown)."""
     if sys.platform.startswith("linux"):
         fields = _proc_stat(pid)
-        return f"{_boot_id()}:{fields[19]}" if fields else ""
+        return f"{_boot_id()}:{_pid_namespace()}:{fields[19]}" if fields else ""
     if sys.platform == "win32":
         return _windows_creation_time(pid)
     return ""
@@ -90,6 +93,19 @@ def _proc_stat(pid: int) -> list[str] | None:
         return None
     # The command name (field 2) is in parentheses and may itself hold spaces or parentheses.
     return text[text.rfind(")") + 2:].split()
+
+
+def _space(token: str) -> str:
+    """The part of a start token naming where pids are counted (boot and namespace)."""
+    return token.rpartition(":")[0]
+
+
+@lru_cache(maxsize=1)
+def _pid_namespace() -> str:
+    try:
+        return os.readlink(_PROC / "self/ns/pid")
+    except OSError:
+        return ""
 
 
 @lru_cache(maxsize=1)

@@ -81,6 +81,10 @@ def test_another_hosts_owner_is_judged_by_its_heartbeat_alone():
     assert "on host build-01.example" in fresh.busy_sentence(now)
     stale = Holder(1, 1, "/data/p.csv", far, now - 600, now - STALE_AFTER - 5)
     assert "last heartbeat was" in stale.gone(now)
+    if start_token(os.getpid()):  # same host name, but another boot or container: its pids
+        elsewhere = Owner(Owner.me().host, _finished_pid(), "other-boot:pid:[1]:123")
+        assert not elsewhere.on_this_host()  # ... cannot be looked up here
+        assert Holder(1, 1, "/data/p.csv", elsewhere, now - 60, now - 3).gone(now) is None
 
 
 # --- claims -----------------------------------------------------------------------------------
