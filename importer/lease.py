@@ -123,7 +123,7 @@ class RunLease:
         self.journal, self.scope, self.lease_id = journal, scope, lease_id
         self.took_over = took_over  # the sentence logged when a gone holder's lease was taken
         self.run_id: int | None = None
-        self.lost = False
+        self.lost = False  # True once this process learnt that its lease was taken over
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat_loop, args=(every,), daemon=True,
                                         name="importer-lease-heartbeat")
@@ -137,7 +137,8 @@ class RunLease:
         me, now, notes = Owner.me(), time.time(), []
         with journal.transaction(fenced=False) as db:
             for holder in map(_holder, db.execute(
-                    f"SELECT {_HOLDER_COLS} FROM leases WHERE {_SAME_SCOPE}", _scope_args(scope))):
+                    f"SELECT {_HOLDER_COLS} FROM leases WHERE {_SAME_SCOPE}",
+                    _scope_args(scope)).fetchall()):
                 why = holder.gone(now, stale_after)
                 if why is None:
                     raise RunBusy(holder.busy_sentence(now))
