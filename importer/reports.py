@@ -1,0 +1,49 @@
+"""Runs in the journal, for any front end: which journal, open it, re-render a run's results.
+
+The CLI (`importer report`, `importer runs`) and the web page call these; none of them prints.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from importer.errors import BadOptions
+from importer.journal import Journal
+from importer.model import RunInfo
+from importer.runner import default_results_path
+from importer.settings import (default_journal_path, find_config_file, read_config_file,
+                               read_environment)
+from importer import workbooks
+
+
+def journal_path(given: Path | None) -> Path:
+    """--journal > IMPORTER_JOURNAL > importer.toml's journal > the default location."""
+    if given:
+        return given
+    found = read_environment().get("journal")
+    if found is None:
+        config = find_config_file()
+        found = read_config_file(config).get("journal") if config else None
+    return found or default_journal_path()
+
+
+def open_journal(given: Path | None) -> Journal:
+    path = journal_path(given)
+    if not path.is_file():
+        raise BadOptions(f"No journal at {path}: no import has run with it yet (or pass "
+                         f"--journal PATH).")
+    return Journal(path)
+
+
+def render_report(journal: Journal, run_id: int | None, out: Path | None) -> tuple[RunInfo, Path]:
+    """Re-render a run's results workbook from the journal alone (the input file may be gone)."""
+    run_id = run_id if run_id is not None else journal.last_run_id()
+    if run_id is None:
+        raise BadOptions("The journal holds no runs yet: run importer import first.")
+    try:
+        run = journal.run(run_id)
+    except KeyError:
+        raise BadOptions(f"There is no run {run_id}: see the list with importer runs.") from None
+    table = journal.load_table(run_id)
+    out = out or default_results_path(Path(run.input_path))
+    workbooks.write_results_workbook(table, run, journal.outcomes(run_id), out)
+    return run, out
