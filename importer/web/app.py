@@ -1,0 +1,282 @@
+"""The page's routes: each one reads the request, makes one Workspace call (which is a library
+call) and renders a template or answers JSON. Errors the person can fix come back as one sentence.
+
+    app = create_app(WebConfig(...))      # a Starlette app; `importer serve` runs it with uvicorn
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from importer.entities import ENTITIES
+from importer.errors import ImporterError
+from importer.runner import MODES
+from importer.web import views
+from importer.web.security import Guard, Secrets, allowed_hosts
+from importer.web.targets import SandboxOptions, Targets
+from importer.web.workspace import Upload, Workspace
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class WebConfig:
+    journal: Path
+    sandbox: SandboxOptions
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_upload_mb: float = 50.0
+    config_file: Path | None = None
+    temp_root: Path | None = None
+    keys: Secrets = field(default_factory=Secrets)
+
+
+class Page:
+    """The app's state and its handlers."""
+
+    def __init__(self, config: WebConfig) -> None:
+        self.config = config
+        self.workspace = Workspace(config.temp_root, config.journal)
+        self.targets = Targets(config.sandbox, config.config_file, config.journal)
+        self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        self.job_targets: dict[str, str] = {}  # job id -> "sandbox" / "erp", for "retry"
+        self.templates.env.globals.update(csrf=config.keys.csrf, entities=ENTITIES,
+                                          modes=MODES, max_upload_mb=config.max_upload_mb)
+
+    def close(self) -> None:
+        self.workspace.close()
+        self.targets.close()
+
+    def render(self, request: Request, name: str, status: int = 200, **context) -> Response:
+        running = self.workspace.running_job()
+        context.setdefault("running", {"id": running[0], **running[1].snapshot()}
+                           if running else None)
+        return self.templates.TemplateResponse(request, name, context, status_code=status)
+
+    def upload_of(self, request: Request) -> Upload:
+        upload = self.workspace.uploads.get(request.path_params["upload_id"])
+        if upload is None:
+            raise _NotFound("That upload is gone (the page was restarted); upload the file again.")
+        return upload
+
+    def job_of(self, request: Request):
+        found = self.workspace.jobs.get(request.path_params["job_id"])
+        if found is None:
+            raise _NotFound("That import is not known to this page (it was restarted); see the "
+                            "history of runs.")
+        return found
+
+    # --- pages ------------------------------------------------------------------------------
+    async def index(self, request: Request) -> Response:
+        runs = [views.run_view(r) for r in self.workspace.runs()[:30]]
+        return self.render(request, "index.html", runs=runs)
+
+    async def upload(self, request: Request) -> Response:
+        limit = int(self.config.max_upload_mb * 1024 * 1024)
+        too_big = JSONResponse({"error": f"The file is larger than {self.config.max_upload_mb:g} "
+                                         "MB, the limit of this page (importer serve "
+                                         "--max-upload-mb)."}, 413)
+        if int(request.headers.get("content-length") or 0) > limit:
+            return too_big
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return too_big
+            chunks.append(chunk)
+        if not size:
+            return JSONResponse({"error": "The file is empty; choose a spreadsheet."}, 400)
+        name = unquote(request.headers.get("x-filename", "upload.xlsx"))
+        upload = await asyncio.to_thread(self.workspace.add_upload, name, b"".join(chunks))
+        return JSONResponse({"url": f"/u/{upload.id}", "error": upload.error})
+
+    async def check(self, request: Request) -> Response:
+        upload = self.upload_of(request)
+        page = _int(request.query_params.get("page"), 1)
+        only = request.query_params.get("issues") == "1"
+        view = views.check_view(upload.report, page, only) if upload.report else None
+        return self.render(request, "check.html", upload=upload, view=view,
+                           status=200 if upload.report else 422)
+
+    async def recheck(self, request: Request) -> Response:
+        upload = self.upload_of(request)
+        body = await _json(request)
+        await asyncio.to_thread(self.workspace.check, upload, body.get("entity") or None,
+                                body.get("sheet") or None)
+        return JSONResponse({"url": f"/u/{upload.id}", "error": upload.error})
+
+    async def edit_cell(self, request: Request) -> Response:
+        upload = self.upload_of(request)
+        body = await _json(request)
+        letter, row = str(body.get("letter", "")), _int(body.get("row"), 0)
+        await asyncio.to_thread(self.workspace.edit, upload, letter, row,
+                                str(body.get("value", "")))
+        if upload.report is None:
+            return JSONResponse({"error": upload.error}, 422)
+        found = next((r for r in upload.report.table.rows if r.excel_row == row), None)
+        view = views.check_view(upload.report)
+        row_html = self.templates.get_template("_row.html").render(
+            row=views.row_view(upload.report, found), upload=upload) if found else ""
+        summary = self.templates.get_template("_counts.html").render(view=view)
+        invalid = row in upload.report.invalid_rows
+        return JSONResponse({"row_html": row_html, "summary_html": summary, "valid": not invalid,
+                             "errors": view["errors"]})
+
+    async def validation_workbook(self, request: Request) -> Response:
+        upload = self.upload_of(request)
+        path = await asyncio.to_thread(self.workspace.validation_workbook, upload)
+        return FileResponse(path, media_type=XLSX, filename=path.name)
+
+    async def corrected(self, request: Request) -> Response:
+        upload = self.upload_of(request)
+        return FileResponse(upload.current, filename=upload.name,
+                            media_type="application/octet-stream")
+
+    async def preview(self, request: Request) -> Response:
+        upload = self.upload_of(request)
+        if upload.report is None:
+            raise ImporterError(upload.error or "The file could not be read.")
+        target_name = request.query_params.get("target", "sandbox")
+        target = self.targets.sandbox() if target_name == "sandbox" else None
+        result, outcomes = await asyncio.to_thread(
+            self.workspace.preview, upload, target.settings if target else None,
+            target.server_name if target else None)
+        return self.render(request, "preview.html", upload=upload, target=target_name,
+                           view=views.preview_view(result, outcomes, upload.report),
+                           erp=self.targets.erp_description())
+
+    async def start_import(self, request: Request) -> Response:
+        upload = self.upload_of(request)
+        body = await _json(request)
+        if upload.report is None:
+            return JSONResponse({"error": upload.error}, 422)
+        target = await asyncio.to_thread(self.targets.get, str(body.get("target", "")),
+                                         str(body.get("password", "")))
+        mode = str(body.get("mode") or "upsert")
+        job_id, started = self.workspace.start_import(upload, target, mode=mode)
+        self.job_targets.setdefault(job_id, str(body.get("target")))
+        if not started:
+            return JSONResponse({"error": "Another import is running on this journal; wait for "
+                                          "it to finish or stop it.", "url": f"/jobs/{job_id}"},
+                                409)
+        return JSONResponse({"url": f"/jobs/{job_id}"})
+
+    async def job(self, request: Request) -> Response:
+        job, upload = self.job_of(request)
+        outcomes = {}
+        if job.result is not None:
+            outcomes = await asyncio.to_thread(self.workspace.outcomes, job.result.run.run_id)
+        job_id = request.path_params["job_id"]
+        return self.render(request, "job.html", job_id=job_id,
+                           target=self.job_targets.get(job_id, "sandbox"),
+                           job=job.snapshot(), upload=upload,
+                           view=views.results_view(job.result, outcomes))
+
+    async def events(self, request: Request) -> Response:
+        job, _ = self.job_of(request)
+
+        async def stream():
+            while True:
+                snapshot = job.snapshot()
+                yield f"data: {json.dumps(snapshot)}\n\n"
+                if not job.running or await request.is_disconnected():
+                    return
+                await asyncio.sleep(0.3)
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store"})
+
+    async def stop(self, request: Request) -> Response:
+        job, _ = self.job_of(request)
+        job.stop()
+        return JSONResponse({"state": job.snapshot()["state"]})
+
+    async def job_file(self, request: Request) -> Response:
+        job, _ = self.job_of(request)
+        which = request.path_params["which"]
+        result = job.result
+        path = None if result is None else (result.results_path if which == "results"
+                                            else result.failed_path)
+        if path is None or not Path(path).is_file():
+            raise _NotFound("That workbook was not written by this import.")
+        return FileResponse(path, media_type=XLSX, filename=Path(path).name)
+
+    async def run_report(self, request: Request) -> Response:
+        run_id = _int(request.path_params["run_id"], 0)
+        path = await asyncio.to_thread(self.workspace.report_workbook, run_id)
+        return FileResponse(path, media_type=XLSX, filename=path.name)
+
+
+class _NotFound(ImporterError):
+    exit_code = 2
+
+
+async def _json(request: Request) -> dict:
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        raise ImporterError("The request was not understood; reload the page.")
+    return body
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def create_app(config: WebConfig) -> Starlette:
+    page = Page(config)
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        status = 404 if isinstance(exc, _NotFound) else 400
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            return page.render(request, "error.html", status=status, message=str(exc))
+        return JSONResponse({"error": str(exc)}, status)
+
+    routes = [
+        Route("/", page.index),
+        Route("/upload", page.upload, methods=["POST"]),
+        Route("/u/{upload_id}", page.check),
+        Route("/u/{upload_id}/recheck", page.recheck, methods=["POST"]),
+        Route("/u/{upload_id}/cell", page.edit_cell, methods=["POST"]),
+        Route("/u/{upload_id}/validation.xlsx", page.validation_workbook),
+        Route("/u/{upload_id}/corrected", page.corrected),
+        Route("/u/{upload_id}/preview", page.preview),
+        Route("/u/{upload_id}/import", page.start_import, methods=["POST"]),
+        Route("/jobs/{job_id}", page.job),
+        Route("/jobs/{job_id}/events", page.events),
+        Route("/jobs/{job_id}/stop", page.stop, methods=["POST"]),
+        Route("/jobs/{job_id}/{which:str}.xlsx", page.job_file),
+        Route("/runs/{run_id:int}/results.xlsx", page.run_report),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        await asyncio.to_thread(page.close)  # uploads removed, a running import stopped
+
+    app = Starlette(routes=routes, exception_handlers={ImporterError: on_error},
+                    lifespan=lifespan)
+    app.state.page = page
+    app.add_middleware(Guard, keys=config.keys,
+                       hosts=allowed_hosts(config.host, config.port))
+    return app

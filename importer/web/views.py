@@ -1,0 +1,123 @@
+"""What the templates show, as plain dicts built from the library's values (no decisions: the
+severities, messages and statuses are the library's; this only arranges them for the page)."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from importer.model import Issue, Report, RowOutcome, RunInfo, Severity, Status
+from importer.runner import ImportResult
+
+PAGE_ROWS = 100
+
+
+def check_view(report: Report, page: int = 1, only_issues: bool = False) -> dict:
+    """The Check step: counts, one page of the grid with red/amber cells, the issue list."""
+    table = report.table
+    by_cell: dict[tuple[int, str], list[Issue]] = {}
+    by_row: dict[int, list[Issue]] = {}
+    for issue in report.issues:
+        if issue.row is None:
+            continue
+        if issue.column:
+            by_cell.setdefault((issue.row, issue.column), []).append(issue)
+        else:
+            by_row.setdefault(issue.row, []).append(issue)
+    flagged = {i.row for i in report.issues if i.row is not None}
+    rows = [r for r in table.rows if r.excel_row in flagged] if only_issues else table.rows
+    pages = max(1, -(-len(rows) // PAGE_ROWS))
+    page = min(max(page, 1), pages)
+    shown = rows[(page - 1) * PAGE_ROWS:page * PAGE_ROWS]
+    return {
+        "entity": table.entity, "sheet": table.sheet, "file_format": table.file_format,
+        "rows_total": len(table.rows), "errors": len(report.errors),
+        "warnings": len(report.warnings), "invalid_rows": len(report.invalid_rows),
+        "columns": [{"letter": c.letter, "header": c.header, "field": c.field}
+                    for c in table.columns],
+        "header_row": table.header_row,
+        "rows": [row_view(report, r, by_cell, by_row) for r in shown],
+        "page": page, "pages": pages, "only_issues": only_issues,
+        "file_issues": [i for i in report.issues if i.row is None],
+        "issues": report.issues[:500], "more_issues": max(0, len(report.issues) - 500),
+    }
+
+
+def row_view(report: Report, row, by_cell=None, by_row=None) -> dict:
+    if by_cell is None:  # one row on its own (after an edit)
+        by_cell, by_row = {}, {}
+        for issue in report.issues:
+            if issue.row == row.excel_row:
+                target = by_cell.setdefault((issue.row, issue.column), []) if issue.column \
+                    else by_row.setdefault(issue.row, [])
+                target.append(issue)
+    cells = []
+    for column, text in zip(report.table.columns, row.cells):
+        issues = by_cell.get((row.excel_row, column.letter), [])
+        cells.append({"letter": column.letter, "text": text, "field": column.field,
+                      "severity": _worst(issues), "messages": [i.message for i in issues],
+                      "suggestion": next((getattr(i, "suggestion", None) for i in issues
+                                          if getattr(i, "suggestion", None)), None)})
+    row_issues = by_row.get(row.excel_row, [])
+    all_issues = row_issues + [i for c in cells for i in by_cell.get((row.excel_row,
+                                                                        c["letter"]), [])]
+    return {"excel_row": row.excel_row, "cells": cells, "severity": _worst(all_issues),
+            "messages": [i.message for i in row_issues]}
+
+
+def _worst(issues: list[Issue]) -> str | None:
+    if any(i.severity is Severity.ERROR for i in issues):
+        return "error"
+    return "warning" if issues else None
+
+
+def preview_view(result: ImportResult, outcomes: dict[int, RowOutcome], report: Report) -> dict:
+    """The Preview step: what each row would get, from a dry run's outcomes."""
+    table = report.table
+    key_fields = table.entity.key
+    by_row = {r.excel_row: r for r in table.rows}
+    groups: Counter = Counter()
+    rows = []
+    for excel_row in sorted(outcomes):
+        o = outcomes[excel_row]
+        group = _preview_group(o)
+        groups[group] += 1
+        values = by_row[excel_row].values if excel_row in by_row else {}
+        rows.append({"excel_row": excel_row, "group": group,
+                     "key": " / ".join(values.get(k, "") for k in key_fields),
+                     "call": o.action.replace(" (dry run)", "") or "-", "message": o.message,
+                     "change": getattr(o, "change", None)})
+    return {"groups": dict(groups), "rows": rows[:1000], "more_rows": max(0, len(rows) - 1000),
+            "key_label": " / ".join(key_fields), "run_id": result.run.run_id}
+
+
+def _preview_group(o: RowOutcome) -> str:
+    if o.status is Status.INVALID:
+        return "refused"
+    if o.status is Status.SKIPPED:
+        return "skipped"
+    if o.action.startswith("CREATE"):
+        return "create"
+    if o.action.startswith("UPDATE"):
+        return "update"
+    return "refused" if o.status is Status.FAILED else "send"
+
+
+UNAPPLIED = (Status.FAILED, Status.INVALID, Status.NOT_RUN)
+
+
+def results_view(result: ImportResult | None, outcomes: dict[int, RowOutcome]) -> dict:
+    failed = [{"excel_row": r, "status": o.status.value, "message": o.message,
+               "code": o.message_code}
+              for r, o in sorted(outcomes.items()) if o.status in UNAPPLIED]
+    retryable = any(o.status in (Status.FAILED, Status.NOT_RUN) for o in outcomes.values())
+    return {"result": result.to_dict() if result else None, "failed": failed[:1000],
+            "retryable": retryable and not (result and result.run.dry_run),
+            "more_failed": max(0, len(failed) - 1000)}
+
+
+def run_view(run: RunInfo) -> dict:
+    return {"run_id": run.run_id, "started": run.started_at[:16].replace("T", " "),
+            "file": Path(run.input_path).name, "entity": run.entity, "dry_run": run.dry_run,
+            "mode": run.mode, "server": f"{run.server_url} {run.data_source}".strip(),
+            "counts": ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()))
+            or "(unfinished)"}

@@ -1,0 +1,209 @@
+"""The page's memory: uploaded files in a private folder, and what the library said of each.
+
+Everything here is a call into the library the CLI uses (read_table, validate, the workbook
+writers, corrections, run_import through an ImportJob, the journal's runs, render_report); this
+module only keeps the results between requests, keyed by random ids, so no request can name a
+path on the machine.
+"""
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from importer.corrections import EDITABLE_FORMATS, Edits, write_corrected
+from importer.entities import get_entity
+from importer.errors import BadOptions, ImporterError
+from importer.jobs import ImportJob, JobSlot
+from importer.journal import Journal
+from importer.model import Report, RowOutcome
+from importer.reading import read_table
+from importer.reading.listing import sheet_names
+from importer.reports import render_report
+from importer.runner import ImportResult, run_import
+from importer.settings import Settings
+from importer.validation import validate
+from importer import workbooks
+
+UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+
+
+@dataclass
+class Upload:
+    """One file the admin gave the page, and its latest check."""
+
+    id: str
+    name: str  # the file name as uploaded
+    folder: Path  # private to this upload
+    original: Path  # the bytes as uploaded
+    entity: str | None = None  # chosen by the person; None = recognised
+    sheet: str | None = None
+    edits: Edits = field(default_factory=dict)
+    report: Report | None = None
+    error: str | None = None  # the file cannot be used: one sentence
+    sheets: list[str] = field(default_factory=list)
+    generation: int = 0  # bumped by every edit: names the corrected copy
+
+    @property
+    def current(self) -> Path:
+        """The file the check, preview and import read: the upload with the edits applied."""
+        if not self.edits:
+            return self.original
+        return self.folder / "corrected" / self.name
+
+    @property
+    def editable(self) -> bool:
+        return self.report is not None and self.report.table.file_format in EDITABLE_FORMATS
+
+
+@dataclass
+class Target:
+    """Where an import goes: the built-in sandbox or the configured ERP."""
+
+    settings: Settings
+    server_name: str | None = None  # the journal's name for a sandbox kept in a file
+    label: str = ""
+
+
+class Workspace:
+    """Uploads, imports and the journal of one `importer serve` process."""
+
+    def __init__(self, root: Path | None, journal: Path) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="importer-web-", dir=root))
+        self.root.chmod(0o700)
+        self.journal = journal
+        self.uploads: dict[str, Upload] = {}
+        self.jobs: dict[str, tuple[ImportJob, Upload]] = {}
+        self.slot = JobSlot()
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        for job, _ in self.jobs.values():
+            job.stop()
+        for job, _ in self.jobs.values():
+            job.wait(30)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    # --- upload and check ---------------------------------------------------------------------
+    def add_upload(self, name: str, data: bytes) -> Upload:
+        safe = Path(name.replace("\\", "/")).name.strip() or "upload.xlsx"
+        if Path(safe).suffix.lower() not in UPLOAD_SUFFIXES:
+            raise BadOptions(f"{safe} is not a spreadsheet this tool reads; choose an .xlsx, "
+                             ".xlsm, .xls, .ods or .csv file.")
+        upload_id = secrets.token_urlsafe(9)
+        folder = self.root / upload_id
+        folder.mkdir(mode=0o700)
+        original = folder / safe
+        original.write_bytes(data)
+        upload = Upload(upload_id, safe, folder, original)
+        upload.sheets = sheet_names(original)
+        with self._lock:
+            self.uploads[upload_id] = upload
+        return self.check(upload)
+
+    def check(self, upload: Upload, entity: str | None = ..., sheet: str | None = ...) -> Upload:
+        """Read and validate the upload (with its edits) exactly as `importer validate` does."""
+        if entity is not ...:
+            upload.entity = entity or None
+        if sheet is not ...:
+            upload.sheet = sheet or None
+        try:
+            table = read_table(upload.current, entity=upload.entity, sheet=upload.sheet)
+            upload.report, upload.error = validate(table), None
+        except ImporterError as exc:
+            upload.report, upload.error = None, str(exc)
+        return upload
+
+    def edit(self, upload: Upload, letter: str, row: int, text: str) -> Upload:
+        """Set one cell to ``text`` and check the file again (the same library calls)."""
+        report = upload.report
+        if report is None:
+            raise BadOptions("Upload the file again: it could not be read.")
+        table = report.table
+        if not any(c.letter == letter for c in table.columns) or not any(
+                r.excel_row == row for r in table.rows):
+            raise BadOptions(f"There is no data cell {letter}{row} in this sheet.")
+        kinds = {c.letter: (table.entity.field(c.field).kind if c.field else None)
+                 for c in table.columns}
+        edits = {**upload.edits, (letter, row): text}
+        dest = upload.folder / "corrected" / upload.name
+        dest.parent.mkdir(exist_ok=True)
+        staged = dest.with_name(f".{upload.generation + 1}.{upload.name}")
+        write_corrected(upload.original, table.file_format, table.sheet, edits, kinds, staged)
+        staged.replace(dest)
+        upload.edits, upload.generation = edits, upload.generation + 1
+        return self.check(upload, sheet=table.sheet)
+
+    def validation_workbook(self, upload: Upload) -> Path:
+        out = upload.folder / f"{Path(upload.name).stem}.validation.xlsx"
+        workbooks.write_validation_workbook(upload.report, out)
+        return out
+
+    # --- preview and import -------------------------------------------------------------------
+    def preview(self, upload: Upload, settings: Settings | None,
+                server_name: str | None = None) -> tuple[ImportResult, dict[int, RowOutcome]]:
+        """A dry run: the call each row would get, nothing sent."""
+        result = run_import(upload.current, settings, entity=self._entity(upload),
+                            sheet=upload.report.table.sheet, dry_run=True,
+                            journal_path=self.journal,
+                            out=upload.folder / "preview.results.xlsx", server_name=server_name)
+        with Journal(self.journal) as journal:
+            return result, journal.outcomes(result.run.run_id)
+
+    def start_import(self, upload: Upload, target: Target, mode: str = "upsert",
+                     workers: int = 4, fresh: bool = False) -> tuple[str, bool]:
+        """Start the import in the background: (job id, True), or (the id of the import
+        already running on this journal, False)."""
+        running = self.slot.running(str(self.journal))
+        if running is not None:
+            return self._job_id(running), False
+        source = upload.current
+        entity, sheet = self._entity(upload), upload.report.table.sheet
+
+        def call(on_progress: Callable, stop: threading.Event) -> ImportResult:
+            return run_import(source, target.settings, entity=entity, sheet=sheet, mode=mode,
+                              workers=workers, journal_path=self.journal, fresh=fresh,
+                              on_progress=on_progress, stop_event=stop,
+                              server_name=target.server_name)
+
+        job = ImportJob(call, label=f"{upload.name} into {target.label}")
+        job_id = secrets.token_urlsafe(9)
+        self.jobs[job_id] = (job, upload)
+        started = self.slot.start(str(self.journal), job)
+        if started is job:
+            return job_id, True
+        del self.jobs[job_id]
+        return self._job_id(started), False
+
+    def _job_id(self, job: ImportJob) -> str:
+        return next(k for k, (j, _) in self.jobs.items() if j is job)
+
+    def running_job(self) -> tuple[str, ImportJob] | None:
+        job = self.slot.running(str(self.journal))
+        return (self._job_id(job), job) if job is not None else None
+
+    @staticmethod
+    def _entity(upload: Upload):
+        return get_entity(upload.report.table.entity.name)
+
+    # --- history ------------------------------------------------------------------------------
+    def runs(self):
+        if not self.journal.is_file():
+            return []
+        with Journal(self.journal) as journal:
+            return journal.runs()
+
+    def outcomes(self, run_id: int) -> dict[int, RowOutcome]:
+        with Journal(self.journal) as journal:
+            return journal.outcomes(run_id)
+
+    def report_workbook(self, run_id: int) -> Path:
+        out = self.root / "reports" / f"run-{run_id}.results.xlsx"
+        out.parent.mkdir(exist_ok=True)
+        with Journal(self.journal) as journal:
+            render_report(journal, run_id, out)
+        return out
