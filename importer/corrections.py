@@ -6,8 +6,9 @@ Every other byte of the file stays as it was: for .xlsx/.xlsm only the edited ``
 that one sheet's XML are replaced (styles, number formats, formulas and their stored results,
 other sheets, charts and macros are copied unchanged, member by member); for .csv only the edited
 records are rewritten, in the file's own encoding, delimiter and line endings. An edited cell keeps
-its style; the value is written by the field's kind: numbers as number cells, everything else as
-text (so ``000417`` keeps its zeros), dates as ISO text, which the reader reads as that date.
+its style; the value is written by the field's kind: a number that General format shows exactly as
+typed as a number cell, everything else as text (so ``000417`` and ``40.00`` stay as typed), dates
+as ISO text, which the reader reads as that date.
 
 .xls and .ods files cannot be edited this way (no library writes them without re-creating the
 whole file); `CorrectionsUnsupported` says so in one sentence. This module owns the file edits
@@ -22,7 +23,6 @@ import io
 import re
 import shutil
 import zipfile
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -34,7 +34,10 @@ from importer.reading.sources import sniff_delimiter
 Edits = dict[tuple[str, int], str]  # (column letter, excel row) -> the text the admin typed
 
 EDITABLE_FORMATS = ("xlsx", "xlsm", "csv")
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?\Z")
+# A number whose General rendering is exactly the typed text (no leading or trailing zeros, at most
+# 15 significant digits) becomes a number cell; any other typed number stays text, so what was
+# typed is what is read and sent (40.00 stays 40.00, 007 stays 007).
+_GENERAL_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d*[1-9])?\Z")
 
 
 class CorrectionsUnsupported(UnusableFile):
@@ -157,12 +160,9 @@ def _cell_xml(ref: str, style: str | None, text: str, kind: Kind | None) -> byte
     s = f' s="{style}"' if style else ""
     if text == "":
         return f'<c r="{ref}"{s}/>'.encode()
-    if kind is not None and kind.numeric and _PLAIN_NUMBER.match(text):
-        try:
-            Decimal(text)
-            return f'<c r="{ref}"{s}><v>{text}</v></c>'.encode()
-        except InvalidOperation:
-            pass
+    if kind is not None and kind.numeric and _GENERAL_NUMBER.match(text) and \
+            sum(ch.isdigit() for ch in text.lstrip("-0.")) <= 15:
+        return f'<c r="{ref}"{s}><v>{text}</v></c>'.encode()
     body = escape(text)
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{body}</t></is></c>' \
         .encode("utf-8")

@@ -1,0 +1,190 @@
+"""The web page's routes and their error paths, through starlette's TestClient (the app in this
+process; imports go to real sandbox servers over loopback)."""
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from openpyxl import Workbook
+from starlette.testclient import TestClient
+
+from conftest import isolate_from_user
+from importer.web.app import WebConfig, create_app
+from importer.web.security import CSRF_HEADER, Secrets
+from importer.web.targets import SandboxOptions
+
+BASE = "http://127.0.0.1:8080"
+HEADER = ["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "ORDER_QTY", "CURR_CODE", "SO_UNIT_PRICE"]
+
+
+def xlsx_bytes(rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Product Price"
+    for row in [HEADER, *rows]:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def price_rows(n: int, code: str):
+    return [["PUMP001", code, "2026-12-01", str(i + 1), "USD", "10.50"] for i in range(n)]
+
+
+@pytest.fixture
+def web(tmp_path, monkeypatch):
+    """(client, keys, config): a page with its own journal, sandbox file and temp folder."""
+    isolate_from_user(tmp_path / "home", monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    keys = Secrets()
+
+    def make(**overrides):
+        config = WebConfig(journal=tmp_path / "j.sqlite3", keys=keys,
+                           sandbox=SandboxOptions(tmp_path / "sb.sqlite3"),
+                           temp_root=tmp_path, **overrides)
+        client = TestClient(create_app(config), base_url=BASE)
+        return client, config
+
+    return make, keys
+
+
+def authed(client: TestClient, keys: Secrets) -> TestClient:
+    response = client.get(f"/?token={keys.token}", follow_redirects=False)
+    assert response.status_code == 303 and "token" not in response.headers["location"]
+    return client
+
+
+def upload(client, keys, name: str, data: bytes):
+    return client.post("/upload", content=data,
+                       headers={"X-Filename": name, CSRF_HEADER: keys.csrf})
+
+
+def test_a_request_without_the_token_is_refused(web):
+    make, keys = web
+    client, _ = make()
+    with client:
+        assert client.get("/").status_code == 403
+        assert client.get("/static/style.css").status_code == 403
+        assert client.get("/?token=wrong").status_code == 403
+        authed(client, keys)
+        assert client.get("/").status_code == 200
+        assert client.get("/static/app.js").status_code == 200
+
+
+def test_a_foreign_host_header_is_refused_dns_rebinding(web):
+    make, keys = web
+    client, _ = make()
+    with client:
+        authed(client, keys)
+        response = client.get("/", headers={"Host": "attacker.example:8080"})
+        assert response.status_code == 400 and "Host" in response.text
+
+
+def test_a_post_without_the_right_csrf_token_is_refused(web):
+    make, keys = web
+    client, _ = make()
+    with client:
+        authed(client, keys)
+        data = xlsx_bytes(price_rows(1, "CSRF"))
+        assert client.post("/upload", content=data, headers={"X-Filename": "p.xlsx"}
+                           ).status_code == 403
+        response = client.post("/upload", content=data,
+                               headers={"X-Filename": "p.xlsx", CSRF_HEADER: "guess"})
+        assert response.status_code == 403 and "CSRF" in response.text
+        assert upload(client, keys, "p.xlsx", data).status_code == 200
+
+
+def test_a_file_over_the_limit_is_refused_with_the_setting_named(web):
+    make, keys = web
+    client, _ = make(max_upload_mb=0.01)
+    with client:
+        authed(client, keys)
+        response = upload(client, keys, "big.csv", b"PART_ID\n" + b"X\n" * 10_000)
+        assert response.status_code == 413
+        assert "--max-upload-mb" in response.json()["error"]
+
+
+def test_an_unreadable_file_is_one_sentence_on_the_check_page(web):
+    make, keys = web
+    client, _ = make()
+    with client:
+        authed(client, keys)
+        response = upload(client, keys, "broken.xlsx", b"PK\x03\x04 not really a zip")
+        body = response.json()
+        assert response.status_code == 200 and body["error"]
+        page = client.get(body["url"])
+        assert page.status_code == 422
+        assert "damaged" in page.text and "Traceback" not in page.text
+        response = upload(client, keys, "notes.txt", b"hello")
+        assert response.status_code == 400 and ".csv" in response.json()["error"]
+
+
+def test_an_uploaded_name_cannot_leave_the_private_folder(web, tmp_path):
+    make, keys = web
+    client, config = make()
+    with client:
+        authed(client, keys)
+        body = upload(client, keys, "../../escape.xlsx", xlsx_bytes(price_rows(1, "ESC"))).json()
+        assert body["error"] is None
+        page = client.app.state.page
+        stored = next(iter(page.workspace.uploads.values())).original
+        assert stored.name == "escape.xlsx" and page.workspace.root in stored.parents
+        assert not (tmp_path / "escape.xlsx").exists()
+        root = page.workspace.root
+    assert not root.exists(), "uploads are removed when the page stops"
+
+
+def test_an_unknown_upload_or_job_is_a_404_page(web):
+    make, keys = web
+    client, _ = make()
+    with client:
+        authed(client, keys)
+        response = client.get("/u/nothing", headers={"Accept": "text/html"})
+        assert response.status_code == 404 and "upload the file again" in response.text
+        assert client.get("/jobs/nothing/results.xlsx").status_code == 404
+
+
+def test_a_second_import_while_one_runs_is_refused_and_the_password_never_comes_back(
+        web, sandbox_factory, tmp_path):
+    sb = sandbox_factory(latency_ms=150, users={"APIUSER": "Pw-9f3kq-never-shown"})
+    config_file = tmp_path / "importer.toml"
+    config_file.write_text(f'[connection]\nurl = "{sb.url}"\ndata_source = "{sb.data_source}"\n'
+                           f'user = "{sb.user}"\n')
+    make, keys = web
+    client, _ = make(config_file=config_file)
+    bodies = []
+    with client:
+        authed(client, keys)
+        first = upload(client, keys, "a.xlsx", xlsx_bytes(price_rows(40, "TWOA"))).json()
+        second = upload(client, keys, "b.xlsx", xlsx_bytes(price_rows(3, "TWOB"))).json()
+        upload_a, upload_b = first["url"], second["url"]
+        preview = client.get(f"{upload_a}/preview?target=erp")
+        bodies.append(preview.text)
+        assert 'type="password"' in preview.text  # asked for, since none is configured
+        no_password = client.post(f"{upload_a}/import", json={"target": "erp"},
+                                  headers={CSRF_HEADER: keys.csrf})
+        assert no_password.status_code == 400 and "password" in no_password.json()["error"]
+        started = client.post(f"{upload_a}/import", json={"target": "erp",
+                                                          "password": sb.password},
+                              headers={CSRF_HEADER: keys.csrf})
+        assert started.status_code == 200, started.text
+        job_url = started.json()["url"]
+        refused = client.post(f"{upload_b}/import", json={"target": "erp"},
+                              headers={CSRF_HEADER: keys.csrf})
+        assert refused.status_code == 409 and refused.json()["url"] == job_url
+        assert "Another import" in refused.json()["error"]
+        bodies += [started.text, refused.text, client.get("/").text, client.get(job_url).text]
+        assert client.post(f"{job_url}/stop", headers={CSRF_HEADER: keys.csrf}).status_code == 200
+        deadline = time.monotonic() + 60
+        while "data-state=\"running\"" in (page := client.get(job_url).text) or \
+                'data-state="stopping"' in page:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        bodies.append(page)
+        assert "Outcome of run" in page and "NOT_RUN" in page
+        events = client.get(f"{job_url}/events")
+        bodies.append(events.text)
+        assert events.text.startswith("data: ") and '"state": "finished"' in events.text
+    assert all(sb.password not in body for body in bodies)
