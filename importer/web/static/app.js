@@ -121,7 +121,9 @@ function setupProgress() {
     document.getElementById("bar").style.width = pct + "%";
     job.querySelector("[role=progressbar]").setAttribute("aria-valuenow", s.done);
     const eta = s.eta_seconds ? " · about " + s.eta_seconds + " s left" : "";
-    document.getElementById("progress-text").textContent = s.done + " of " + s.total + " rows · " + s.rate + " rows/s" + eta;
+    document.getElementById("progress-text").textContent = s.total
+      ? s.done + " of " + s.total + " rows · " + s.rate + " rows/s" + eta
+      : "Starting: logging in and reading the file ...";
     document.getElementById("progress-counts").textContent = Object.entries(s.counts).map(([k, v]) => k + " " + v).join("  ");
     if (!["running", "stopping"].includes(s.state)) { source.close(); window.location.reload(); }
   };
