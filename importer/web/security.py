@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import socket
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -32,10 +33,23 @@ class Secrets:
 
 
 def allowed_hosts(host: str, port: int) -> set[str]:
+    """The Host header values that name this server: the loopback names, the --host given and,
+    when listening on every address (0.0.0.0 or ::), this machine's own names and addresses."""
     names = set(LOCAL_NAMES)
-    if host not in ("127.0.0.1", "0.0.0.0", "::", "localhost"):
+    if host in ("0.0.0.0", "::"):
+        names |= _own_names()
+    elif host not in ("127.0.0.1", "localhost"):
         names.add(f"[{host}]" if ":" in host else host)
     return {f"{n}:{port}" for n in names} | (set(names) if port == 80 else set())
+
+
+def _own_names() -> set[str]:
+    names = {socket.gethostname(), socket.getfqdn()}
+    try:
+        names |= set(socket.gethostbyname_ex(socket.gethostname())[2])
+    except OSError:
+        pass
+    return {n for n in names if n}
 
 
 def _same(a: str | None, b: str) -> bool:
