@@ -13,7 +13,7 @@ COMMANDS = sorted(main.commands)
 
 
 def test_every_documented_command_is_registered():
-    assert set(COMMANDS) == {"check", "entities", "export", "import", "report", "runs", "sandbox",
+    assert set(COMMANDS) == {"check", "entities", "export", "import", "report", "runs", "sandbox", "serve",
                              "template", "validate"}
 
 
