@@ -334,7 +334,9 @@ def test_discount_formatted_as_percent_is_sent_as_shown(tmp_path):
     table = read_table(path)
     assert [r.values["ITEM_DISC_PCT"] for r in table.rows] == ["5", "12.5", "7", "2.5"]
     assert table.rows[0].cells[2] == "5%"
-    assert table.rows[0].values["SO_UNIT_PRICE"] == "0.05"  # not a percent field: the number
+    # not a percent field: 5% of a price is not a price
+    assert [(i.address, i.code, i.severity.value) for i in table.issues] == [
+        ("Prices!D2", "percent-format", "error")]
 
 
 def test_ods_percentage_cell_is_sent_as_shown(tmp_path):

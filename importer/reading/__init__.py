@@ -23,6 +23,7 @@ from importer.entities import Entity, get_entity
 from importer.errors import UnusableFile
 from importer.model import Action, Column, Issue, Row, Severity, Table
 from importer.reading.cells import ConvertedColumn, convert_column
+from importer.reading.fidelity import CODES as FIDELITY_CODES, Target
 from importer.reading.header import find_header, match_columns, sheet_picker
 from importer.reading.sources import load_grid
 from importer.reading.values import display
@@ -38,6 +39,8 @@ READING_CODES = {
     "whitespace-trimmed": "Spaces around a value were removed (warning).",
     "time-ignored": "A date cell or text had a time of day, which is dropped (warning).",
     "hidden-row": "The row is hidden in the spreadsheet but is read like any other (warning).",
+    "hidden-column": "The column is hidden in the spreadsheet but is read (warning).",
+    **FIDELITY_CODES,
 }
 
 
@@ -87,6 +90,7 @@ def _read(path: Path, entity: Entity | None, sheet: str | None, day_first: bool,
         raise UnusableFile(f"Sheet {grid.sheet!r} of {path.name} has a header but no data rows; "
                            "fill in at least one row under the header.")
     issues.extend(_hidden_row_issues(grid, table_rows))
+    issues.extend(_hidden_column_issues(grid, columns, h + 1))
     issues.sort(key=lambda i: (i.row or 0, len(i.column or ""), i.column or ""))
     return Table(path=path, sha256=grid.sha256, file_format=grid.file_format, sheet=grid.sheet,
                  entity=entity, header_row=h + 1, columns=columns, rows=table_rows,
@@ -114,8 +118,17 @@ def _transpose(data: list[list], width: int) -> list[tuple]:
 
 def _convert(raw: tuple, column: Column, entity: Entity, first_row: int, grid,
              day_first: bool) -> ConvertedColumn:
-    kind = entity.field(column.field).kind if column.field else None
-    return convert_column(raw, column, kind, first_row, grid.sheet, grid.marks, day_first)
+    return convert_column(raw, column, _target(entity, column.field), first_row, grid.sheet,
+                          grid.marks, day_first)
+
+
+def _target(entity: Entity, name: str | None) -> Target:
+    """The field a column feeds; keys and quantities are strict (they select the record)."""
+    if not name:
+        return Target(None, None)
+    f = entity.field(name)
+    strict = name in entity.key or f.quantity_break or name.endswith("_QTY")
+    return Target(name, f.kind, strict)
 
 
 def _assemble(columns: list[Column], converted: list[ConvertedColumn], first_row: int,
@@ -157,6 +170,13 @@ def _hidden_row_issues(grid, rows: list[Row]) -> list[Issue]:
     return [Issue("hidden-row", "This row is hidden in the spreadsheet; it is read and sent like "
                   "any other row.", Severity.WARNING, grid.sheet, r.excel_row)
             for r in rows if r.excel_row in grid.marks.hidden_rows]
+
+
+def _hidden_column_issues(grid, columns: list[Column], header_row: int) -> list[Issue]:
+    return [Issue("hidden-column", f"Column {c.letter} ({c.header}) is hidden in the spreadsheet; "
+                  "its values are read and sent like any other column.", Severity.WARNING,
+                  grid.sheet, header_row, c.letter, c.field, c.header)
+            for c in columns if c.index in grid.marks.hidden_cols and (c.field or c.is_action)]
 
 
 def _trim(cells: list[str]) -> list[str]:

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 from importer.entities import Kind
 from importer.model import Column, Issue, Severity
+from importer.reading.display import general
+from importer.reading.fidelity import Target, apply_formats, check_texts
 from importer.reading.scan import EXCEL_ERROR, FORMULA_WITHOUT_VALUE, Marks
-from importer.reading.values import date_value, display, format_number
+from importer.reading.values import date_value, display
 
 MESSAGES = {
     EXCEL_ERROR: "The cell shows the error {value}; correct the formula or type the value.",
@@ -29,9 +31,10 @@ class ConvertedColumn:
     issues: list[Issue] = field(default_factory=list)
 
 
-def convert_column(raw, column: Column, kind: Kind | None, first_row: int, sheet: str,
+def convert_column(raw, column: Column, target: Target, first_row: int, sheet: str,
                    marks: Marks, day_first: bool) -> ConvertedColumn:
     """raw[i] is the cell of Excel row first_row + i."""
+    kind = target.kind
     if kind is Kind.DATE:
         shown, api, timed = _dates(raw, day_first)
         trimmed = [i for i, (s, a) in enumerate(zip(shown, api)) if a and len(a) != len(s)]
@@ -44,15 +47,22 @@ def convert_column(raw, column: Column, kind: Kind | None, first_row: int, sheet
         out.issues.append(Issue(code, MESSAGES[code].format(value=value), severity, sheet,
                                 first_row + i, column.letter, column.field, value))
 
+    def report(i: int, code: str, message: str, severity: Severity) -> None:
+        out.issues.append(Issue(code, message, severity, sheet, first_row + i, column.letter,
+                                column.field, shown[i]))
+
     for i in timed:
         issue(i, "time-ignored", shown[i])
     for i in trimmed:
         if shown[i].strip() == api[i]:
             issue(i, "whitespace-trimmed", shown[i])
     if kind is Kind.PERCENT:
-        _percent_cells(raw, column, first_row, marks, shown, api)
-    if kind is not Kind.DATE and marks.padded:
-        _padded_cells(raw, column, first_row, marks, shown, api)
+        _percent_texts(api)
+    formats = marks.formats.get(column.index)
+    if formats:
+        apply_formats(raw, formats, first_row, target, shown, api, report)
+    if kind is not Kind.DATE:
+        check_texts(api, target, report)
     for (row, col), (code, value) in marks.cells.items():
         i = row - first_row
         if col == column.index and 0 <= i < len(raw):
@@ -62,28 +72,11 @@ def convert_column(raw, column: Column, kind: Kind | None, first_row: int, sheet
     return out
 
 
-def _percent_cells(raw, column: Column, first_row: int, marks: Marks, shown: list[str],
-                   api: list[str]) -> None:
-    """A cell formatted as a percentage holds 0.05 and shows 5%: a percent field gets 5. Text
-    such as '5%' (a CSV saved by Excel) gets 5 too."""
+def _percent_texts(api: list[str]) -> None:
+    """Text such as '5%' (a CSV saved by Excel) in a percent field gets 5."""
     for i, value in enumerate(api):
         if value.endswith("%") and _PERCENT_TEXT.fullmatch(value):
             api[i] = value[:-1].strip()
-    for row, col in marks.percent:
-        i = row - first_row
-        if col == column.index and 0 <= i < len(raw) and raw[i].__class__ is float:
-            api[i] = _number_text(raw[i] * 100)
-            shown[i] = api[i] + "%"
-
-
-def _padded_cells(raw, column: Column, first_row: int, marks: Marks, shown: list[str],
-                  api: list[str]) -> None:
-    """A number formatted '000000' shows 417 as 000417: that is what is sent."""
-    for (row, col), width in marks.padded.items():
-        i = row - first_row
-        v = raw[i] if col == column.index and 0 <= i < len(raw) else None
-        if v.__class__ is float and v.is_integer() and 0 <= v < 1e15:
-            shown[i] = api[i] = str(int(v)).zfill(width)
 
 
 def _texts(raw) -> tuple[list[str], list[str], list[int]]:
@@ -114,11 +107,7 @@ def _texts(raw) -> tuple[list[str], list[str], list[int]]:
     return shown, api, trimmed
 
 
-def _number_text(v: float) -> str:
-    if v.is_integer() and -1e15 < v < 1e15:
-        return str(int(v))
-    s = "%.15g" % v
-    return format_number(v) if "e" in s or s == "-0" else s
+_number_text = general
 
 
 def _dates(raw: list, day_first: bool) -> tuple[list[str], list[str], list[int]]:

@@ -1,7 +1,9 @@
 """What the fast workbook reader (calamine) does not tell: error values, formulas that were never
-calculated, hidden rows. Found by scanning the sheet's XML (xlsx/xlsm, ods) or with xlrd (xls).
+calculated, hidden rows and columns, each cell's number format, merged .ods cells. Found by
+scanning the sheet's XML (xlsx/xlsm, ods) or with xlrd (xls).
 
-Each scanner returns ``Marks``: {(excel_row, column_index): (code, shown)} plus the hidden rows.
+Each scanner returns ``Marks``: {(excel_row, column_index): (code, shown)} plus the hidden rows
+and columns and {column: {excel row: format code}} (reading/formats.py, reading/odsstyles.py).
 The scans look for rare byte patterns first, so a plain sheet costs one pass over its XML.
 """
 from __future__ import annotations
@@ -12,6 +14,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
+
+from importer.reading.formats import (CellFormats, xls_formats, xlsx_cell_formats,
+                                      xlsx_hidden_columns, xlsx_styles)
+from importer.reading.odsstyles import ods_cell_style_codes
 
 EXCEL_ERROR = "excel-error"
 FORMULA_WITHOUT_VALUE = "formula-without-value"
@@ -30,8 +36,9 @@ _HIDDEN_VALUES = (b"1", b"true")
 class Marks:
     cells: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     hidden_rows: set[int] = field(default_factory=set)
-    percent: set[tuple[int, int]] = field(default_factory=set)  # cells shown as a percentage
-    padded: dict[tuple[int, int], int] = field(default_factory=dict)  # '000000' format: digits
+    hidden_cols: set[int] = field(default_factory=set)  # 0-based column indexes
+    formats: CellFormats = field(default_factory=dict)  # {column: {excel row: format code}}
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # ods
 
 
 def column_index(letters: bytes | str) -> int:
@@ -76,38 +83,9 @@ def scan_xlsx(zf: zipfile.ZipFile, sheet: str) -> Marks:
         if cell and cell[0] not in marks.cells and _formula_without_value(cell[1], cell[2]):
             marks.cells[cell[0]] = (FORMULA_WITHOUT_VALUE, "")
     marks.hidden_rows = _hidden_rows(xml)
-    for style, shown in _number_styles(zf).items():
-        for start in _find_cell_starts(xml, (b' s="' + style + b'"',)):
-            cell = _cell_at(xml, start)
-            if cell and cell[1].get(b"s") == style:
-                if shown == "%":
-                    marks.percent.add(cell[0])
-                else:
-                    marks.padded[cell[0]] = shown
+    marks.hidden_cols = xlsx_hidden_columns(xml)
+    marks.formats = xlsx_cell_formats(xml, xlsx_styles(zf))
     return marks
-
-
-def _number_styles(zf: zipfile.ZipFile) -> dict[bytes, str | int]:
-    """Cell styles whose number format changes what a number looks like in a way that matters:
-    a percentage (0%, 0.00%: '%') or zero-padded digits ('000000': the width)."""
-    try:
-        xml = zf.read("xl/styles.xml")
-    except KeyError:
-        return {}
-    if b"%" not in xml and b'numFmtId="9"' not in xml and b'numFmtId="10"' not in xml and (
-            b'formatCode="00' not in xml):
-        return {}
-    root = ElementTree.fromstring(xml)
-    shown: dict[str, str | int] = {"9": "%", "10": "%"}
-    for nf in root.iter(f"{_NS_MAIN}numFmt"):
-        code = re.sub(r'"[^"]*"|\\.', "", nf.get("formatCode", ""))
-        if "%" in code:
-            shown[nf.get("numFmtId")] = "%"
-        elif re.fullmatch(r"0{2,}", code):
-            shown[nf.get("numFmtId")] = len(code)
-    xfs = root.find(f"{_NS_MAIN}cellXfs")
-    return {str(i).encode(): shown[xf.get("numFmtId")]
-            for i, xf in enumerate(xfs if xfs is not None else []) if xf.get("numFmtId") in shown}
 
 
 def _find_cell_starts(xml: bytes, needles: tuple[bytes, ...]) -> list[int]:
@@ -186,39 +164,84 @@ _ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcex
 _ODS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 
 
+_ODS_STYLES = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}automatic-styles"
+_ODS_VALUE_TYPES = ("float", "percentage", "currency", "date", "time")
+
+
+class _OdsSheet:
+    """State while walking one table of content.xml: column styles, row number, marks."""
+
+    def __init__(self, marks: Marks, codes: dict[str, str]):
+        self.marks, self.codes = marks, codes
+        self.column_styles: list[str | None] = []
+        self.row = 0
+
+    def column(self, node) -> None:
+        repeat = min(int(node.get(f"{_ODS_TABLE}number-columns-repeated", "1")), 16384)
+        if node.get(f"{_ODS_TABLE}visibility") in ("collapse", "filter"):
+            start = len(self.column_styles)
+            self.marks.hidden_cols.update(range(start, start + repeat))
+        if len(self.column_styles) < 16384:
+            self.column_styles += [node.get(f"{_ODS_TABLE}default-cell-style-name")] * repeat
+
+    def table_row(self, node) -> None:
+        repeat = int(node.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+        if len(node):
+            _ods_row(node, self.row + 1, self)
+            if node.get(f"{_ODS_TABLE}visibility") in ("collapse", "filter"):
+                self.marks.hidden_rows.update(range(self.row + 1, self.row + 1 + min(repeat, 65536)))
+        self.row += repeat
+
+
 def scan_ods(zf: zipfile.ZipFile, sheet: str) -> Marks:
     marks = Marks()
     xml = zf.read("content.xml")
-    if not any(n in xml for n in (b'value-type="error"', b"table:formula", b"visibility=",
-                                   b'value-type="percentage"')):
-        return marks
-    row = 0
+    try:
+        styles = ElementTree.fromstring(zf.read("styles.xml"))
+    except KeyError:
+        styles = None
+    state = None
     in_table = False
     for event, node in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
         tag = node.tag
+        if tag == _ODS_STYLES and event == "end":
+            state = _OdsSheet(marks, ods_cell_style_codes(node, styles))
+            continue
         if tag == f"{_ODS_TABLE}table":
             in_table = event == "start" and node.get(f"{_ODS_TABLE}name") == sheet
             if event == "end":
                 node.clear()
             continue
-        if not in_table or event != "end" or tag != f"{_ODS_TABLE}table-row":
+        if not in_table or event != "end":
             continue
-        repeat = int(node.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
-        if len(node):
-            _ods_row(node, row + 1, marks)
-            if node.get(f"{_ODS_TABLE}visibility") in ("collapse", "filter"):
-                marks.hidden_rows.add(row + 1)
-        row += repeat
-        node.clear()
+        if state is None:
+            state = _OdsSheet(marks, ods_cell_style_codes(styles))
+        if tag == f"{_ODS_TABLE}table-column":
+            state.column(node)
+        elif tag == f"{_ODS_TABLE}table-row":
+            state.table_row(node)
+            node.clear()
     return marks
 
 
-def _ods_row(node, excel_row: int, marks: Marks) -> None:
+def _ods_row(node, excel_row: int, state: _OdsSheet) -> None:
+    marks = state.marks
     col = 0
     for cell in node:
         repeat = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
-        if cell.get(f"{_ODS_OFFICE}value-type") == "percentage":
-            marks.percent.update((excel_row, col + k) for k in range(repeat))
+        if cell.get(f"{_ODS_OFFICE}value-type") in _ODS_VALUE_TYPES:
+            style = cell.get(f"{_ODS_TABLE}style-name") or (
+                state.column_styles[col] if col < len(state.column_styles) else None)
+            code = state.codes.get(style)
+            if code is None and cell.get(f"{_ODS_OFFICE}value-type") == "percentage":
+                code = "0.##########%"  # a percentage without a style of its own
+            if code is not None:
+                for k in range(min(repeat, 16384 - col)):
+                    marks.formats.setdefault(col + k, {})[excel_row] = code
+        rows = int(cell.get(f"{_ODS_TABLE}number-rows-spanned", "1"))
+        cols = int(cell.get(f"{_ODS_TABLE}number-columns-spanned", "1"))
+        if rows > 1 or cols > 1:
+            marks.merged.append(((excel_row - 1, col), (excel_row - 2 + rows, col + cols - 1)))
         if cell.get(f"{_ODS_CALCEXT}value-type") == "error":
             text = "".join(cell.itertext()).strip() or "#VALUE!"
             marks.cells[(excel_row, col)] = (EXCEL_ERROR, text)
@@ -237,11 +260,10 @@ def _ods_has_value(cell) -> bool:
 # --- xls ------------------------------------------------------------------------------------
 def scan_xls(data: bytes, sheet: str) -> Marks:
     marks = Marks()
-    try:
-        import xlrd
-    except ImportError:  # pragma: no cover - xlrd is a dependency
-        return marks
-    book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO(),
+                              formatting_info=True)
     try:
         sh = book.sheet_by_name(sheet)
         for col in range(sh.ncols):
@@ -249,6 +271,7 @@ def scan_xls(data: bytes, sheet: str) -> Marks:
                 if kind == xlrd.XL_CELL_ERROR:
                     text = xlrd.error_text_from_code.get(sh.cell_value(row, col), "#VALUE!")
                     marks.cells[(row + 1, col)] = (EXCEL_ERROR, text)
+        marks.formats, marks.hidden_rows, marks.hidden_cols = xls_formats(book, sh)
     finally:
         book.release_resources()
     return marks

@@ -140,7 +140,8 @@ def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str,
         except Exception as exc:  # noqa: BLE001
             raise UnusableFile(f"Sheet {sheet!r} of {path.name} cannot be read ({_short(exc)}); "
                                f"it may be damaged: {SAVE_AS}.") from None
-        return Grid(fmt, sheet, names, rows, digest, marks.result(), merged)
+        found_marks = marks.result()
+        return Grid(fmt, sheet, names, rows, digest, found_marks, merged or found_marks.merged)
 
 
 def _short(exc: Exception) -> str:

@@ -1,0 +1,130 @@
+"""Dates, clock times and durations through a format section (y m d h s, AM/PM, [h]:mm:ss, .00).
+
+As LibreOffice shows them: a clock time is cut to the precision shown (10:10:10.123 with
+hh:mm:ss.00 shows 10:10:10.12), a duration ([h], [m], [s]) is rounded to it; month and day
+names are English. Used by reading/display.py only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from importer.reading.numfmt import Section
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+EPOCH = dt.date(1899, 12, 30)
+
+
+def render_date(section: Section, x: float) -> str:
+    tokens = _minutes_resolved(section.tokens)
+    decimals = _second_decimals(tokens)
+    unit = 10 ** decimals
+    elapsed = any(k == "elapsed" for k, _ in tokens)
+    if x < 0 and not elapsed:
+        return "#" * 8  # a negative date or time cannot be shown
+    total = abs(x) * 86400 * unit
+    # elapsed time is rounded; a clock time is cut (after taking away float noise)
+    ticks = round(total) if elapsed else math.floor(round(total, 3))
+    days, rest = divmod(ticks, 86400 * unit)
+    seconds_total = ticks / unit
+    whole_seconds, fraction = divmod(rest, unit)
+    hour, rem = divmod(whole_seconds, 3600)
+    minute, second = divmod(rem, 60)
+    try:
+        date = EPOCH + dt.timedelta(days=int(days))
+    except OverflowError:
+        return "#" * 8
+    twelve = any(k == "ampm" for k, _ in tokens)
+    out = ["-" if x < 0 else ""]
+    skip_point = False
+    for i, (kind, value) in enumerate(tokens):
+        if skip_point and kind in ("point", "digit"):
+            continue
+        skip_point = False
+        if kind == "lit":
+            out.append(value)
+        elif kind == "elapsed":
+            unit_name = value[0]
+            amount = {"h": seconds_total // 3600, "m": seconds_total // 60,
+                      "s": seconds_total}[unit_name]
+            out.append(str(int(amount)).rjust(len(value), "0"))
+        elif kind == "date":
+            out.append(_part(value, date, hour, minute, second, twelve, tokens, i))
+        elif kind == "ampm":
+            out.append(_am_pm(value, hour))
+        elif kind == "point" and _follows_seconds(tokens, i):
+            if decimals:
+                out.append("." + str(fraction).rjust(decimals, "0"))
+            skip_point = True
+        elif kind in ("point", "comma", "slash", "percent"):
+            out.append(value)
+    return "".join(out)
+
+
+def _minutes_resolved(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """'m' is minutes after an hour or before a second, else the month."""
+    out = list(tokens)
+    timed = [i for i, (k, v) in enumerate(out) if k in ("date", "elapsed")]
+    for n, i in enumerate(timed):
+        kind, value = out[i]
+        if kind != "date" or value[0] != "m" or len(value) > 2:
+            continue
+        before = out[timed[n - 1]][1][0] if n > 0 else ""
+        after = out[timed[n + 1]][1][0] if n + 1 < len(timed) else ""
+        if before == "h" or after == "s":
+            out[i] = ("date", "n" * len(value))  # minutes
+    return out
+
+
+def _second_decimals(tokens: list[tuple[str, str]]) -> int:
+    for i, (kind, _) in enumerate(tokens):
+        if kind == "point" and _follows_seconds(tokens, i):
+            n = 0
+            for k, v in tokens[i + 1:]:
+                if k != "digit":
+                    break
+                n += 1
+            return n
+    return 0
+
+
+def _follows_seconds(tokens: list[tuple[str, str]], i: int) -> bool:
+    return i > 0 and tokens[i - 1][0] in ("date", "elapsed") and tokens[i - 1][1][0] == "s"
+
+
+def _part(value: str, date: dt.date, hour: int, minute: int, second: int, twelve: bool,
+          tokens, i: int) -> str:
+    letter, n = value[0], len(value)
+    if letter == "y":
+        return f"{date.year % 100:02d}" if n <= 2 else str(date.year)
+    if letter == "m":
+        if n == 1:
+            return str(date.month)
+        if n == 2:
+            return f"{date.month:02d}"
+        name = MONTHS[date.month - 1]
+        return name[:3] if n == 3 else (name[0] if n == 5 else name)
+    if letter == "d":
+        if n <= 2:
+            return str(date.day).rjust(n, "0")
+        name = DAYS[date.weekday()]
+        return name[:3] if n == 3 else name
+    if letter == "h":
+        h = (hour % 12 or 12) if twelve else hour
+        return str(h).rjust(min(n, 2), "0")
+    if letter == "n":
+        return str(minute).rjust(min(n, 2), "0")
+    if letter == "s":
+        return str(second).rjust(min(n, 2), "0")
+    return value
+
+
+def _am_pm(value: str, hour: int) -> str:
+    pm = hour >= 12
+    if value.upper() == "A/P":
+        text = "P" if pm else "A"
+        return text if value[0].isupper() else text.lower()
+    text = "PM" if pm else "AM"
+    return text if value[:1].isupper() else text.lower()

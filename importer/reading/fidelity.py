@@ -1,0 +1,152 @@
+"""What each field receives from what a cell shows (reading/display.py), and the cell issues when
+the two cannot agree.
+
+- A free-text field (TEXT, ID, NOTES, flags, attachments) gets the shown text exactly: currency
+  symbols, %, literal text, durations and booleans as shown.
+- A number field gets the shown number ($1,146.44 -> 1146.44); a percent-formatted cell is an
+  error there unless the field is a percent (65.2% of a price is not a price); a format that adds
+  words (P00123, 10 kg) is an error naming the format.
+- A date field keeps its ISO date; a duration there is an error.
+- When the format rounds or hides digits the shown value is sent with a warning naming both; in a
+  key or a quantity field it is an error, since it would pick a different record.
+- Digits that are not ASCII are converted with a warning in number fields and refused in keys; an
+  id in scientific notation (1.23457E+11) is refused: Excel has already lost its digits.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable
+
+from importer.entities import Kind
+from importer.model import Severity
+from importer.reading.display import Shown, show
+
+CODES = {
+    "shows-rounded": "The cell's number format shows a different number than the cell holds.",
+    "percent-format": "A percent-formatted cell in a number field that is not a percent.",
+    "format-text": "The cell's number format adds text to a number field.",
+    "duration-not-date": "A date field holds a duration ([h]:mm:ss), not a date.",
+    "non-ascii-digits": "Digits that are not ASCII (full-width, Arabic-Indic, ...).",
+    "scientific-id": "An id written in scientific notation (1.23457E+11): digits are lost.",
+}
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
+_TEXT_KINDS_WITH_IDS = (Kind.ID, Kind.TEXT)
+
+Report = Callable[[int, str, str, Severity], None]  # (index, code, message, severity)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The field a column feeds: its name, kind, and whether it selects the record."""
+
+    name: str | None
+    kind: Kind | None
+    strict: bool = False  # a key or a quantity field
+
+
+def plain(number: Decimal) -> str:
+    """A Decimal as the API's number text: no exponent, no trailing zeros (1.2E+3 -> 1200)."""
+    if not number:
+        return "0"
+    text = format(number.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def apply_formats(raw, formats: dict[int, str], first_row: int, target: Target,
+                  shown: list[str], api: list[str], report: Report) -> None:
+    """Formatted cells of one column ({excel row: code}) -> shown and api texts, and issues."""
+    seen: dict = {}
+    for row, code in formats.items():
+        i = row - first_row
+        if not 0 <= i < len(raw):
+            continue
+        v = raw[i]
+        if v is None or v == "":
+            continue
+        key = (v.__class__, v, code)
+        s = seen.get(key)
+        if s is None:
+            s = seen[key] = show(v, code)
+        if v.__class__ is str and s.text == v:
+            continue  # text in a number format shows as typed
+        _one(i, v, s, code, target, shown, api, report)
+
+
+def _one(i: int, v, s: Shown, code: str, target: Target, shown: list[str], api: list[str],
+         report: Report) -> None:
+    field = target.name or "This column"
+    if target.kind is Kind.DATE:
+        if s.kind == "duration":
+            report(i, "duration-not-date", f"{field} shows {s.text.strip()} (format {code}), a "
+                   "duration, not a date; type the date as YYYY-MM-DD.", Severity.ERROR)
+        return
+    shown[i] = s.text
+    api[i] = s.text.strip()
+    if target.kind is not None and target.kind.numeric:
+        if s.kind != "number":
+            if s.kind in ("literal", "bool", "text"):
+                report(i, "format-text", f"{field} shows {api[i]!r} (format {code}), which is "
+                       "not a number; type the number, or change the cell's format to a "
+                       "number format.", Severity.ERROR)
+            return
+        if s.percent and target.kind is not Kind.PERCENT:
+            report(i, "percent-format", f"{field} shows {api[i]} (format {code}), a percentage "
+                   f"of {field}, which is not a {field}; type the value itself or remove the "
+                   "percent format.", Severity.ERROR)
+            return
+        if s.words:
+            report(i, "format-text", f"{field} shows {api[i]!r} (format {code}), which adds "
+                   f"text to the number; remove {s.words!r} from the format or type the "
+                   "number alone.", Severity.ERROR)
+            return
+        api[i] = plain(s.number)
+    if s.hides_digits:
+        _rounded(i, s, code, field, target, api[i], report)
+
+
+def _rounded(i: int, s: Shown, code: str, field: str, target: Target, sent: str,
+             report: Report) -> None:
+    held = plain(s.held) + ("%" if s.percent else "")
+    text = s.text.strip()
+    if target.strict:
+        report(i, "shows-rounded", f"{field} shows {text} but holds {held} (format {code}); "
+               "in a key or quantity field that picks a different record: type the value you "
+               "mean, or widen the format to show every digit.", Severity.ERROR)
+    else:
+        report(i, "shows-rounded", f"{field} shows {text}, holds {held}; {sent} sent.",
+               Severity.WARNING)
+
+
+def check_texts(api: list[str], target: Target, report: Report) -> None:
+    """Non-ASCII digits and ids in scientific notation, in the values a column sends."""
+    kind = target.kind
+    numeric = kind is not None and kind.numeric
+    for i, value in enumerate(api):
+        if not value:
+            continue
+        if not value.isascii() and (numeric or target.strict):
+            converted = ascii_digits(value)
+            if converted != value and any(ch.isdecimal() and not ch.isascii() for ch in value):
+                if target.strict:
+                    report(i, "non-ascii-digits", f"{target.name} {value!r} has digits that are "
+                           f"not ASCII ({converted!r} is meant?); retype it with the digits "
+                           "0-9.", Severity.ERROR)
+                    continue
+                api[i] = converted
+                report(i, "non-ascii-digits", f"{target.name} {value!r} is written with digits "
+                       f"that are not ASCII; {converted} sent.", Severity.WARNING)
+        if kind in _TEXT_KINDS_WITH_IDS and _SCIENTIFIC.fullmatch(value) and "e" in value.lower():
+            report(i, "scientific-id", f"{target.name} {value!r} is in scientific notation, so "
+                   "its digits are already lost (Excel does this to long numbers in CSV files); "
+                   "format the column as Text in the source workbook, type the full id again, "
+                   "and export again.", Severity.ERROR)
+
+
+def ascii_digits(text: str) -> str:
+    """Full-width and other Unicode digits (and full-width signs) -> ASCII: '９.９９' -> '9.99'."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch
+                   for ch in text)
