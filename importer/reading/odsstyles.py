@@ -78,7 +78,7 @@ def _body(el) -> str:
             out.append("%" if kind == "percentage-style" and text.strip() == "%" else (
                 text.replace("%", '"%"') if kind == "percentage-style" else _quote(text)))
         elif tag == "currency-symbol":
-            out.append(_quote(text))
+            out.append(_quote(text or "$"))  # empty: the default locale's (en-US) symbol
         elif tag == "text-content":
             out.append("@")
         elif tag == "boolean":
@@ -110,6 +110,15 @@ def _number(el) -> str:
         text = ",".join([digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)])
     else:
         text = "0" * whole or "#"
+    embedded = sorted(((_int(e, "position"), e.text or "") for e in el
+                       if e.tag == f"{NUMBER}embedded-text"), reverse=True)
+    if embedded and "," not in text:  # '###-####': text between the digits
+        width = max(whole, embedded[0][0] + 1)
+        digits = "#" * (width - whole) + "0" * whole
+        for position, literal in embedded:
+            cut = len(digits) - position
+            digits = digits[:cut] + _quote(literal) + digits[cut:]
+        text = digits
     if places:
         text += "." + "0" * least + "#" * (places - least)
     factor = el.get(f"{NUMBER}display-factor")
