@@ -107,8 +107,18 @@ class Entity:
         return tuple(f for f in self.fields if f.kind in kinds)
 
     def key_of(self, values: dict[str, str]) -> tuple[str, ...]:
-        """The record key of a request's values ('' for a key field not given)."""
-        return tuple(values.get(k, "") for k in self.key)
+        """The record key of a request's values ('' for a key field not given), numbers in one
+        spelling so that ORDER_QTY 1, 1.0 and 1.00 are one key (the values sent are unchanged)."""
+        return self.canonical_key(tuple(values.get(k, "") for k in self.key))
+
+    def canonical_key(self, key: tuple[str, ...]) -> tuple[str, ...]:
+        numeric = self.__dict__.get("_numeric_keys")
+        if numeric is None:
+            numeric = tuple(self.field(k).numeric for k in self.key)
+            object.__setattr__(self, "_numeric_keys", numeric)
+        if not any(numeric):
+            return key
+        return tuple(canonical_number(v) if n else v for v, n in zip(key, numeric))
 
     def describe_key(self, key: tuple[str, ...]) -> str:
         return "/".join(key)
@@ -256,6 +266,24 @@ CUSTOMER_PART = Entity(
 )
 
 ENTITIES: dict[str, Entity] = {e.name: e for e in (PRODUCT_PRICE, CUSTOMER_PART)}
+
+
+def canonical_number(text: str) -> str:
+    """'1.0' -> '1', '1.50' -> '1.5', '1E3' -> '1000'; text that is no number is kept as is."""
+    from decimal import Decimal, InvalidOperation
+
+    if not text or not (text[:1].isdigit() or text[:1] in "+-."):
+        return text
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        return text
+    if not number.is_finite():
+        return text
+    if not number:
+        return "0"
+    plain = format(number.normalize(), "f")
+    return plain.rstrip("0").rstrip(".") if "." in plain else plain
 
 
 def normalize_name(text: str) -> str:

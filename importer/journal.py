@@ -275,7 +275,11 @@ class Journal:
 
     # --- known keys --------------------------------------------------------------------------
     def known_keys(self, server_url: str, data_source: str, entity: str) -> set[tuple[str, ...]]:
-        return {tuple(json.loads(r[0])) for r in self._query(
+        """Keys in the entity's canonical spelling (numbers compared as numbers)."""
+        from importer.entities import ENTITIES
+
+        canonical = ENTITIES[entity].canonical_key if entity in ENTITIES else tuple
+        return {canonical(tuple(json.loads(r[0]))) for r in self._query(
             "SELECT key FROM known_keys WHERE server_url=? AND data_source=? AND entity=?",
             (server_url, data_source, entity))}
 

@@ -23,6 +23,7 @@ from importer.entities import Entity, get_entity
 from importer.errors import UnusableFile
 from importer.model import Action, Column, Issue, Row, Severity, Table
 from importer.reading.cells import ConvertedColumn, convert_column
+from importer.reading.encoding import CODES as ENCODING_CODES
 from importer.reading.fidelity import CODES as FIDELITY_CODES, Target
 from importer.reading.header import find_header, match_columns, sheet_picker
 from importer.reading.sources import load_grid
@@ -41,6 +42,7 @@ READING_CODES = {
     "hidden-row": "The row is hidden in the spreadsheet but is read like any other (warning).",
     "hidden-column": "The column is hidden in the spreadsheet but is read (warning).",
     **FIDELITY_CODES,
+    **ENCODING_CODES,
 }
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from importer.entities import Kind
 from importer.model import Column, Issue, Severity
 from importer.reading.display import general
+from importer.reading.encoding import MESSAGES as ENCODING_MESSAGES
 from importer.reading.fidelity import Target, apply_formats, check_texts
 from importer.reading.scan import EXCEL_ERROR, FORMULA_WITHOUT_VALUE, Marks
 from importer.reading.values import date_value, display
@@ -18,6 +19,7 @@ MESSAGES = {
                             "it and try again."),
     "whitespace-trimmed": "Spaces around {value!r} were removed.",
     "time-ignored": "The time of day in {value!r} is ignored; only the date is sent.",
+    **ENCODING_MESSAGES,
 }
 
 

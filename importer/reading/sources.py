@@ -20,6 +20,7 @@ from typing import Callable
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from importer.errors import UnusableFile
+from importer.reading.encoding import decode_mostly_utf8, mark_bad_cells
 from importer.reading.scan import ERROR_VALUES, Marks, scan_ods, scan_xls, scan_xlsx
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def load_grid(path: Path, pick_sheet: SheetPicker) -> Grid:
     _refuse_non_csv(path, data)
     rows = read_csv_rows(path, data)
     marks = csv_error_marks(rows) if b"#" in data else Marks()
+    mark_bad_cells(rows, marks.cells)
     return Grid("csv", path.stem, [path.stem], rows, digest, marks)
 
 
@@ -164,18 +166,22 @@ def _refuse_non_csv(path: Path, data: bytes) -> None:
 
 
 def decode_csv(path: Path, data: bytes) -> str:
-    """CSV bytes -> text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    """CSV bytes -> text: UTF-8 (with or without BOM; a few stray bytes are kept as lone
+    surrogates for reading/encoding.py to mark), UTF-16 with BOM, else Windows-1252."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data):
         try:
             return data.decode("utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
                                else "utf-16-le")
         except UnicodeDecodeError:
             pass
-    elif b"\x00" not in data[:65536]:
+    else:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
             pass
+        mostly = decode_mostly_utf8(data)  # a few stray bytes: errors at their cells
+        if mostly is not None and _looks_like_text(mostly):
+            return mostly
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
