@@ -19,6 +19,7 @@ from importer.entities import normalize_name
 from importer.model import RETURNED_PREFIX, TOOL_COLUMNS, Column, Issue, Row, Severity, Table
 from importer.workbooks import styles as st
 from importer.workbooks.fastsheet import CellSpec, FastWorkbook, StreamedSheet
+from importer.workbooks.sidesheet import add_outcome_sheet, outcomes_fit
 
 TEXT = "@"
 SAMPLE_ROWS = 300  # rows looked at to size the columns
@@ -137,6 +138,8 @@ class _Styles:
 def add_annotated_sheet(fw: FastWorkbook, title: str, layout: Layout,
                         paint: Callable[[Row], Painted], issues: Sequence[Issue]) -> Worksheet:
     """Add the data sheet to the workbook; rows are streamed when the workbook is saved."""
+    if not outcomes_fit(layout.first_appended, len(layout.appended) + len(layout.block)):
+        return _with_outcome_sheet(fw, title, layout, paint, issues)
     table = layout.table
     ws = fw.add_sheet(title)
     notes = {k: v for k, v in cell_notes(issues).items() if k[1] < layout.first_appended}
@@ -147,6 +150,18 @@ def add_annotated_sheet(fw: FastWorkbook, title: str, layout: Layout,
     fw.stream(StreamedSheet(ws, lambda: _stream(layout, rows, paint, notes, styles),
                             max_col=max(layout.last_column, 0), last_row=last_row,
                             notes=comment_list(notes) + _header_notes(layout)))
+    return ws
+
+
+def _with_outcome_sheet(fw: FastWorkbook, title: str, layout: Layout,
+                        paint: Callable[[Row], Painted], issues: Sequence[Issue]) -> Worksheet:
+    """The data sheet without the tool's columns, which go to a sheet of their own."""
+    narrow = Layout(layout.table, (), (), layout.row_colours, layout.status_colours)
+    ws = add_annotated_sheet(fw, title, narrow, lambda row: Painted(paint(row).status, ()),
+                             issues)
+    rows = sorted(layout.table.rows, key=lambda r: r.excel_row)
+    add_outcome_sheet(fw, ws.title, [*layout.appended, *layout.block], rows, paint,
+                      layout.table.header_row)
     return ws
 
 
