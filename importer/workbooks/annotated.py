@@ -161,7 +161,7 @@ def _with_outcome_sheet(fw: FastWorkbook, title: str, layout: Layout,
                              issues)
     rows = sorted(layout.table.rows, key=lambda r: r.excel_row)
     add_outcome_sheet(fw, ws.title, [*layout.appended, *layout.block], rows, paint,
-                      layout.table.header_row)
+                      layout.status_colours)
     return ws
 
 

@@ -24,23 +24,28 @@ def outcomes_fit(first_appended: int, count: int) -> bool:
 
 
 def add_outcome_sheet(fw: FastWorkbook, data_title: str, headers: list[str], rows: list[Row],
-                      paint: Callable, header_row: int) -> str:
+                      paint: Callable, colours: dict[str, str | None]) -> str:
     """A sheet 'DATA results': ROW (the data sheet's row number) then the tool's columns."""
     title = safe_title(f"{data_title} results", {data_title})
     ws = fw.add_sheet(title)
     head = fw.style(font=st.WHITE_BOLD, fill=st.fill(st.TOOL_HEADER))
     all_headers = [ROW_HEADER, *headers]
     for col, header in enumerate(all_headers):
-        ws.column_dimensions[get_column_letter(col + 1)].width = st.width_for(
-            [header], maximum=40)
+        ws.column_dimensions[get_column_letter(col + 1)].width = (
+            60 if header == "MESSAGE" else st.width_for([header], maximum=40))
     ws.freeze_panes = "B2"
+    st.print_wide(ws, 1)
+    status_style = {k: fw.style(fill=st.fill(c), font=st.BOLD) for k, c in colours.items() if c}
 
     def stream():
         yield 1, [(i, h, head) for i, h in enumerate(all_headers)]
         for n, row in enumerate(rows, start=2):
             painted = paint(row)
             values = [row.excel_row, *painted.appended, *painted.block]
-            yield n, [(i, v, 0) for i, v in enumerate(values)]
+            cells = [(i, v, 0) for i, v in enumerate(values)]
+            if len(cells) > 1:
+                cells[1] = (1, values[1], status_style.get(painted.status, 0))
+            yield n, cells
 
     fw.stream(StreamedSheet(ws, stream, max_col=len(all_headers) - 1, last_row=len(rows) + 1,
                             notes=[]))
