@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from importer.cli import main
 from importer.reading import read_table
+from importer.reading.encoding import CODES as ENCODING_CODES
 from importer.reading.fidelity import CODES as FIDELITY_CODES
 from importer.validation import ISSUE_CODES, report_as_dict, validate
 from test_reading_sheets import PRICE_HEADER, write_xlsx
@@ -95,7 +96,7 @@ def test_sample_price_list_is_valid_and_uses_the_tricky_demo_ids(tmp_path):
 def test_sample_mistakes_file_shows_one_mistake_of_each_kind(tmp_path):
     report = validate(read_table(SAMPLES / "price_list_mistakes.xlsx"))
     flagged = set(report.counts_by_code())
-    fidelity = set(FIDELITY_CODES) | {"hidden-column"}  # tested in test_fidelity*.py
+    fidelity = set(FIDELITY_CODES) | set(ENCODING_CODES) | {"hidden-column"}  # test_fidelity*
     assert flagged == set(ISSUE_CODES) - {"invalid-flag"} - fidelity
     cp = validate(read_table(SAMPLES / "customer_parts_mistakes.xlsx"))
     assert set(cp.counts_by_code()) == {"invalid-flag", "missing-value"}
