@@ -28,7 +28,7 @@ from importer.errors import (EXIT_OK, EXIT_ROWS_FAILED, BadOptions, ImporterErro
 from importer.journal import FINAL_STATUSES, Journal, now_iso
 from importer.lease import RunLease, Scope
 from importer.model import Report, RowOutcome, RunInfo, Severity, Status, Table
-from importer.reading import read_table
+from importer.reading import ReadLimits, read_table
 from importer.settings import Settings, default_journal_path
 from importer.validation import validate
 from importer import workbooks
@@ -99,7 +99,8 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
                fresh: bool = False, out: str | Path | None = None, day_first: bool = False,
                on_progress: ProgressCallback | None = None,
                stop_event: threading.Event | None = None,
-               server_name: str | None = None) -> ImportResult:
+               server_name: str | None = None,
+               limits: ReadLimits | None = None) -> ImportResult:
     """Import one sheet of a spreadsheet; see the module docstring. ``settings`` may be None
     only for a dry run. ``server_name`` is what the journal calls the server (default: its URL;
     a sandbox kept in a file is restarted on a new port each time, so it is named by its file).
@@ -107,7 +108,10 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
     sent)."""
     started, cpu_started = time.monotonic(), time.process_time()
     mode = _check_options(mode, workers, settings, dry_run)
-    table = read_table(Path(path), entity=_entity(entity), sheet=sheet, day_first=day_first)
+    if limits is None:
+        limits = ReadLimits(settings.max_sheet_mb) if settings else ReadLimits()
+    table = read_table(Path(path), entity=_entity(entity), sheet=sheet, day_first=day_first,
+                       limits=limits)
     report = validate(table)
     for output in (Path(out) if out else default_results_path(table.path),
                    default_failed_path(table.path)):

@@ -36,6 +36,9 @@ valid one)::
     not_found_patterns = ["does not exist"]
     login_failure_messages = ["Auth Token login failure.", "Auth Token is expired."]
 
+    [reading]
+    max_sheet_mb = 1024         # largest file, zip member or sheet a file may declare
+
 List values given in the environment are comma-separated, or a JSON array (for patterns that
 contain commas). Relative paths in a config file are relative to that file. The password is never
 a command-line flag; it is hidden from ``repr``/``str`` and from `Settings.public_dict()`.
@@ -92,6 +95,7 @@ class Settings:
     not_found_patterns: tuple[str, ...] = (r"does not exist",)
     login_failure_messages: tuple[str, ...] = ("Auth Token login failure.",
                                                "Auth Token is expired.")
+    max_sheet_mb: int = 1024  # reading/limits.py: what a file may declare before it is refused
     config_path: Path | None = None  # the config file that was read, if any
 
     def __post_init__(self) -> None:
@@ -143,8 +147,9 @@ _IMPORT_KEYS: dict[str, Any] = {
     "workers": int, "journal": "path", "exists_codes": "list", "not_found_codes": "list",
     "exists_patterns": "list", "not_found_patterns": "list", "login_failure_messages": "list",
 }
-TABLES = {"connection": _CONNECTION_KEYS, "import": _IMPORT_KEYS}
-KEY_TYPES = {**_CONNECTION_KEYS, **_IMPORT_KEYS}
+_READING_KEYS: dict[str, Any] = {"max_sheet_mb": int}
+TABLES = {"connection": _CONNECTION_KEYS, "import": _IMPORT_KEYS, "reading": _READING_KEYS}
+KEY_TYPES = {**_CONNECTION_KEYS, **_IMPORT_KEYS, **_READING_KEYS}
 _FLAG_OF = {"url": "--url", "data_source": "--data-source", "user": "--user"}
 _NAME_OF = {"url": "server URL", "data_source": "data source", "user": "user name"}
 
@@ -222,7 +227,7 @@ def _to_list(value: Any) -> tuple[str, ...]:
 
 
 def _check_range(key: str, number: float | int) -> float | int:
-    minimum = 1 if key == "workers" else 0
+    minimum = 1 if key in ("workers", "max_sheet_mb") else 0
     if number < minimum or (isinstance(number, float) and key.endswith("timeout") and number == 0):
         raise ValueError
     return number
@@ -315,6 +320,15 @@ def load_settings(url: str | None = None, data_source: str | None = None, user: 
     if not merged.get("password") and password_needed:
         merged["password"] = _ask(password_prompt)
     return _build(merged, path)
+
+
+def reading_setting(key: str, config_file: str | Path | None = None,
+                    environ: dict[str, str] | None = None) -> Any:
+    """One [reading] setting from IMPORTER_* > the config file > the default, for the commands
+    that read a file without connecting anywhere (validate)."""
+    path = find_config_file(config_file, environ)
+    merged = {**(read_config_file(path) if path else {}), **read_environment(environ)}
+    return merged.get(key, next(f.default for f in fields(Settings) if f.name == key))
 
 
 def _flag_values(raw: dict[str, Any]) -> dict[str, Any]:

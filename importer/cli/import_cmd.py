@@ -80,7 +80,8 @@ def command(file: Path, entity, sheet, mode, workers, dry_run, journal, fresh, a
                                     workers=workers, dry_run=dry_run, journal_path=journal,
                                     fresh=fresh, out=out, day_first=day_first,
                                     on_progress=on_progress,
-                                    server_name=_sandbox_name(sandbox_db) if sandbox else None)
+                                    server_name=_sandbox_name(sandbox_db) if sandbox else None,
+                                    limits=_limits(connection))
             except KeyboardInterrupt:
                 raise ExitCodeError(f"Stopped at once. {RESUME_HINT}", 1) from None
     if as_json:
@@ -103,6 +104,14 @@ def _settings(connection: ConnectionOptions, sandbox, dry_run: bool, workers: in
                                      password_needed=False)
     except BadOptions:
         return None
+
+
+def _limits(connection: ConnectionOptions):
+    """[reading] limits from IMPORTER_* and the config file, also for --sandbox and dry runs."""
+    from importer.reading import ReadLimits
+    from importer.settings import reading_setting
+
+    return ReadLimits(reading_setting("max_sheet_mb", connection.config_file))
 
 
 def _sandbox_name(db: Path | None) -> str | None:

@@ -40,11 +40,14 @@ def command(file: Path, entity: str | None, sheet: str | None, day_first: bool,
 
     Exit code 0: no errors (warnings allowed); 1: some rows have errors; 2: the file cannot be used.
     """
-    from importer.reading import read_table
+    from importer.reading import ReadLimits, read_table
+    from importer.settings import reading_setting
     from importer.validation import report_as_dict, validate
     from importer.workbooks import write_validation_workbook
 
-    report = validate(read_table(file, entity=entity, sheet=sheet, day_first=day_first))
+    limits = ReadLimits(reading_setting("max_sheet_mb"))
+    report = validate(read_table(file, entity=entity, sheet=sheet, day_first=day_first,
+                                 limits=limits))
     out = output or default_output(file)
     if out.resolve() == file.resolve():
         raise ExitCodeError(f"The annotated workbook would overwrite {file.name}; choose another "

@@ -25,11 +25,12 @@ from importer.model import Action, Column, Issue, Row, Severity, Table
 from importer.reading.cells import ConvertedColumn, convert_column
 from importer.reading.encoding import CODES as ENCODING_CODES
 from importer.reading.fidelity import CODES as FIDELITY_CODES, Target
+from importer.reading.limits import ReadLimits
 from importer.reading.header import find_header, match_columns, sheet_picker
 from importer.reading.sources import load_grid
 from importer.reading.values import display
 
-__all__ = ["read_table", "READING_CODES"]
+__all__ = ["read_table", "ReadLimits", "READING_CODES"]
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,10 @@ READING_CODES = {
 
 def read_table(path: str | Path, entity: Entity | str | None = None, sheet: str | None = None,
                day_first: bool = False,
-               on_progress: Callable[[str], None] | None = None) -> Table:
-    """Read one sheet of a spreadsheet file into a Table (see the module docstring)."""
+               on_progress: Callable[[str], None] | None = None,
+               limits: ReadLimits | None = None) -> Table:
+    """Read one sheet of a spreadsheet file into a Table (see the module docstring); ``limits``
+    bound what the file may declare (reading/limits.py)."""
     path = Path(path)
     if isinstance(entity, str):
         try:
@@ -57,7 +60,7 @@ def read_table(path: str | Path, entity: Entity | str | None = None, sheet: str 
         except KeyError as exc:
             raise UnusableFile(str(exc.args[0])) from None
     with gc_paused():
-        table = _read(path, entity, sheet, day_first, on_progress)
+        table = _read(path, entity, sheet, day_first, on_progress, limits)
     log.info("read %d rows of %s from %s", len(table.rows), table.entity.name, path)
     return table
 
@@ -76,8 +79,8 @@ def gc_paused():
 
 
 def _read(path: Path, entity: Entity | None, sheet: str | None, day_first: bool,
-          on_progress: Callable[[str], None] | None) -> Table:
-    grid = load_grid(path, sheet_picker(path, sheet, entity))
+          on_progress: Callable[[str], None] | None, limits: ReadLimits | None) -> Table:
+    grid = load_grid(path, sheet_picker(path, sheet, entity), limits)
     if on_progress:
         on_progress(f"read sheet {grid.sheet!r} of {path.name}")
     rows = grid.rows

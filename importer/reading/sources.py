@@ -15,13 +15,17 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from importer.errors import UnusableFile
 from importer.reading.encoding import decode_mostly_utf8, mark_bad_cells
-from importer.reading.scan import ERROR_VALUES, Marks, scan_ods, scan_xls, scan_xlsx
+from importer.reading.extent import (Extent, check_extent, fits, ods_extents, xls_extents,
+                                     xlsx_box_bound, xlsx_extent)
+from importer.reading.limits import ReadLimits, check_csv_text, check_regular_file, check_zip
+from importer.reading.scan import (ERROR_VALUES, Marks, scan_ods, scan_xls, scan_xlsx,
+                                   xlsx_sheet_path)
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +51,15 @@ class Grid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # 0-based
 
 
-def load_grid(path: Path, pick_sheet: SheetPicker) -> Grid:
+def load_grid(path: Path, pick_sheet: SheetPicker, limits: ReadLimits | None = None) -> Grid:
+    limits = limits or ReadLimits()
+    check_regular_file(path, limits)
     data = _read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith(ZIP_MAGIC):
-        return _zip_workbook(path, data, digest, pick_sheet)
+        return _zip_workbook(path, data, digest, pick_sheet, limits)
     if data.startswith(OLE_MAGIC):
-        return _ole_workbook(path, data, digest, pick_sheet)
+        return _ole_workbook(path, data, digest, pick_sheet, limits)
     _refuse_non_csv(path, data)
     rows = read_csv_rows(path, data)
     marks = csv_error_marks(rows) if b"#" in data else Marks()
@@ -78,18 +84,23 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _zip_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker) -> Grid:
+def _zip_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker,
+                  limits: ReadLimits) -> Grid:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = set(zf.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         raise UnusableFile(f"File {path.name} is damaged or incomplete (it cannot be unzipped); "
                            "copy it again or re-save it from your spreadsheet program.") from None
+    check_zip(path, zf, limits)
     if "xl/workbook.xml" in names:
         fmt = "xlsm" if path.suffix.lower() == ".xlsm" else "xlsx"
-        return _calamine(path, data, digest, pick, fmt, lambda sheet: scan_xlsx(zf, sheet))
+        return _calamine(path, data, digest, pick, fmt, lambda sheet: scan_xlsx(zf, sheet),
+                         lambda sheet: _xlsx_extent(zf, sheet, limits), limits)
     if "content.xml" in names and b"opendocument.spreadsheet" in _member(zf, "mimetype"):
-        return _calamine(path, data, digest, pick, "ods", lambda sheet: scan_ods(zf, sheet))
+        _check_every_sheet(path, lambda: ods_extents(zf), "ods", limits)
+        return _calamine(path, data, digest, pick, "ods", lambda sheet: scan_ods(zf, sheet),
+                         lambda sheet: Extent(), limits)
     if "xl/workbook.bin" in names:
         raise UnusableFile(f"File {path.name} is a binary .xlsb workbook, which is not supported; "
                            f"{SAVE_AS}.")
@@ -97,11 +108,36 @@ def _zip_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker) -> Gr
                        f"workbook; {SAVE_AS}.")
 
 
-def _ole_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker) -> Grid:
+def _ole_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker,
+                  limits: ReadLimits) -> Grid:
     if "EncryptedPackage".encode("utf-16-le") in data:
         raise UnusableFile(f"File {path.name} is protected with a password; open it, remove the "
                            f"password (File > Info > Protect Workbook) and {SAVE_AS}.")
-    return _calamine(path, data, digest, pick, "xls", lambda sheet: scan_xls(data, sheet))
+    _check_every_sheet(path, lambda: xls_extents(data), "xls", limits)
+    return _calamine(path, data, digest, pick, "xls", lambda sheet: scan_xls(data, sheet),
+                     lambda sheet: Extent(), limits)
+
+
+def _check_every_sheet(path: Path, extents: Callable[[], dict[str, Extent]], fmt: str,
+                       limits: ReadLimits) -> None:
+    """For formats calamine reads whole when it opens them (ods, xls): every sheet's extent."""
+    try:
+        found = extents()
+    except Exception as exc:  # noqa: BLE001 - a damaged file is the user's problem
+        raise UnusableFile(f"File {path.name} cannot be read as a .{fmt} workbook ({_short(exc)}); "
+                           f"it may be damaged or incomplete: {SAVE_AS}.") from None
+    for sheet, extent in found.items():
+        check_extent(extent, path, sheet, limits)
+
+
+def _xlsx_extent(zf: zipfile.ZipFile, sheet: str, limits: ReadLimits) -> Extent:
+    """The sheet's extent; an empty one when a cheap bound shows the grid fits anyway."""
+    member = xlsx_sheet_path(zf, sheet)
+    if member not in zf.namelist():
+        return Extent()
+    xml = zf.read(member)
+    bound = xlsx_box_bound(xml)
+    return Extent() if bound and fits(*bound, limits) else xlsx_extent(xml)
 
 
 def _member(zf: zipfile.ZipFile, name: str) -> bytes:
@@ -111,7 +147,7 @@ def _member(zf: zipfile.ZipFile, name: str) -> bytes:
         return b""
 
 
-def _scan(path: Path, scan: Callable[[str], Marks], sheet: str) -> Marks:
+def _scan(path: Path, scan: Callable[[str], Any], sheet: str) -> Any:
     try:
         return scan(sheet)
     except Exception as exc:  # noqa: BLE001 - a damaged part of the file is the user's problem
@@ -120,8 +156,10 @@ def _scan(path: Path, scan: Callable[[str], Marks], sheet: str) -> Marks:
 
 
 def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str,
-              scan: Callable[[str], Marks]) -> Grid:
-    """The sheet's values (calamine) and, in a second thread meanwhile, its marks (scan)."""
+              scan: Callable[[str], Marks], extent: Callable[[str], Extent],
+              limits: ReadLimits) -> Grid:
+    """The sheet's values (calamine) and, in a second thread meanwhile, its marks (scan); first
+    its extent, so that calamine is never asked for a grid far larger than the data."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
@@ -133,6 +171,7 @@ def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str,
     if not names:
         raise UnusableFile(f"File {path.name} has no sheets; {SAVE_AS}.")
     sheet = pick(names, visible or names)
+    check_extent(_scan(path, extent, sheet), path, sheet, limits)
     with ThreadPoolExecutor(max_workers=1) as pool:
         marks = pool.submit(_scan, path, scan, sheet)
         try:
@@ -211,6 +250,7 @@ def read_csv_rows(path: Path, data: bytes) -> list[list[str]]:
         raise UnusableFile(f"File {path.name} is not a text (CSV) file or a spreadsheet; "
                            f"{SAVE_AS}.")
     delimiter = sniff_delimiter(text)
+    check_csv_text(path, text, delimiter)
     csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))  # long NOTES cells
     try:
         return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
