@@ -41,12 +41,15 @@ valid one)::
 
 List values given in the environment are comma-separated, or a JSON array (for patterns that
 contain commas). Relative paths in a config file are relative to that file. The password is never
-a command-line flag; it is hidden from ``repr``/``str`` and from `Settings.public_dict()`.
+a command-line flag; it is hidden from ``repr``/``str`` and from `Settings.public_dict()`. A
+config file holding a password must be readable by its owner only (``chmod 600``), as ssh wants
+of a key; on Windows a warning is logged instead.
 """
 from __future__ import annotations
 
 import difflib
 import json
+import logging
 import os
 import re
 import tomllib
@@ -57,6 +60,8 @@ from typing import Any, Callable
 import platformdirs
 
 from importer.errors import BadOptions
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "importer"
 CONFIG_FILE_NAME = "importer.toml"
@@ -262,6 +267,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raise BadOptions(f"Cannot read config file {path}: {exc}.") from None
     except tomllib.TOMLDecodeError as exc:
         raise BadOptions(f"Config file {path} is not valid TOML ({exc}); fix that line.") from None
+    if _holds_password(data):
+        check_secret_file(path)
     flat: dict[str, Any] = {}
     for key, value in data.items():
         if key in TABLES and isinstance(value, dict):
@@ -270,6 +277,25 @@ def read_config_file(path: Path) -> dict[str, Any]:
         else:
             _take(flat, path, key, value, KEY_TYPES, "")
     return flat
+
+
+def _holds_password(data: dict[str, Any]) -> bool:
+    section = data.get("connection")
+    return bool(data.get("password")) or (isinstance(section, dict) and bool(
+        section.get("password")))
+
+
+def check_secret_file(path: Path) -> None:
+    """A password in a file other users may read or change is refused, as ssh refuses such a
+    key; on Windows (no such mode bits) a warning is logged."""
+    if os.name == "nt":
+        log.warning("Config file %s holds a password: keep it in your own user folder, where "
+                    "other users cannot read it, or use IMPORTER_PASSWORD instead.", path)
+        return
+    mode = path.stat().st_mode
+    if mode & 0o077:
+        raise BadOptions(f"Config file {path} holds a password but other users may read or "
+                         f"change it (mode {mode & 0o777:o}); run: chmod 600 {path}")
 
 
 def _take(flat: dict, path: Path, key: str, value: Any, allowed: dict, where: str) -> None:

@@ -88,6 +88,7 @@ def test_config_file_given_with_config_is_used(sandbox, tmp_path):
     config.write_text(f'[connection]\nurl = "{sandbox.url}"\n'
                       f'data_source = "{sandbox.data_source}"\nuser = "{sandbox.user}"\n'
                       f'password = "{sandbox.password}"\n')
+    config.chmod(0o600)
     result = check("--config", str(config))
     assert result.exit_code == 0, result.output
 

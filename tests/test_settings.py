@@ -1,6 +1,8 @@
 """Settings: where each value comes from (flags > IMPORTER_* > importer.toml); the hidden password."""
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,7 @@ def isolated(tmp_path, monkeypatch):
 def write_toml(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)  # it may hold a password
     return path
 
 
@@ -247,3 +250,32 @@ def test_paths_in_a_config_file_are_relative_to_that_file(tmp_path):
     s = load_settings(config_file=path)
     assert s.verify == str(path.parent / "company-ca.pem")
     assert s.journal == path.parent / "runs" / "journal.sqlite3"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX mode bits")
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620])
+def test_a_password_in_a_config_file_others_may_read_is_refused_with_the_chmod(isolated, mode):
+    path = write_toml(isolated / "importer.toml", FULL_TOML)
+    path.chmod(mode)
+    with pytest.raises(BadOptions, match=r"other users may read or change it .*run: chmod 600 "
+                                         + re.escape(str(path)) + "$"):
+        load_settings()
+
+
+def test_the_refusal_is_one_sentence_and_exit_2_from_the_cli(isolated):
+    from click.testing import CliRunner
+    from importer.cli import main
+
+    write_toml(isolated / "importer.toml", FULL_TOML).chmod(0o644)
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"Error: Config file {isolated / 'importer.toml'} holds a password but other users may "
+        f"read or change it (mode 644); run: chmod 600 {isolated / 'importer.toml'}"]
+    assert "toml-secret" not in result.output
+
+
+def test_a_config_file_without_a_password_may_be_readable_by_all(isolated):
+    write_toml(isolated / "importer.toml", FULL_TOML.replace('password = "toml-secret"\n', ""))
+    (isolated / "importer.toml").chmod(0o644)
+    assert load_settings(password="from-env").url == "http://toml.example"

@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from importer.csvtext import unprotect
 from importer.errors import UnusableFile
 from importer.reading.encoding import decode_mostly_utf8, mark_bad_cells
 from importer.reading.extent import (Extent, check_extent, fits, ods_extents, xls_extents,
@@ -253,10 +254,13 @@ def read_csv_rows(path: Path, data: bytes) -> list[list[str]]:
     check_csv_text(path, text, delimiter)
     csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))  # long NOTES cells
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise UnusableFile(f"File {path.name} is not a well-formed CSV file ({exc}); "
                            f"{SAVE_AS}.") from None
+    if "'" in text:  # the export's quote before a value a spreadsheet would run (csvtext)
+        rows = [[unprotect(v) if v[:1] == "'" else v for v in row] for row in rows]
+    return rows
 
 
 def csv_error_marks(rows: list[list[str]]) -> Marks:

@@ -5,6 +5,7 @@ import csv
 from datetime import datetime
 from pathlib import Path
 
+from importer.csvtext import protect
 from importer.entities import Entity
 from importer.workbooks import styles as st
 from importer.workbooks.fastsheet import FastWorkbook
@@ -36,14 +37,15 @@ def _text(value: object) -> str:
 
 def write_export(entity: Entity | str, records: list[dict[str, str]], out: Path,
                  fmt: str = "xlsx") -> Path:
-    """Write ``records`` (dicts of response fields) as ``fmt`` ('xlsx' or 'csv') to ``out``."""
+    """Write ``records`` (dicts of response fields) as ``fmt`` ('xlsx' or 'csv') to ``out``; in
+    a CSV, values a spreadsheet would run as formulas are quoted (importer.csvtext)."""
     entity, out = resolve(entity), Path(out)
     rows = export_rows(entity, records)
     if fmt == "csv":
         with out.open("w", encoding=CSV_ENCODING, newline="") as f:
             writer = csv.writer(f)
             writer.writerow(entity.field_names)
-            writer.writerows(rows)
+            writer.writerows([protect(v) for v in row] for row in rows)
         return out
     if fmt != "xlsx":
         raise ValueError(f"Unknown export format {fmt!r}; use xlsx or csv.")
