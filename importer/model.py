@@ -33,6 +33,9 @@ class Status(str, Enum):
         return self in (Status.CREATED, Status.UPDATED)
 
 
+MODES = ("upsert", "create", "update")  # import --mode: what a row without an ACTION gets
+
+
 class Action(str, Enum):
     """Which call a row gets (the ACTION column's values, and the modes)."""
 

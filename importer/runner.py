@@ -27,7 +27,7 @@ from importer.errors import (EXIT_OK, EXIT_ROWS_FAILED, BadOptions, ImporterErro
                              OutputNotWritable)
 from importer.journal import FINAL_STATUSES, Journal, now_iso
 from importer.lease import RunLease, Scope
-from importer.model import Report, RowOutcome, RunInfo, Severity, Status, Table
+from importer.model import MODES, Report, RowOutcome, RunInfo, Severity, Status, Table
 from importer.reading import ReadLimits, read_table
 from importer.settings import Settings, default_journal_path
 from importer.validation import validate
@@ -35,7 +35,6 @@ from importer import workbooks
 
 log = logging.getLogger(__name__)
 
-MODES = ("upsert", "create", "update")
 RESUME_HINT = "Run the same command again to resume: rows already applied are not sent again."
 
 

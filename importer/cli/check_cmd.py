@@ -7,12 +7,13 @@ import click
 
 from importer.cli.common import (connection_options, console, settings_from_options,
                                  translate_errors)
-from importer.client import ErpClient
 from importer.settings import Settings
 
 
 def check_connection(settings: Settings) -> dict:
     """Log in and ask the token-free information endpoints; raises LoginFailed/ConnectionFailed."""
+    from importer.client import ErpClient  # requests only when connecting
+
     with ErpClient(settings) as client:
         client.login()
         info = client.server_info()

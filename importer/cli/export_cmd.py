@@ -9,12 +9,13 @@ from importer.cli.common import (ConnectionOptions, connection_options, console,
                                  settings_from_options, translate_errors)
 from importer.entities import get_entity
 from importer.journal import Journal
-from importer import workbooks
 
 
 def export_records(entity_name: str, server_url: str, data_source: str, journal_path: Path,
                    out: Path, fmt: str) -> int:
     """Write the journal's latest record of every key to ``out``; returns the record count."""
+    from importer import workbooks  # openpyxl only when writing
+
     entity = get_entity(entity_name)
     with Journal(journal_path) as journal:
         records = journal.latest_records(server_url, data_source, entity.name)

@@ -5,6 +5,7 @@ import contextlib
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
@@ -15,9 +16,11 @@ from importer.cli.common import (ConnectionOptions, ExitCodeError, connection_op
                                  entity_choice, err_console, is_terminal,
                                  settings_from_options, translate_errors)
 from importer.errors import BadOptions
-from importer.model import Status
-from importer.runner import MODES, RESUME_HINT, ImportResult, run_import
+from importer.model import MODES, Status
 from importer.settings import Settings, default_journal_path
+
+if TYPE_CHECKING:
+    from importer.runner import ImportResult
 
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a terminal
 
@@ -69,6 +72,8 @@ def command(file: Path, entity, sheet, mode, workers, dry_run, journal, fresh, a
     2 unusable file or options; 3 cannot connect or log in (nothing sent), or the ERP
     stopped answering during the run (run the same command again to resume).
     """
+    from importer.runner import RESUME_HINT, run_import  # pandas & co. only when importing
+
     if sandbox_db and not use_sandbox:
         raise BadOptions("--sandbox-db only goes with --sandbox.")
     with _server(use_sandbox, sandbox_db, as_json) as sandbox:
@@ -173,7 +178,7 @@ def _plain_progress():
     return update
 
 
-def _sent_line(result: ImportResult) -> str:
+def _sent_line(result: "ImportResult") -> str:
     if result.run.dry_run:
         return (f"Dry run: nothing was sent ({result.seconds:.1f} s); the ACTION column of the "
                 f"results workbook shows the call each row would get.")
@@ -186,7 +191,7 @@ _STYLE = {"CREATED": "green", "UPDATED": "green", "SKIPPED": "cyan", "FAILED": "
           "INVALID": "red", "NOT_RUN": "yellow"}
 
 
-def _summary(result: ImportResult, sandbox: bool) -> None:
+def _summary(result: "ImportResult", sandbox: bool) -> None:
     run = result.run
     console.print(f"[bold]Run {run.run_id}[/bold]: {run.entity} from "
                   f"{Path(run.input_path).name}, mode {run.mode}"

@@ -10,7 +10,6 @@ import click
 from importer.cli.common import console, translate_errors
 from importer.errors import BadOptions
 from importer.sandbox import demo
-from importer.sandbox.server import SandboxConfig, start_sandbox
 
 _FILE = click.Path(dir_okay=False, path_type=str)
 
@@ -43,7 +42,7 @@ def _show(sb, custom_users: bool) -> None:
                                                    "lost_response_rate") if getattr(cfg, n)]
     if faults:
         lines.append(f"  faults: {', '.join(faults)}, seed={cfg.seed}")
-    if cfg.token_ttl != SandboxConfig.token_ttl:
+    if cfg.token_ttl != type(cfg).token_ttl:
         lines.append(f"  tokens expire {cfg.token_ttl:g} s after login")
     lines += [f"  inspect: {sb.url}/_sandbox/records/product-price   {sb.url}/_sandbox/stats",
               f"  try it:  importer import FILE --url {sb.url} "
@@ -113,6 +112,8 @@ def command(users, data_sources, **options) -> None:
     failures, lost responses, expiring tokens). It prints the URL and the login it accepts, then
     runs until Ctrl-C.
     """
+    from importer.sandbox.server import SandboxConfig, start_sandbox  # starlette, uvicorn
+
     config = SandboxConfig(users=_parse_users(users),
                            data_sources=tuple(data_sources) or (demo.DEMO_DATA_SOURCE,), **options)
     stop = threading.Event()

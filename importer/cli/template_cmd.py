@@ -8,7 +8,6 @@ import click
 from importer.cli.common import ExitCodeError, console, entity_choice, translate_errors
 from importer.entities import get_entity
 from importer.errors import EXIT_UNUSABLE
-from importer.workbooks import write_template
 
 
 def format_of(output: Path | None) -> str:
@@ -27,6 +26,8 @@ def format_of(output: Path | None) -> str:
 def command(entity: str, fmt: str | None, output: Path | None, force: bool) -> None:
     """Write a blank template for ENTITY: the field names in documented order, required columns
     marked, id columns formatted as text so leading zeros stay."""
+    from importer.workbooks import write_template  # openpyxl only when writing
+
     found = get_entity(entity)
     fmt = fmt or format_of(output)
     path = output or Path(f"{found.name}-template.{fmt}")
