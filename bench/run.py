@@ -27,6 +27,7 @@ SCRIPTS = {
     "read": "bench_read.py",
     "import": "bench_import.py",
     "results": "bench_results.py",
+    "hostile": "bench_hostile.py",
 }
 # Everything from this line on in BENCHMARKS.md (the soak test's last result, which pytest -m soak
 # produces, not this script) is kept when the file is rewritten.

@@ -42,12 +42,13 @@ def command(file: Path, entity: str | None, sheet: str | None, day_first: bool,
     """
     from importer.reading import ReadLimits, read_table
     from importer.settings import reading_setting
-    from importer.validation import report_as_dict, validate
-    from importer.workbooks import write_validation_workbook
 
     limits = ReadLimits(reading_setting("max_sheet_mb"))
-    report = validate(read_table(file, entity=entity, sheet=sheet, day_first=day_first,
-                                 limits=limits))
+    table = read_table(file, entity=entity, sheet=sheet, day_first=day_first, limits=limits)
+    from importer.validation import report_as_dict, validate  # pandas: after a file is refused
+    from importer.workbooks import write_validation_workbook
+
+    report = validate(table)
     out = output or default_output(file)
     if out.resolve() == file.resolve():
         raise ExitCodeError(f"The annotated workbook would overwrite {file.name}; choose another "
