@@ -12,7 +12,6 @@ from importer.cli.common import console, translate_errors
 from importer.errors import BadOptions
 from importer.lease import Holder, clock, in_progress
 from importer.model import RunInfo
-from importer.reports import open_journal, render_report
 
 _JOURNAL = click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
                         help="Journal file (default: IMPORTER_JOURNAL, journal in "
@@ -30,6 +29,8 @@ def command(run_id: int | None, last: bool, out: Path | None, journal: Path | No
     """Write the results workbook of run RUN_ID (or --last) again, from the journal alone."""
     if (run_id is None) == (not last):
         raise BadOptions("Give a run number or --last (see importer runs).")
+    from importer.reports import open_journal, render_report  # openpyxl, pandas: when run
+
     with open_journal(journal) as j:
         run, path = render_report(j, run_id, out)
     console.print(f"Results of run {run.run_id} ({Path(run.input_path).name}): {path}",
@@ -69,6 +70,8 @@ def _status(run: RunInfo, holder: Holder | None) -> str:
 def runs_command(journal: Path | None, as_json: bool) -> None:
     """List the runs in the journal, newest first: when, file, entity and rows per status, or
     the process importing a run right now (with its last heartbeat)."""
+    from importer.reports import open_journal
+
     with open_journal(journal) as j:
         runs, busy = j.runs(), in_progress(j)
     if as_json:
