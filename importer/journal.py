@@ -86,6 +86,13 @@ CREATE TABLE IF NOT EXISTS leases (
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another process's transaction to end
 
 
+def _add_known_run_column(db: sqlite3.Connection) -> None:
+    """known_keys.run_id: the run that returned the record (journals older than it lack it)."""
+    columns = {r[1] for r in db.execute("PRAGMA table_info(known_keys)")}
+    if "run_id" not in columns:
+        db.execute("ALTER TABLE known_keys ADD COLUMN run_id INTEGER")
+
+
 def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="milliseconds")
 
@@ -109,6 +116,7 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            _add_known_run_column(self._db)
 
     # --- plumbing --------------------------------------------------------------------------
     def close(self) -> None:
@@ -249,9 +257,10 @@ class Journal:
                   (run_id, outcome.excel_row))]
         if known and outcome.record is not None:
             server_url, data_source, entity, key = known
-            stmts.append(("INSERT OR REPLACE INTO known_keys VALUES (?,?,?,?,?,?)",
+            stmts.append(("INSERT OR REPLACE INTO known_keys (server_url, data_source, entity, "
+                          "key, record, updated_at, run_id) VALUES (?,?,?,?,?,?,?)",
                           (server_url, data_source, entity, json.dumps(list(key)),
-                           json.dumps(outcome.record), now_iso())))
+                           json.dumps(outcome.record), now_iso(), run_id)))
         self._write(stmts)
 
     def record_many(self, run_id: int, outcomes: Iterable[RowOutcome]) -> None:

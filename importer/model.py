@@ -55,7 +55,9 @@ VALIDATION_COLUMNS = ("STATUS", "ISSUES")
 REASON_COLUMN = "REASON"
 RETURNED_PREFIX = "ERP:"  # returned-field block headers are written as 'ERP:PART_DESC'
 ACTION_COLUMN = "ACTION"  # the user's per-row override column (CREATE/UPDATE/UPSERT/SKIP)
-TOOL_COLUMNS = frozenset(STATUS_COLUMNS + VALIDATION_COLUMNS + (REASON_COLUMN,)) - {ACTION_COLUMN}
+CHANGE_COLUMN = "CHANGE"  # NEW, CHANGED, UNCHANGED or NEW PRICE against the last known record
+TOOL_COLUMNS = frozenset(STATUS_COLUMNS + VALIDATION_COLUMNS + (REASON_COLUMN, CHANGE_COLUMN)
+                         ) - {ACTION_COLUMN}
 
 
 def column_letter(index: int) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from importer.errors import BadOptions
+from importer.history import History
 from importer.journal import Journal
 from importer.model import RunInfo
 from importer.runner import default_results_path
@@ -45,5 +46,7 @@ def render_report(journal: Journal, run_id: int | None, out: Path | None) -> tup
         raise BadOptions(f"There is no run {run_id}: see the list with importer runs.") from None
     table = journal.load_table(run_id)
     out = out or default_results_path(Path(run.input_path))
-    workbooks.write_results_workbook(table, run, journal.outcomes(run_id), out)
+    with History(journal.path) as history:
+        changes = history.load_changes(run_id)
+    workbooks.write_results_workbook(table, run, journal.outcomes(run_id), out, changes)
     return run, out

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from importer import history
+from importer.changes import (Change, ChangeRules, RowChange, counts as change_counts, guarded,
+                              price_jumps, skip_message)
 from importer.client import ErpClient
 from importer.dispatch import Dispatcher, Job, ProgressCallback, dry_run_outcome, resolve_action
 from importer.entities import Entity, get_entity
@@ -59,6 +62,7 @@ class ImportResult:
     message: str = ""  # what to do next, when something needs doing
     warnings: int = 0  # validation warnings
     took_over: str = ""  # said when this session took over the run of a process that was gone
+    changes: dict[str, int] | None = None  # change class -> rows (None: not classified)
 
     @property
     def rows_per_second(self) -> float:
@@ -80,7 +84,7 @@ class ImportResult:
             "results": str(self.results_path) if self.results_path else None,
             "failed_rows": str(self.failed_path) if self.failed_path else None,
             "journal": str(self.journal_path), "exit_code": self.exit_code,
-            "message": self.message, "took_over": self.took_over,
+            "message": self.message, "took_over": self.took_over, "changes": self.changes,
         }
 
 
@@ -99,10 +103,12 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
                on_progress: ProgressCallback | None = None,
                stop_event: threading.Event | None = None,
                server_name: str | None = None,
-               limits: ReadLimits | None = None) -> ImportResult:
+               limits: ReadLimits | None = None,
+               rules: ChangeRules | None = None) -> ImportResult:
     """Import one sheet of a spreadsheet; see the module docstring. ``settings`` may be None
     only for a dry run. ``server_name`` is what the journal calls the server (default: its URL;
     a sandbox kept in a file is restarted on a new port each time, so it is named by its file).
+    ``rules``: --skip-unchanged, the price-jump limit and --strict (importer.changes).
     Raises UnusableFile/BadOptions (exit 2), LoginFailed/ConnectionFailed (exit 3, nothing
     sent)."""
     started, cpu_started = time.monotonic(), time.process_time()
@@ -123,7 +129,7 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
             client.login()  # before the journal is touched: a refused login sends nothing
         with Journal(jpath) as journal:
             session = _Session(journal, table, report, settings, mode, dry_run, client,
-                               server_name)
+                               server_name, rules or ChangeRules())
             with session.claim():  # before the run is found or created: one process per run
                 session.open(fresh)
                 session.dispatch(workers, on_progress, stop_event)
@@ -158,8 +164,10 @@ class _Session:
 
     def __init__(self, journal: Journal, table: Table, report: Report, settings: Settings | None,
                  mode: str, dry_run: bool, client: ErpClient | None,
-                 server_name: str | None = None) -> None:
+                 server_name: str | None = None, rules: ChangeRules = ChangeRules()) -> None:
         self.journal, self.table, self.report = journal, table, report
+        self.rules = rules
+        self.changes: dict[int, RowChange] | None = None
         self.settings, self.mode, self.dry_run, self.client = settings, mode, dry_run, client
         self.server_url = server_name or (settings.url if settings else "")
         self.data_source = settings.data_source if settings else ""
@@ -200,7 +208,17 @@ class _Session:
                 self.data_source, user, now_iso(), None, dry_run=self.dry_run), t)
         if self.lease is not None:
             self.lease.attach(self.run.run_id)
+        self._classify()
         self._plan()
+
+    def _classify(self) -> None:
+        """Each row's change class against the last known records; the price-jump guard."""
+        if not self.server_url:  # a dry run without server settings: nothing is known
+            return
+        self.changes = history.run_changes(self.journal.path, (self.server_url, self.data_source),
+                                           self.table, self.run.run_id, self.resumed)
+        jumps = price_jumps(self.table, self.changes, self.rules.max_price_change)
+        self.report = guarded(self.report, jumps, self.rules.strict)
 
     def _plan(self) -> None:
         by_row = self.report.issues_by_row()
@@ -212,10 +230,21 @@ class _Session:
             if row.excel_row in invalid:
                 invalid_outcomes.append(RowOutcome(row.excel_row, Status.INVALID,
                                                    message=_first_error(issues), issues=issues))
-            elif not self._final(row.excel_row):
+            elif self._final(row.excel_row):
+                continue
+            elif self._unchanged(row.excel_row):
+                invalid_outcomes.append(RowOutcome(
+                    row.excel_row, Status.SKIPPED, message=skip_message(
+                        self.changes[row.excel_row]), issues=issues))
+            else:
                 self.jobs.append(Job(row, resolve_action(row.action, self.mode),
                                      row.excel_row in maybe_sent, issues))
         self.journal.record_many(self.run.run_id, invalid_outcomes)
+
+    def _unchanged(self, excel_row: int) -> bool:
+        change = self.changes.get(excel_row) if self.changes and self.rules.skip_unchanged \
+            else None
+        return change is not None and change.change is Change.UNCHANGED
 
     def _final(self, excel_row: int) -> bool:
         prior = self.prior.get(excel_row)
@@ -258,7 +287,8 @@ class _Session:
         results_path = Path(out) if out else default_results_path(self.table.path)
         failed_path = None
         try:
-            workbooks.write_results_workbook(self.table, self.run, outcomes, results_path)
+            workbooks.write_results_workbook(self.table, self.run, outcomes, results_path,
+                                             self.changes)
             if counts.get(Status.FAILED.value) or counts.get(Status.INVALID.value):
                 failed_path = default_failed_path(self.table.path)
                 workbooks.write_failed_workbook(self.table, outcomes, failed_path)
@@ -276,7 +306,9 @@ class _Session:
             calls=calls, resumed=self.resumed, interrupted=self.interrupted,
             results_path=results_path, failed_path=failed_path, journal_path=self.journal.path,
             message=message, warnings=len(self.report.warnings),
-            took_over=self.lease.took_over if self.lease else "")
+            took_over=self.lease.took_over if self.lease else "",
+            changes={c.value: n for c, n in change_counts(self.changes).items()}
+            if self.changes is not None else None)
 
     def _verdict(self, counts: dict[str, int]) -> tuple[int, str]:
         if self.fatal is not None:

@@ -35,6 +35,8 @@ valid one)::
     exists_patterns = ["already exists"]
     not_found_patterns = ["does not exist"]
     login_failure_messages = ["Auth Token login failure.", "Auth Token is expired."]
+    skip_unchanged = false      # --skip-unchanged: do not send rows equal to the last known record
+    max_price_change = 50       # --max-price-change: percent before a price move is a warning
 
     [reading]
     max_sheet_mb = 1024         # largest file, zip member or sheet a file may declare
@@ -101,6 +103,8 @@ class Settings:
     login_failure_messages: tuple[str, ...] = ("Auth Token login failure.",
                                                "Auth Token is expired.")
     max_sheet_mb: int = 1024  # reading/limits.py: what a file may declare before it is refused
+    skip_unchanged: bool = False  # --skip-unchanged: rows equal to the last known record
+    max_price_change: float = 50.0  # percent; a bigger price move is a warning (price-jump)
     config_path: Path | None = None  # the config file that was read, if any
 
     def __post_init__(self) -> None:
@@ -151,6 +155,7 @@ _CONNECTION_KEYS: dict[str, Any] = {
 _IMPORT_KEYS: dict[str, Any] = {
     "workers": int, "journal": "path", "exists_codes": "list", "not_found_codes": "list",
     "exists_patterns": "list", "not_found_patterns": "list", "login_failure_messages": "list",
+    "skip_unchanged": bool, "max_price_change": float,
 }
 _READING_KEYS: dict[str, Any] = {"max_sheet_mb": int}
 TABLES = {"connection": _CONNECTION_KEYS, "import": _IMPORT_KEYS, "reading": _READING_KEYS}

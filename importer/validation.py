@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from importer.changes import CHANGE_CODES
 from importer.entities import FLAG_VALUES, Entity, Kind
 from importer.model import Action, Issue, Report, Row, Severity, Table
 from importer.reading import READING_CODES, gc_paused
@@ -37,7 +38,7 @@ SCHEMA_CODES = {
                                  "(warning).",
 }
 # Every issue code the reader and the validator produce, with a one-line description.
-ISSUE_CODES: dict[str, str] = {**SCHEMA_CODES, **READING_CODES}
+ISSUE_CODES: dict[str, str] = {**SCHEMA_CODES, **READING_CODES, **CHANGE_CODES}
 WARNING_CODES = frozenset({"currency-code", "price-rises-with-quantity", "whitespace-trimmed",
                            "time-ignored", "hidden-row"})
 

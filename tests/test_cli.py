@@ -13,8 +13,8 @@ COMMANDS = sorted(main.commands)
 
 
 def test_every_documented_command_is_registered():
-    assert set(COMMANDS) == {"check", "entities", "export", "import", "report", "runs", "sandbox", "serve",
-                             "template", "validate"}
+    assert set(COMMANDS) == {"check", "entities", "export", "import", "report", "revert", "runs",
+                             "sandbox", "serve", "template", "validate"}
 
 
 @pytest.mark.parametrize("name", COMMANDS)

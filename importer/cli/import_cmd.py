@@ -15,6 +15,7 @@ from rich.table import Table as RichTable
 from importer.cli.common import (ConnectionOptions, ExitCodeError, connection_options, console,
                                  entity_choice, err_console, is_terminal,
                                  settings_from_options, translate_errors)
+from importer.cli.change_options import ChangeFlags, change_options, change_lines
 from importer.errors import BadOptions
 from importer.model import MODES, Status
 from importer.settings import Settings, default_journal_path
@@ -56,10 +57,12 @@ PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a termi
 @click.option("--day-first", is_flag=True,
               help="Read dates written as text like 03/04/2026 as day/month (default "
                    "month/day).")
+@change_options
 @connection_options
 @translate_errors
 def command(file: Path, entity, sheet, mode, workers, dry_run, journal, fresh, as_json, out,
-            use_sandbox, sandbox_db, day_first, connection: ConnectionOptions) -> None:
+            use_sandbox, sandbox_db, day_first, connection: ConnectionOptions,
+            change_flags: ChangeFlags) -> None:
     """Load FILE (xlsx, xlsm, xls, ods or csv) into the ERP and write a results workbook.
 
     Invalid rows are never sent; they are listed, with every other row's outcome, in
@@ -86,7 +89,8 @@ def command(file: Path, entity, sheet, mode, workers, dry_run, journal, fresh, a
                                     fresh=fresh, out=out, day_first=day_first,
                                     on_progress=on_progress,
                                     server_name=_sandbox_name(sandbox_db) if sandbox else None,
-                                    limits=_limits(connection))
+                                    limits=_limits(connection),
+                                    rules=change_flags.rules(settings))
             except KeyboardInterrupt:
                 raise ExitCodeError(f"Stopped at once. {RESUME_HINT}", 1) from None
     if as_json:
@@ -213,6 +217,7 @@ def _summary(result: "ImportResult", sandbox: bool) -> None:
                      f"and were not sent again.")
     if result.warnings:
         lines.append(f"{result.warnings} warnings: see the results workbook.")
+    lines += change_lines(result.changes)
     lines.append(f"Results: {result.results_path}")
     if result.failed_path:
         lines.append(f"Rows to fix and import again: {result.failed_path}")

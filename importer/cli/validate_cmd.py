@@ -7,8 +7,11 @@ from pathlib import Path
 import click
 from rich.table import Table as RichTable
 
+from importer.changes import counts as change_counts
+from importer.cli.change_options import ChangeFlags, change_lines, guard_options
 from importer.cli.common import (ExitCodeError, console, entity_choice, err_console,
                                  translate_errors)
+from importer.settings import find_config_file, read_config_file, read_environment
 from importer.errors import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNUSABLE
 from importer.model import Report
 
@@ -32,11 +35,24 @@ def default_output(path: Path) -> Path:
                    "it].")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of a "
               "summary.")
+@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
+              help="Journal to compare with (default: IMPORTER_JOURNAL, journal in importer.toml, "
+                   "or the user's data directory).")
+@click.option("--url", metavar="URL", help="The ERP whose last known records the rows are "
+              "compared with (default: IMPORTER_URL or url in importer.toml).")
+@click.option("--data-source", metavar="NAME", help="Its data source (default: "
+              "IMPORTER_DATA_SOURCE or data_source in importer.toml).")
+@guard_options
 @translate_errors
 def command(file: Path, entity: str | None, sheet: str | None, day_first: bool,
-            output: Path | None, as_json: bool) -> None:
+            output: Path | None, as_json: bool, journal: Path | None, url: str | None,
+            data_source: str | None, change_flags: ChangeFlags) -> None:
     """Check FILE cell by cell and write an annotated copy: error cells red with the message as a
     comment, warnings amber, and an Issues sheet. Nothing is sent anywhere.
+
+    When a journal and a server (url and data source) are known, every row is also classed NEW,
+    CHANGED, UNCHANGED or NEW PRICE against the last known records (a CHANGE column; changed
+    cells blue with the old value in a comment) and big price moves are warned about.
 
     Exit code 0: no errors (warnings allowed); 1: some rows have errors; 2: the file cannot be used.
     """
@@ -48,18 +64,39 @@ def command(file: Path, entity: str | None, sheet: str | None, day_first: bool,
     from importer.validation import report_as_dict, validate  # pandas: after a file is refused
     from importer.workbooks import write_validation_workbook
 
+    from importer.history import check_against_journal
+    from importer.reports import journal_path
+
     report = validate(table)
+    report, changes = check_against_journal(report, journal_path(journal),
+                                            _scope(url, data_source), change_flags.rules())
     out = output or default_output(file)
     if out.resolve() == file.resolve():
         raise ExitCodeError(f"The annotated workbook would overwrite {file.name}; choose another "
                             "name with -o.", EXIT_UNUSABLE)
-    write_validation_workbook(report, out)  # OutputNotWritable: one sentence, exit 2
+    write_validation_workbook(report, out, changes)  # OutputNotWritable: one sentence, exit 2
+    counts = {c.value: n for c, n in change_counts(changes).items()} if changes is not None \
+        else None
     if as_json:
-        click.echo(json.dumps({**report_as_dict(report), "workbook": str(out)}, indent=2,
-                              ensure_ascii=False))
+        click.echo(json.dumps({**report_as_dict(report), "workbook": str(out),
+                               "changes": counts}, indent=2, ensure_ascii=False))
     else:
         show_summary(report, out)
+        for line in change_lines(counts):
+            console.print(line)
     raise SystemExit(EXIT_OK if report.ok else EXIT_ROWS_FAILED)
+
+
+def _scope(url: str | None, data_source: str | None) -> tuple[str, str]:
+    """(server URL, data source): the flags > IMPORTER_* > importer.toml; '' when not set."""
+    found = {"url": url, "data_source": data_source}
+    if not all(found.values()):
+        env = read_environment()
+        config = find_config_file()
+        stored = read_config_file(config) if config else {}
+        for key in found:
+            found[key] = found[key] or env.get(key) or stored.get(key) or ""
+    return (found["url"].rstrip("/"), found["data_source"])
 
 
 def show_summary(report: Report, out: Path) -> None:

@@ -9,6 +9,7 @@ message(s); a whole row may be coloured by its status.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cached_property
 from typing import Callable, Iterator, Sequence
 
@@ -95,7 +96,25 @@ def _where(issue: Issue) -> str:
     return f"{issue.column}{issue.row}" if issue.column else f"row {issue.row}"
 
 
-KINDS = ("data", "error", "warning", "status", "tool", "number", "block", "block-first")
+KINDS = ("data", "error", "warning", "changed", "status", "tool", "number", "block",
+         "block-first")
+
+
+class Mark(str, Enum):
+    """A cell marked for a reason other than an issue: its value changes the last known one."""
+
+    CHANGED = "changed"
+
+
+def with_changed(notes: dict, changed: dict[tuple[int, int], str] | None, limit: int) -> dict:
+    """Add changed cells' notes (Excel row, 0-based column) -> text; an issue keeps its colour
+    and the old value goes first in its comment."""
+    for key, text in (changed or {}).items():
+        if key[1] >= limit:
+            continue
+        notes[key] = (notes[key][0], f"{text}\n{notes[key][1]}") if key in notes else (
+            Mark.CHANGED, text)
+    return notes
 
 
 class _Styles:
@@ -121,6 +140,8 @@ class _Styles:
                                  font=st.ERROR_FONT)
         if kind == "warning":
             return self.fw.style(fill=st.fill(st.AMBER), number_format=TEXT)
+        if kind == "changed":
+            return self.fw.style(fill=st.fill(st.CHANGED), number_format=TEXT)
         if kind == "status":
             colour = self.layout.status_colours.get(status) or row_colour
             return self.fw.style(fill=st.fill(colour), font=st.BOLD)
@@ -136,13 +157,16 @@ class _Styles:
 
 
 def add_annotated_sheet(fw: FastWorkbook, title: str, layout: Layout,
-                        paint: Callable[[Row], Painted], issues: Sequence[Issue]) -> Worksheet:
-    """Add the data sheet to the workbook; rows are streamed when the workbook is saved."""
+                        paint: Callable[[Row], Painted], issues: Sequence[Issue],
+                        changed: dict[tuple[int, int], str] | None = None) -> Worksheet:
+    """Add the data sheet to the workbook; rows are streamed when the workbook is saved.
+    ``changed``: (Excel row, 0-based column) -> comment of the cells whose value changes."""
     if not outcomes_fit(layout.first_appended, len(layout.appended) + len(layout.block)):
-        return _with_outcome_sheet(fw, title, layout, paint, issues)
+        return _with_outcome_sheet(fw, title, layout, paint, issues, changed)
     table = layout.table
     ws = fw.add_sheet(title)
     notes = {k: v for k, v in cell_notes(issues).items() if k[1] < layout.first_appended}
+    notes = with_changed(notes, changed, layout.first_appended)
     styles = _Styles(fw, layout)
     rows = sorted(table.rows, key=lambda r: r.excel_row)
     _dress(fw, ws, layout, rows, paint)
@@ -154,11 +178,12 @@ def add_annotated_sheet(fw: FastWorkbook, title: str, layout: Layout,
 
 
 def _with_outcome_sheet(fw: FastWorkbook, title: str, layout: Layout,
-                        paint: Callable[[Row], Painted], issues: Sequence[Issue]) -> Worksheet:
+                        paint: Callable[[Row], Painted], issues: Sequence[Issue],
+                        changed: dict[tuple[int, int], str] | None = None) -> Worksheet:
     """The data sheet without the tool's columns, which go to a sheet of their own."""
     narrow = Layout(layout.table, (), (), layout.row_colours, layout.status_colours)
     ws = add_annotated_sheet(fw, title, narrow, lambda row: Painted(paint(row).status, ()),
-                             issues)
+                             issues, changed)
     rows = sorted(layout.table.rows, key=lambda r: r.excel_row)
     add_outcome_sheet(fw, ws.title, [*layout.appended, *layout.block], rows, paint,
                       layout.status_colours)

@@ -7,6 +7,8 @@ from importer.model import (RETURNED_PREFIX, STATUS_COLUMNS, Row, RowOutcome, Ru
                             Status, Table)
 from importer.workbooks import styles as st
 from importer.workbooks.annotated import Layout, Painted, add_annotated_sheet, issue_text
+from importer.workbooks.changes import (CHANGE_COLUMN, CHANGE_NOTE, changed_cells,
+                                        with_change_column, with_change_value)
 from importer.workbooks.fastsheet import FastWorkbook
 from importer.workbooks.sheets import safe_title
 from importer.workbooks.summary import fill_summary
@@ -42,22 +44,24 @@ def status_counts(table: Table, outcomes: dict[int, RowOutcome]) -> dict[Status,
     return counts
 
 
-def painter(outcomes: dict[int, RowOutcome], block: list[str]):
+def painter(outcomes: dict[int, RowOutcome], block: list[str], changes=None):
     empty = [""] * len(block)
 
     def paint(row: Row) -> Painted:
         o = outcome_of(row, outcomes)
         message = o.message or issue_text(o.issues)
         values = [o.record.get(f, "") for f in block] if o.record else empty
-        return Painted(o.status.value,
-                       (o.status.value, o.action, o.http_status, o.message_code, message), values)
+        return Painted(o.status.value, with_change_value(
+            (o.status.value, o.action, o.http_status, o.message_code, message), changes,
+            row.excel_row), values)
 
     return paint
 
 
 def write_results_workbook(table: Table, run: RunInfo, outcomes: dict[int, RowOutcome],
-                           out: Path) -> Path:
-    """Write the results workbook of a run (outcomes keyed by Excel row) to ``out``."""
+                           out: Path, changes=None) -> Path:
+    """Write the results workbook of a run (outcomes keyed by Excel row) to ``out``; with the
+    rows' change classes (importer.changes) a CHANGE column and the changed cells marked."""
     block = returned_fields(table, outcomes)
     colours = {s.value: c for s, c in st.STATUS_COLOURS.items()}
     erp = [RETURNED_PREFIX + f for f in block]
@@ -65,16 +69,19 @@ def write_results_workbook(table: Table, run: RunInfo, outcomes: dict[int, RowOu
     if erp:
         notes[erp[0]] = ("ERP:… columns: what the ERP returned for the row. The tool ignores "
                          "them when this workbook is imported again.")
-    layout = Layout(table, STATUS_COLUMNS, erp, row_colours=colours, status_colours=colours,
-                    header_notes=notes)
+    notes[CHANGE_COLUMN] = CHANGE_NOTE
+    layout = Layout(table, with_change_column(STATUS_COLUMNS, changes), erp, row_colours=colours,
+                    status_colours=colours, header_notes=notes)
     issues = [i for o in outcomes.values() for i in o.issues]
     fw = FastWorkbook()
-    data = add_annotated_sheet(fw, safe_title(table.sheet), layout, painter(outcomes, block),
-                               issues)
+    data = add_annotated_sheet(fw, safe_title(table.sheet), layout,
+                               painter(outcomes, block, changes), issues,
+                               changed_cells(table, changes))
     taken = {data.title}
     summary = fw.add_sheet(safe_title("Summary", taken))
     warnings = sum(1 for i in issues if i.severity is Severity.WARNING)
-    fill_summary(summary, run, len(table.rows), status_counts(table, outcomes), warnings)
+    fill_summary(summary, run, len(table.rows), status_counts(table, outcomes), warnings,
+                 (table, changes))
     if issues or table.issues:
         taken.add(summary.title)
         file_issues = [i for i in table.issues if i.row is None]

@@ -72,6 +72,7 @@ HEADER = "305496"
 TOOL_HEADER = "7F7F7F"
 ERP_HEADER = "2F75B5"
 REQUIRED = "FFD966"
+CHANGED = "B4C6E7"  # a cell whose value differs from the last known one (blue, not a status)
 
 STATUS_COLOURS: dict[Status, str | None] = {
     Status.CREATED: GREEN,
@@ -86,7 +87,7 @@ STATUS_MEANING: dict[Status, str] = {
     Status.UPDATED: "The ERP updated the existing record.",
     Status.FAILED: "The ERP refused the row or could not be reached; see MESSAGE.",
     Status.INVALID: "Not sent: the row has errors; the red cells carry the message.",
-    Status.SKIPPED: "Not sent: the row's ACTION is SKIP.",
+    Status.SKIPPED: "Not sent: the row's ACTION is SKIP, or it is unchanged (--skip-unchanged).",
     Status.NOT_RUN: "Not sent: the run stopped before reaching the row.",
 }
 VALIDATION_COLOURS = {"VALID": GREEN, "WARNING": AMBER, "INVALID": STRONG_RED}

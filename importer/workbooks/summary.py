@@ -9,12 +9,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from importer.model import RunInfo, Status
 from importer.workbooks import styles as st
+from importer.workbooks.changes import add_change_summary
 
 CENTER = Alignment(horizontal="center")
 
 LEGEND = (
     (st.STRONG_RED, "Error cell: the comment on the cell says what to fix."),
     (st.AMBER, "Warning cell: sent as is; the comment explains the doubt."),
+    (st.CHANGED, "Changed cell: differs from the last known value, which its comment gives."),
     (st.ERP_HEADER, "ERP:… columns: what the ERP returned for the row (ignored on re-import)."),
 )
 
@@ -44,7 +46,8 @@ def run_facts(run: RunInfo, rows: int, counts: dict[Status, int], warnings: int 
 
 
 def fill_summary(ws: Worksheet, run: RunInfo, rows: int, counts: dict[Status, int],
-                 warnings: int = 0) -> None:
+                 warnings: int = 0, changes: tuple = (None, None)) -> None:
+    """``changes``: (table, the rows' change classes or None)."""
     st.set_text(ws["A1"], "Import results").font = st.TITLE
     facts = run_facts(run, rows, counts, warnings)
     for n, (label, value) in enumerate(facts, start=3):
@@ -54,6 +57,7 @@ def fill_summary(ws: Worksheet, run: RunInfo, rows: int, counts: dict[Status, in
     _counts_table(ws, top, counts)
     _chart(ws, top, max(counts.values(), default=0))
     _legend(ws, top + len(Status) + 3)
+    add_change_summary(ws, top + len(Status) + len(LEGEND) + 6, *changes)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 20
     ws.column_dimensions["C"].width = 66

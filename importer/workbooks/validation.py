@@ -6,6 +6,8 @@ from pathlib import Path
 from importer.model import VALIDATION_COLUMNS, Issue, Report, Row, Severity
 from importer.workbooks import styles as st
 from importer.workbooks.annotated import Layout, Painted, add_annotated_sheet, issue_text
+from importer.workbooks.changes import (CHANGE_COLUMN, CHANGE_NOTE, changed_cells,
+                                        with_change_column, with_change_value)
 from importer.workbooks.fastsheet import (LETTERS, FastWorkbook, StreamedSheet, hyperlink_xml,
                                           internal_location)
 from importer.workbooks.sheets import safe_title
@@ -23,20 +25,24 @@ def row_status(issues: list[Issue]) -> str:
     return WARNING if issues else VALID
 
 
-def write_validation_workbook(report: Report, out: Path) -> Path:
-    """Write the annotated copy of the checked sheet and the list of issues to ``out``."""
+def write_validation_workbook(report: Report, out: Path, changes=None) -> Path:
+    """Write the annotated copy of the checked sheet and the list of issues to ``out``; with the
+    rows' change classes (importer.changes) a CHANGE column and the changed cells marked."""
     table = report.table
     by_row = report.issues_by_row()
     fw = FastWorkbook()
-    layout = Layout(table, VALIDATION_COLUMNS, status_colours=st.VALIDATION_COLOURS,
-                    header_notes={VALIDATION_COLUMNS[0]: STATUS_NOTE})
+    layout = Layout(table, with_change_column(VALIDATION_COLUMNS, changes),
+                    status_colours=st.VALIDATION_COLOURS,
+                    header_notes={VALIDATION_COLUMNS[0]: STATUS_NOTE, CHANGE_COLUMN: CHANGE_NOTE})
 
     def paint(row: Row) -> Painted:
         issues = by_row.get(row.excel_row, [])
         status = row_status(issues)
-        return Painted(status, (status, issue_text(issues)))
+        return Painted(status, with_change_value((status, issue_text(issues)), changes,
+                                                 row.excel_row))
 
-    data = add_annotated_sheet(fw, safe_title(table.sheet), layout, paint, report.issues)
+    data = add_annotated_sheet(fw, safe_title(table.sheet), layout, paint, report.issues,
+                               changed_cells(table, changes))
     add_issues_sheet(fw, data.title, report.issues, safe_title("Issues", {data.title}))
     fw.save(Path(out))
     return Path(out)
