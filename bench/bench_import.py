@@ -67,11 +67,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def sandbox():
-    """A fresh sandbox subprocess with 25 ms latency and a temporary database."""
+def sandbox(latency_ms: int = LATENCY_MS):
+    """A fresh sandbox subprocess with 25 ms latency (by default) and a temporary database."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "importer", "sandbox", "--port", str(port),
-                             "--latency-ms", str(LATENCY_MS)], stdout=subprocess.DEVNULL,
+                             "--latency-ms", str(latency_ms)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

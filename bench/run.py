@@ -28,6 +28,7 @@ SCRIPTS = {
     "import": "bench_import.py",
     "results": "bench_results.py",
     "hostile": "bench_hostile.py",
+    "changes": "bench_changes.py",
 }
 # Everything from this line on in BENCHMARKS.md (the soak test's last result, which pytest -m soak
 # produces, not this script) is kept when the file is rewritten.

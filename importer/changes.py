@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import operator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -26,7 +27,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from importer.entities import Entity, Kind
-from importer.model import Issue, Report, Row, Severity, Table
+from importer.model import Issue, Report, Severity, Table
 
 DEFAULT_MAX_PRICE_CHANGE = 50.0  # percent
 CHANGE_CODES = {
@@ -64,7 +65,7 @@ class ChangeRules:
     strict: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Known:
     """The last known record of one key: its values, the run that returned it and the date."""
 
@@ -93,19 +94,17 @@ class RowChange:
     known: Known | None = None  # the record compared with (None for NEW)
     supersedes: str = ""  # NEW PRICE: the start date of the price it supersedes
 
-    def to_dict(self) -> dict:
+    def to_list(self) -> list:
+        """[class, run, date, supersedes, [[field, old, new, percent], ...]] (for the journal)."""
         known = self.known
-        return {"change": self.change.value, "cells": [list(dataclasses.astuple(c))
-                                                       for c in self.cells],
-                "run": known.run_id if known else None, "date": known.date if known else "",
-                "supersedes": self.supersedes}
+        return [self.change.value, known.run_id if known else None, known.date if known else "",
+                self.supersedes, [[c.field, c.old, c.new, c.percent] for c in self.cells]]
 
     @classmethod
-    def from_dict(cls, d: dict) -> "RowChange":
-        known = Known({}, d.get("run"), d.get("date", "")) if d.get("date") or d.get("run") \
-            else None
-        return cls(Change(d["change"]), tuple(CellChange(*c) for c in d.get("cells", ())),
-                   known, d.get("supersedes", ""))
+    def from_list(cls, d: list) -> "RowChange":
+        change, run_id, date, supersedes, cells = d
+        known = Known({}, run_id, date) if run_id or date else None
+        return cls(Change(change), tuple(CellChange(*c) for c in cells), known, supersedes)
 
     def note(self, cell: CellChange) -> str:
         """The comment on a changed cell: 'was 189.00 (run 3, 2026-11-24), +4.0%'."""
@@ -158,47 +157,62 @@ def percent_change(old: str, new: str) -> float | None:
     return float((y - x) / abs(x) * 100)
 
 
-def _norm(kind: Kind, text: str) -> str:
-    """A key value as compared: numbers by value ('1000.0' is '1000'), dates by date."""
-    if kind.numeric:
-        value = _decimal(text)
-        return str(value.normalize()) if value is not None else text
-    return text
+@lru_cache(maxsize=65536)
+def _norm_number(text: str) -> str:
+    """A numeric key value as compared: by value ('1000.0' is '1000')."""
+    if text.isdigit() and (text[0] != "0" or text == "0"):
+        return text
+    value = _decimal(text)
+    return format(value.normalize(), "f") if value is not None else text
 
 
 # --- classifying --------------------------------------------------------------------------------
 class KnownIndex:
     """The known records of one entity, found by key (by meaning) and, for a price line, by the
-    key without its start date (the prices a new line may supersede)."""
+    key without its start date (the prices a new line may supersede; indexed when first asked)."""
 
     def __init__(self, entity: Entity, known: Iterable[Known]) -> None:
         self.entity = entity
-        self._kinds = [entity.field(k).kind for k in entity.key]
+        self._numeric = [i for i, k in enumerate(entity.key) if entity.field(k).kind.numeric]
+        self._whole = operator.itemgetter(*entity.key)
         start = entity.start_date_field
         self._start = entity.key.index(start) if start in entity.key else None
-        currency = next((f.name for f in entity.fields if f.currency), None)
-        self._currency = currency
-        self.by_key: dict[tuple[str, ...], Known] = {}
-        lines: dict[tuple[str, ...], list[tuple[str, Known]]] = {}
-        for item in known:
-            key = self.key(item.values)
-            self.by_key[key] = item
-            if self._start is not None and key[self._start]:
-                lines.setdefault(self._line(key), []).append((key[self._start], item))
-        self._lines = {k: sorted(v, key=lambda p: p[0]) for k, v in lines.items()}
+        self._currency = next((f.name for f in entity.fields if f.currency), None)
+        key = self.key
+        self.by_key: dict[tuple[str, ...], Known] = {key(item.values): item for item in known}
+        self._lines: dict[tuple[str, ...], list[tuple[str, Known]]] | None = None
 
     def key(self, values: dict[str, str]) -> tuple[str, ...]:
-        return tuple(_norm(kind, values.get(name, ""))
-                     for name, kind in zip(self.entity.key, self._kinds))
+        try:
+            key = self._whole(values)
+        except KeyError:  # a key field not given
+            key = tuple(values.get(name, "") for name in self.entity.key)
+        if not isinstance(key, tuple):
+            key = (key,)
+        if not self._numeric:
+            return key
+        out = list(key)
+        for i in self._numeric:
+            out[i] = _norm_number(out[i])
+        return tuple(out)
 
     def _line(self, key: tuple[str, ...]) -> tuple[str, ...]:
         return key[:self._start] + key[self._start + 1:]
+
+    def _price_lines(self) -> dict[tuple[str, ...], list[tuple[str, Known]]]:
+        if self._lines is None:
+            lines: dict[tuple[str, ...], list[tuple[str, Known]]] = {}
+            for key, item in self.by_key.items():
+                if key[self._start]:
+                    lines.setdefault(self._line(key), []).append((key[self._start], item))
+            self._lines = {k: sorted(v, key=lambda p: p[0]) for k, v in lines.items()}
+        return self._lines
 
     def superseded(self, key: tuple[str, ...], values: dict[str, str]) -> Known | None:
         """The latest known price line with an earlier start date (and the row's currency)."""
         if self._start is None or not key[self._start]:
             return None
-        candidates = self._lines.get(self._line(key))
+        candidates = self._price_lines().get(self._line(key))
         if not candidates:
             return None
         currency = values.get(self._currency, "") if self._currency else ""
@@ -209,20 +223,29 @@ class KnownIndex:
         return None
 
 
+_NEW = RowChange(Change.NEW)
+
+
+def _compared(entity: Entity) -> dict[str, Kind]:
+    """The fields a row's cells are compared on (every field but the key), with their kinds."""
+    return {f.name: f.kind for f in entity.fields if f.name not in entity.key}
+
+
 def classify_row(entity: Entity, values: dict[str, str], known: Known | None,
-                 superseded: Known | None = None, prices: frozenset[str] = frozenset()
-                 ) -> RowChange:
+                 superseded: Known | None = None, prices: frozenset[str] = frozenset(),
+                 compared: dict[str, Kind] | None = None) -> RowChange:
     """The row's class and its changed cells (see the module docstring)."""
     if known is None and superseded is None:
-        return RowChange(Change.NEW)
-    target = known or superseded
-    skip = set(entity.key)
+        return _NEW
+    target = (known or superseded).values
+    kinds = compared if compared is not None else _compared(entity)
     cells = []
     for name, new in values.items():
-        if name in skip or not entity.has_field(name):
+        kind = kinds.get(name)
+        if kind is None:
             continue
-        old = target.values.get(name, "")
-        if not same_value(entity.field(name).kind, old, new):
+        old = target.get(name, "")
+        if old != new and not same_value(kind, old, new):
             cells.append(CellChange(name, old, new,
                                     percent_change(old, new) if name in prices else None))
     if known is None:
@@ -235,13 +258,20 @@ def classify_table(table: Table, known: Iterable[Known]) -> dict[int, RowChange]
     """Excel row -> its RowChange, for every row of the table."""
     entity = table.entity
     index = known if isinstance(known, KnownIndex) else KnownIndex(entity, known)
-    prices = price_fields(entity)
+    prices, compared = price_fields(entity), _compared(entity)
+    names = [n for n in table.fields if n in compared]  # the cells this table can give
+    by_key, key_of = index.by_key, index.key
     out: dict[int, RowChange] = {}
     for row in table.rows:
-        key = index.key(row.values)
-        found = index.by_key.get(key)
-        superseded = None if found else index.superseded(key, row.values)
-        out[row.excel_row] = classify_row(entity, row.values, found, superseded, prices)
+        values = row.values
+        found = by_key.get(key_of(values))
+        if found is not None:  # the common case first: every given cell equal as text
+            target = found.values
+            if all(values.get(n) in (None, target.get(n, "")) for n in names):
+                out[row.excel_row] = RowChange(Change.UNCHANGED, (), found)
+                continue
+        superseded = None if found else index.superseded(key_of(values), values)
+        out[row.excel_row] = classify_row(entity, values, found, superseded, prices, compared)
     return out
 
 

@@ -1,9 +1,9 @@
 """What the journal knows about records over time: the last known records a run is compared with,
 each run's change classes, and the history `importer revert` needs.
 
-Its own connection to the journal's SQLite file and its own table (``row_changes``: the class and
-the changed cells of every row of a run, so `importer report` and a resumed run show the classes
-the run was planned with). Every query is one statement for a whole run, never one per row.
+Its own connection to the journal's SQLite file and its own table (``run_changes``: the class and
+the changed cells of every row of a run, one JSON document a run, so `importer report` and a
+resumed run show the classes the run was planned with). Every query is one statement for a whole run, never one per row.
 """
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from typing import Iterable
 from importer.changes import Known, RowChange
 from importer.entities import Entity
 from importer.model import Status
+from importer.reading import gc_paused
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS row_changes (
-    run_id INTEGER NOT NULL, excel_row INTEGER NOT NULL, change TEXT NOT NULL,
-    detail TEXT NOT NULL, PRIMARY KEY (run_id, excel_row)
-) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS run_changes (
+    run_id INTEGER PRIMARY KEY, rows TEXT NOT NULL
+);
 """
 _APPLIED = (Status.CREATED.value, Status.UPDATED.value)
 
@@ -46,35 +46,28 @@ class History:
         """The last known record of every key of the entity on (server URL, data source), with
         only ``fields`` (and the key) taken out of it."""
         names = list(dict.fromkeys([*entity.key, *fields]))
-        extract = ", ".join(f"json_extract(record, '$.{n}')" for n in names)
+        paths = ", ".join(f"'$.{n}'" for n in names)  # one parse of each record, not one a field
         rows = self._db.execute(
-            f"SELECT run_id, substr(updated_at, 1, 10), {extract} FROM known_keys "
-            "WHERE server_url=? AND data_source=? AND entity=?", (*scope, entity.name))
-        return [Known({n: v for n, v in zip(names, r[2:]) if v is not None}, r[0], r[1])
+            f"SELECT run_id, substr(updated_at, 1, 10), json_extract(record, {paths}) "
+            "FROM known_keys WHERE server_url=? AND data_source=? AND entity=?",
+            (*scope, entity.name))
+        loads = json.loads
+        return [Known({n: v for n, v in zip(names, loads(r[2])) if v is not None}, r[0], r[1])
                 for r in rows]
 
     # --- change classes of a run ------------------------------------------------------------
     def save_changes(self, run_id: int, changes: dict[int, RowChange]) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            self._db.execute("DELETE FROM row_changes WHERE run_id=?", (run_id,))
-            self._db.executemany(
-                "INSERT INTO row_changes VALUES (?,?,?,?)",
-                ((run_id, row, c.change.value, json.dumps(c.to_dict()) if c.known else "")
-                 for row, c in changes.items()))
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        rows = [[row, *c.to_list()] for row, c in changes.items()]
+        self._db.execute("INSERT OR REPLACE INTO run_changes VALUES (?, ?)",
+                         (run_id, json.dumps(rows, separators=(",", ":"))))
 
     def load_changes(self, run_id: int) -> dict[int, RowChange] | None:
         """The classes stored for the run, or None when the run was not classified."""
-        rows = self._db.execute("SELECT excel_row, change, detail FROM row_changes "
-                                "WHERE run_id=?", (run_id,)).fetchall()
-        if not rows:
+        found = self._db.execute("SELECT rows FROM run_changes WHERE run_id=?",
+                                 (run_id,)).fetchone()
+        if found is None:
             return None
-        return {r[0]: RowChange.from_dict(json.loads(r[2])) if r[2]
-                else RowChange.from_dict({"change": r[1]}) for r in rows}
+        return {r[0]: RowChange.from_list(r[1:]) for r in json.loads(found[0])}
 
     # --- what revert needs ------------------------------------------------------------------
     def applied(self, scope: tuple[str, str], entity: Entity, keys: Iterable[tuple[str, ...]],
@@ -106,7 +99,7 @@ def classify(path: Path | str, scope: tuple[str, str], table) -> dict[int, RowCh
     """Every row's class against the last known records of the journal at ``path``."""
     from importer.changes import classify_table
 
-    with History(path) as history:
+    with History(path) as history, gc_paused():
         return classify_table(table, history.known(scope, table.entity, table.fields))
 
 
@@ -116,7 +109,7 @@ def run_changes(path: Path | str, scope: tuple[str, str], table, run_id: int,
     against the last known records now and stored under ``run_id``."""
     from importer.changes import classify_table
 
-    with History(path) as history:
+    with History(path) as history, gc_paused():  # many small objects, no cycles
         stored = history.load_changes(run_id) if resumed else None
         if stored is not None:
             return stored

@@ -68,14 +68,17 @@ def revert_paths(run: RunInfo, folder: Path | None = None) -> tuple[Path, Path]:
             where / f"{source.stem}.revert-{run.run_id}.to-remove.xlsx")
 
 
+def find_run(journal: Journal, run_id: int) -> RunInfo:
+    try:
+        return journal.run(run_id)
+    except KeyError:
+        raise BadOptions(f"There is no run {run_id}: see the list with importer runs.") from None
+
+
 def plan_revert(journal_path: Path, run_id: int) -> RevertPlan:
     """Decide, from the journal, what reverting run ``run_id`` puts back and what it cannot."""
     with Journal(journal_path) as journal:
-        try:
-            run = journal.run(run_id)
-        except KeyError:
-            raise BadOptions(f"There is no run {run_id}: see the list with importer runs.") \
-                from None
+        run = find_run(journal, run_id)
         if run.dry_run:
             raise BadOptions(f"Run {run_id} was a dry run: it changed nothing to revert.")
         table = journal.load_table(run_id)

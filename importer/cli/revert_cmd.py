@@ -7,11 +7,10 @@ from pathlib import Path
 
 import click
 
-from importer.cli.common import (ConnectionOptions, ExitCodeError, connection_options, console,
+from importer.cli.common import (ConnectionOptions, connection_options, console,
                                  settings_from_options, translate_errors)
-from importer.reports import journal_path
-from importer.errors import EXIT_OK, BadOptions
-from importer.journal import Journal
+from importer.reports import open_journal
+from importer.errors import EXIT_OK
 
 SHOWN = 20  # not-revertible rows listed on the terminal
 
@@ -47,18 +46,10 @@ def command(run_id: int, dry_run: bool, force: bool, folder: Path | None, journa
     the same command again, with its own results workbook (see importer runs / report).
     The server and data source default to the run's own.
     """
-    from importer.revert import revert_run
+    from importer.revert import find_run, revert_run
 
-    path = journal_path(journal)
-    if not path.is_file():
-        raise BadOptions(f"No journal at {path}: no import has run with it yet (or pass "
-                         "--journal PATH).")
-    with Journal(path) as j:
-        try:
-            run = j.run(run_id)
-        except KeyError:
-            raise BadOptions(f"There is no run {run_id}: see the list with importer runs.") \
-                from None
+    with open_journal(journal) as j:
+        path, run = j.path, find_run(j, run_id)
     connection = replace(connection, url=connection.url or run.server_url,
                          data_source=connection.data_source or run.data_source)
     settings = settings_from_options(connection, password_needed=not dry_run, workers=workers,

@@ -78,8 +78,9 @@ def command(file: Path, entity: str | None, sheet: str | None, day_first: bool,
     counts = {c.value: n for c, n in change_counts(changes).items()} if changes is not None \
         else None
     if as_json:
-        click.echo(json.dumps({**report_as_dict(report), "workbook": str(out),
-                               "changes": counts}, indent=2, ensure_ascii=False))
+        classes = {"changes": counts} if counts is not None else {}
+        click.echo(json.dumps({**report_as_dict(report), "workbook": str(out), **classes},
+                              indent=2, ensure_ascii=False))
     else:
         show_summary(report, out)
         for line in change_lines(counts):
