@@ -114,6 +114,12 @@ def test_month_b_shows_what_changes_sends_only_that_and_reverts(sb, tmp_path):
     wb, ws, headers = data_sheet(tmp_path / "b.results.xlsx")
     assert column(ws, headers, "MESSAGE")[0].startswith("Unchanged since run 1 (")
     run_b = json.loads(sent.stdout)["run_id"]
+    again = CliRunner().invoke(main, ["report", str(run_b), "-o", str(tmp_path / "again.xlsx"),
+                                      "--journal", str(tmp_path / "j")])
+    assert again.exit_code == 0, again.output
+    _, ws_again, headers_again = data_sheet(tmp_path / "again.xlsx")
+    assert column(ws_again, headers_again, "CHANGE") == column(ws, headers, "CHANGE")
+    assert commented_data_cells(ws_again, headers_again) == commented_data_cells(ws, headers)
 
     validated = cli("validate", [str(src_b), "--json"], sb, tmp_path)
     assert json.loads(validated.stdout)["changes"]["UNCHANGED"] == 21
@@ -201,3 +207,33 @@ def test_rows_whose_earlier_values_are_unknown_are_not_revertible(sb, tmp_path):
     assert answer["not_revertible"][0]["key"] == f"{PARTS[0]}/ZZ/2026-12-01/1"
     assert "unknown" in answer["not_revertible"][0]["why"]
     assert record_calls(sb) == before
+
+
+def test_a_resumed_run_keeps_the_classes_it_was_planned_with(sandbox_factory, tmp_path):
+    import threading
+
+    from importer.changes import ChangeRules
+    from importer.runner import run_import
+    from importer.settings import Settings
+
+    sb = sandbox_factory(users={"APIUSER": PASSWORD}, latency_ms=40)  # rows end one by one
+    settings = Settings(url=sb.url, data_source=sb.data_source, user=sb.user, password=PASSWORD,
+                        journal=tmp_path / "j")
+    a = month(12)
+    run_import(write_csv(tmp_path / "a.csv", a), settings)
+    b = [[*r[:5], f"{20 + i}.00"] for i, r in enumerate(a)]  # every price changes
+    src = write_csv(tmp_path / "b.csv", b)
+    stop = threading.Event()
+
+    def progress(done, total, counts):
+        if done:
+            stop.set()
+
+    first = run_import(src, settings, workers=1, on_progress=progress, stop_event=stop,
+                       rules=ChangeRules(max_price_change=1000))
+    assert first.interrupted and 0 < first.counts.get("UPDATED", 0) < 12
+    second = run_import(src, settings, workers=1, rules=ChangeRules(max_price_change=1000))
+    assert second.resumed and second.counts == {"UPDATED": 12}
+    assert second.changes == {"NEW": 0, "CHANGED": 12, "UNCHANGED": 0, "NEW PRICE": 0}
+    _, ws, headers = data_sheet(tmp_path / "b.results.xlsx")
+    assert set(column(ws, headers, "CHANGE")) == {"CHANGED"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from openpyxl.worksheet.worksheet import Worksheet
 
 from importer.changes import CHANGE_MEANING, Change, RowChange, counts, largest_price_changes
-from importer.model import CHANGE_COLUMN, Table  # noqa: F401 - CHANGE_COLUMN re-exported
+from importer.model import CHANGE_COLUMN, Table
 from importer.workbooks import styles as st
 
 CHANGE_NOTE = "\n".join(f"{c.value}: {m}" for c, m in CHANGE_MEANING.items()) + (
