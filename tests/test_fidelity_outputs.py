@@ -33,7 +33,7 @@ def test_outcomes_of_a_sheet_reaching_xfd_go_to_a_sheet_of_their_own(sb, tmp_pat
     assert result.exit_code == 0, result.output
     out = tmp_path / "wide.results.xlsx"
     rows = _results_sheet(out)
-    assert rows[0] == ["ROW", "STATUS", "CALL_MADE"]
+    assert rows[0] == ["ROW", "STATUS", "CHANGE"]  # CHANGE: NEW (the run is classified)
     assert rows[1][:2] == [2, "CREATED"] and rows[2][:2] == [3, "CREATED"]
     data = openpyxl.load_workbook(out)["Prices"]
     assert data["XFC2"].value == "far right" and data["A3"].value == "4711"
