@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS in_flight (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS known_keys (
     server_url TEXT NOT NULL, data_source TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL,
-    record TEXT NOT NULL, updated_at TEXT NOT NULL,
+    record TEXT NOT NULL, updated_at TEXT NOT NULL, run_id INTEGER,
     PRIMARY KEY (server_url, data_source, entity, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS leases (
@@ -90,7 +90,11 @@ def _add_known_run_column(db: sqlite3.Connection) -> None:
     """known_keys.run_id: the run that returned the record (journals older than it lack it)."""
     columns = {r[1] for r in db.execute("PRAGMA table_info(known_keys)")}
     if "run_id" not in columns:
-        db.execute("ALTER TABLE known_keys ADD COLUMN run_id INTEGER")
+        try:
+            db.execute("ALTER TABLE known_keys ADD COLUMN run_id INTEGER")
+        except sqlite3.OperationalError as exc:  # another process added it at the same moment
+            if "duplicate column" not in str(exc):
+                raise
 
 
 def now_iso() -> str:

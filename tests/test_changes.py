@@ -131,3 +131,23 @@ def test_a_zero_old_price_has_no_percent():
 def test_skipped_message_names_the_run():
     change = classify_row(PRODUCT_PRICE, line(), Known(line(), 3, "2026-11-24"))
     assert skip_message(change).startswith("Unchanged since run 3 (2026-11-24)")
+
+
+def test_a_journal_from_before_run_ids_gets_the_column(tmp_path):
+    import sqlite3
+
+    from importer.journal import Journal
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE known_keys (server_url TEXT NOT NULL, data_source TEXT NOT NULL, "
+               "entity TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL, "
+               "updated_at TEXT NOT NULL, PRIMARY KEY (server_url, data_source, entity, key)) "
+               "WITHOUT ROWID")
+    db.close()
+    with Journal(path):
+        pass
+    with Journal(path):  # a second open finds it there
+        pass
+    columns = [r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(known_keys)")]
+    assert columns[-1] == "run_id"
