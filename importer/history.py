@@ -15,7 +15,6 @@ from typing import Iterable
 from importer.changes import Known, RowChange
 from importer.entities import Entity
 from importer.model import Status
-from importer.reading import gc_paused
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS run_changes (
@@ -98,6 +97,7 @@ class History:
 def classify(path: Path | str, scope: tuple[str, str], table) -> dict[int, RowChange]:
     """Every row's class against the last known records of the journal at ``path``."""
     from importer.changes import classify_table
+    from importer.reading import gc_paused
 
     with History(path) as history, gc_paused():
         return classify_table(table, history.known(scope, table.entity, table.fields))
@@ -108,6 +108,7 @@ def run_changes(path: Path | str, scope: tuple[str, str], table, run_id: int,
     """The classes of a run's rows: those stored when a resumed run was planned, else computed
     against the last known records now and stored under ``run_id``."""
     from importer.changes import classify_table
+    from importer.reading import gc_paused
 
     with History(path) as history, gc_paused():  # many small objects, no cycles
         stored = history.load_changes(run_id) if resumed else None
