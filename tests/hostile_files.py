@@ -89,6 +89,14 @@ def all_columns_xlsx(folder: Path) -> Path:
     return write_xlsx(folder / "all_16384_columns.xlsx", sheet_xml([header, values]))
 
 
+def field_in_last_column_xlsx(folder: Path) -> Path:
+    """The price list with its NOTES field in column XFD, Excel's last: read, and its results
+    written, though no column is left after it."""
+    header = HEADER + [""] * (16383 - len(HEADER)) + ["NOTES"]
+    values = ROWS[0] + [""] * (16383 - len(HEADER)) + ["far right"]
+    return write_xlsx(folder / "notes_in_XFD.xlsx", sheet_xml([header, values]))
+
+
 class _BlockCompressor:
     """Raw deflate, each write its own full-flushed block (cached): 1.5 GB of identical chunks
     compress in a second instead of half a minute, into the same few MB."""

@@ -103,6 +103,16 @@ def test_data_in_all_16384_columns_ends_in_one_sentence(home, command):
                         "all_16384_columns.xlsx", "16373 more")
 
 
+@pytest.mark.parametrize("command", ["validate", "import"])
+def test_a_field_in_the_last_column_xfd_is_read_and_its_results_written(home, command):
+    path = hf.field_in_last_column_xlsx(home)
+    extra = ["--dry-run", "--journal", str(home / "j.sqlite3")] if command == "import" else []
+    result = run_measured(command, str(path), *extra, "-o", str(home / "o.xlsx"), "--json")
+    assert result["rc"] == 0, result
+    assert "Traceback" not in result["stderr"] and (home / "o.xlsx").is_file()
+    assert result["peak_mb"] < PEAK_MB
+
+
 def test_the_zip_bomb_is_refused_from_its_directory(home):
     path = hf.zip_bomb_xlsx(home)
     assert path.stat().st_size < 4 << 20
