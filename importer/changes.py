@@ -87,7 +87,7 @@ class CellChange:
     percent: float | None = None  # for a price field whose old value is not zero
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RowChange:
     change: Change
     cells: tuple[CellChange, ...] = ()
@@ -193,7 +193,7 @@ class KnownIndex:
             return key
         out = list(key)
         for i in self._numeric:
-            out[i] = _norm_number(out[i])
+            out[i] = _norm_number(out[i] or "")
         return tuple(out)
 
     def _line(self, key: tuple[str, ...]) -> tuple[str, ...]:
@@ -244,7 +244,7 @@ def classify_row(entity: Entity, values: dict[str, str], known: Known | None,
         kind = kinds.get(name)
         if kind is None:
             continue
-        old = target.get(name, "")
+        old = target.get(name) or ""  # None: the record had no such field
         if old != new and not same_value(kind, old, new):
             cells.append(CellChange(name, old, new,
                                     percent_change(old, new) if name in prices else None))

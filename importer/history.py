@@ -51,8 +51,7 @@ class History:
             "FROM known_keys WHERE server_url=? AND data_source=? AND entity=?",
             (*scope, entity.name))
         loads = json.loads
-        return [Known({n: v for n, v in zip(names, loads(r[2])) if v is not None}, r[0], r[1])
-                for r in rows]
+        return [Known(dict(zip(names, loads(r[2]))), r[0], r[1]) for r in rows]  # None: absent
 
     # --- change classes of a run ------------------------------------------------------------
     def save_changes(self, run_id: int, changes: dict[int, RowChange]) -> None:
