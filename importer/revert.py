@@ -171,12 +171,16 @@ def check_later_runs(plan: RevertPlan, force: bool) -> None:
 
 def revert_run(journal_path: Path, run_id: int, settings: Settings | None, *,
                dry_run: bool = False, force: bool = False, folder: Path | None = None,
-               workers: int = 4, on_progress=None, stop_event=None) -> RevertResult:
+               workers: int = 4, on_progress=None, stop_event=None,
+               server_name: str | None = None) -> RevertResult:
     """Revert run ``run_id`` (see the module docstring). ``settings`` must name the run's server
-    and data source (None only for a dry run). Raises BadOptions (exit 2) on a refusal."""
+    and data source (None only for a dry run); ``server_name`` is the journal's name for that
+    server when it is not its URL (a sandbox kept in a file). Raises BadOptions (exit 2) on a
+    refusal."""
     plan = plan_revert(journal_path, run_id)
     check_later_runs(plan, force)
-    if settings is not None and (settings.url, settings.data_source) != plan.scope:
+    if settings is not None and (server_name or settings.url,
+                                 settings.data_source) != plan.scope:
         raise BadOptions(f"Run {run_id} was against {plan.run.server_url} "
                          f"({plan.run.data_source}): pass --url {plan.run.server_url} "
                          f"--data-source {plan.run.data_source} to revert it.")

@@ -3,6 +3,7 @@ process; imports go to real sandbox servers over loopback)."""
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import pytest
@@ -188,3 +189,48 @@ def test_a_second_import_while_one_runs_is_refused_and_the_password_never_comes_
         bodies.append(events.text)
         assert events.text.startswith("data: ") and '"state": "finished"' in events.text
     assert all(sb.password not in body for body in bodies)
+
+
+def _wait_for_job(client, job_url: str) -> str:
+    deadline = time.monotonic() + 60
+    while True:
+        page = client.get(job_url).text
+        if 'data-state="running"' not in page and 'data-state="stopping"' not in page:
+            return page
+        assert time.monotonic() < deadline, "the import did not finish"
+        time.sleep(0.2)
+
+
+def test_preview_shows_old_to_new_and_a_past_run_can_be_reverted(web):
+    from conftest import records
+
+    make, keys = web
+    client, _ = make()
+    month_a = [["PUMP001", "REV", "2026-12-01", str(q), "USD", "10.50"] for q in (1, 5, 10)]
+    month_b = [row[:5] + [price] for row, price in zip(month_a, ("12.00", "10.50", "9.00"))]
+    with client:
+        authed(client, keys)
+        csrf = {CSRF_HEADER: keys.csrf}
+        first = upload(client, keys, "a.xlsx", xlsx_bytes(month_a)).json()["url"]
+        job = client.post(f"{first}/import", json={"target": "sandbox"}, headers=csrf).json()
+        assert "CREATED" in _wait_for_job(client, job["url"])
+        second = upload(client, keys, "b.xlsx", xlsx_bytes(month_b)).json()["url"]
+        preview = client.get(f"{second}/preview?target=sandbox").text
+        assert 'class="count change-changed"><span class="n">2</span>' in preview
+        assert 'class="count change-unchanged"><span class="n">1</span>' in preview
+        assert "10.50 &rarr; 12.00 (+14.3%)" in preview and "10.50 &rarr; 9.00" in preview
+        job = client.post(f"{second}/import", json={"target": "sandbox"}, headers=csrf).json()
+        assert "UPDATED" in _wait_for_job(client, job["url"])
+        sandbox_url = client.app.state.page.targets._sandbox.url
+        held = {r["ORDER_QTY"]: r["SO_UNIT_PRICE"] for r in records(sandbox_url, "product-price")
+                if r["PRICE_CODE"] == "REV"}
+        assert held == {"1": "12.00", "5": "10.50", "10": "9.00"}
+        index = client.get("/").text
+        run_b = max(int(n) for n in re.findall(r'/runs/(\d+)/revert', index))
+        plan = client.get(f"/runs/{run_b}/revert").text
+        assert "records put back" in plan and "12.00" not in plan.split("Values put back")[1]
+        job = client.post(f"/runs/{run_b}/revert", json={}, headers=csrf).json()
+        assert "UPDATED" in _wait_for_job(client, job["url"])
+        held = {r["ORDER_QTY"]: r["SO_UNIT_PRICE"] for r in records(sandbox_url, "product-price")
+                if r["PRICE_CODE"] == "REV"}
+        assert held == {"1": "10.50", "5": "10.50", "10": "10.50"}

@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from importer.changes import ChangeRules
 from importer.entities import ENTITIES
 from importer.errors import ImporterError
 from importer.runner import MODES
@@ -153,11 +154,11 @@ class Page:
             raise ImporterError(upload.error or "The file could not be read.")
         target_name = request.query_params.get("target", "sandbox")
         target = self.targets.sandbox() if target_name == "sandbox" else None
-        result, outcomes = await asyncio.to_thread(
+        result, outcomes, changes = await asyncio.to_thread(
             self.workspace.preview, upload, target.settings if target else None,
             target.server_name if target else None)
         return self.render(request, "preview.html", upload=upload, target=target_name,
-                           view=views.preview_view(result, outcomes, upload.report),
+                           view=views.preview_view(result, outcomes, upload.report, changes),
                            erp=self.targets.erp_description())
 
     async def start_import(self, request: Request) -> Response:
@@ -168,7 +169,8 @@ class Page:
         target = await asyncio.to_thread(self.targets.get, str(body.get("target", "")),
                                          str(body.get("password", "")))
         mode = str(body.get("mode") or "upsert")
-        job_id, started = self.workspace.start_import(upload, target, mode=mode)
+        rules = ChangeRules(skip_unchanged=bool(body.get("skip_unchanged")))
+        job_id, started = self.workspace.start_import(upload, target, mode=mode, rules=rules)
         self.job_targets.setdefault(job_id, str(body.get("target")))
         if not started:
             return JSONResponse({"error": "Another import is running on this journal; wait for "
@@ -215,6 +217,27 @@ class Page:
         if path is None or not Path(path).is_file():
             raise _NotFound("That workbook was not written by this import.")
         return FileResponse(path, media_type=XLSX, filename=Path(path).name)
+
+    async def revert_page(self, request: Request) -> Response:
+        run_id = _int(request.path_params["run_id"], 0)
+        plan, refusal = await asyncio.to_thread(self.workspace.plan_revert, run_id)
+        erp = None if plan.run.server_url.startswith("sandbox:") else \
+            self.targets.erp_description()
+        return self.render(request, "revert.html", view=views.revert_view(plan, refusal),
+                           erp=erp)
+
+    async def start_revert(self, request: Request) -> Response:
+        run_id = _int(request.path_params["run_id"], 0)
+        body = await _json(request)
+        plan, _ = await asyncio.to_thread(self.workspace.plan_revert, run_id)
+        target = await asyncio.to_thread(self.targets.for_run, plan.run,
+                                         str(body.get("password", "")))
+        job_id, started = self.workspace.start_revert(run_id, target, bool(body.get("force")))
+        if not started:
+            return JSONResponse({"error": "Another import is running on this journal; wait for "
+                                          "it to finish or stop it.", "url": f"/jobs/{job_id}"},
+                                409)
+        return JSONResponse({"url": f"/jobs/{job_id}"})
 
     async def run_report(self, request: Request) -> Response:
         run_id = _int(request.path_params["run_id"], 0)
@@ -267,6 +290,8 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/jobs/{job_id}/stop", page.stop, methods=["POST"]),
         Route("/jobs/{job_id}/{which:str}.xlsx", page.job_file),
         Route("/runs/{run_id:int}/results.xlsx", page.run_report),
+        Route("/runs/{run_id:int}/revert", page.revert_page),
+        Route("/runs/{run_id:int}/revert", page.start_revert, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     @contextlib.asynccontextmanager

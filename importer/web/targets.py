@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from importer.errors import BadOptions
+from importer.model import RunInfo
 from importer.sandbox.server import Sandbox, SandboxConfig, start_sandbox
 from importer.settings import Settings, default_journal_path, load_settings
 from importer.web.workspace import Target
@@ -70,6 +71,22 @@ class Targets:
                                  "until importer serve stops).")
             settings = settings.replace(password=self._password)
         return Target(settings, label=f"{settings.url} ({settings.data_source})")
+
+    def for_run(self, run: RunInfo, password: str = "") -> Target:
+        """The target a past run was sent to, for reverting it."""
+        sandbox_name = f"sandbox:{self.sandbox_options.db_path.resolve()}"
+        if run.server_url == sandbox_name:
+            return self.sandbox()
+        if run.server_url.startswith("sandbox:") or run.server_url.startswith("http://127.0.0.1"):
+            raise BadOptions(f"Run {run.run_id} went to a sandbox this page does not run; "
+                             "revert it with importer revert on the command line.")
+        target = self.erp(password)
+        if (target.settings.url, target.settings.data_source) != (run.server_url,
+                                                                   run.data_source):
+            raise BadOptions(f"Run {run.run_id} went to {run.server_url} ({run.data_source}), "
+                             "not to the ERP configured for this page; revert it with "
+                             "importer revert on the command line.")
+        return target
 
     def get(self, name: str, password: str = "") -> Target:
         if name == "sandbox":

@@ -70,8 +70,11 @@ def _worst(issues: list[Issue]) -> str | None:
     return "warning" if issues else None
 
 
-def preview_view(result: ImportResult, outcomes: dict[int, RowOutcome], report: Report) -> dict:
-    """The Preview step: what each row would get, from a dry run's outcomes."""
+def preview_view(result: ImportResult, outcomes: dict[int, RowOutcome], report: Report,
+                 changes: dict | None = None) -> dict:
+    """The Preview step: what each row would get, from a dry run's outcomes, and what it would
+    change (the run's change classes, old -> new per cell)."""
+    changes = changes or {}
     table = report.table
     key_fields = table.entity.key
     by_row = {r.excel_row: r for r in table.rows}
@@ -82,12 +85,22 @@ def preview_view(result: ImportResult, outcomes: dict[int, RowOutcome], report: 
         group = _preview_group(o)
         groups[group] += 1
         values = by_row[excel_row].values if excel_row in by_row else {}
+        change = changes.get(excel_row)
         rows.append({"excel_row": excel_row, "group": group,
                      "key": " / ".join(values.get(k, "") for k in key_fields),
                      "call": o.action.replace(" (dry run)", "") or "-", "message": o.message,
-                     "change": getattr(o, "change", None)})
+                     "warnings": [i.message for i in o.issues if i.severity is Severity.WARNING],
+                     "change": change.change.value if change else None,
+                     "cells": [_cell_change(c, change) for c in change.cells] if change else []})
     return {"groups": dict(groups), "rows": rows[:1000], "more_rows": max(0, len(rows) - 1000),
-            "key_label": " / ".join(key_fields), "run_id": result.run.run_id}
+            "key_label": " / ".join(key_fields), "run_id": result.run.run_id,
+            "classes": result.changes or {}, "classified": bool(changes)}
+
+
+def _cell_change(cell, change) -> dict:
+    percent = f" ({cell.percent:+.1f}%)" if cell.percent is not None else ""
+    return {"field": cell.field, "old": cell.old or "(empty)", "new": cell.new,
+            "percent": percent, "note": change.note(cell)}
 
 
 def _preview_group(o: RowOutcome) -> str:
@@ -115,9 +128,22 @@ def results_view(result: ImportResult | None, outcomes: dict[int, RowOutcome]) -
             "more_failed": max(0, len(failed) - 1000)}
 
 
+def revert_view(plan, refusal: str) -> dict:
+    return {"run_id": plan.run.run_id, "file": Path(plan.run.input_path).name,
+            "entity": plan.entity.label, "put_back": plan.updates[:500],
+            "put_back_count": len(plan.updates), "created": len(plan.created),
+            "untouched": plan.untouched, "not_revertible": plan.not_revertible[:500],
+            "created_keys": [plan.entity.describe_key(plan.entity.key_of(r))
+                             for r in plan.created[:500]],
+            "refusal": refusal, "fields": [f for f in plan.entity.field_names
+                                           if any(f in u for u in plan.updates)]}
+
+
 def run_view(run: RunInfo) -> dict:
     return {"run_id": run.run_id, "started": run.started_at[:16].replace("T", " "),
             "file": Path(run.input_path).name, "entity": run.entity, "dry_run": run.dry_run,
             "mode": run.mode, "server": f"{run.server_url} {run.data_source}".strip(),
+            "revertible": not run.dry_run and bool(run.counts.get("UPDATED")
+                                                   or run.counts.get("CREATED")),
             "counts": ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()))
             or "(unfinished)"}

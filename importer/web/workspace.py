@@ -15,15 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from importer.changes import ChangeRules, RowChange
 from importer.corrections import EDITABLE_FORMATS, Edits, write_corrected
 from importer.entities import get_entity
 from importer.errors import BadOptions, ImporterError
+from importer.history import History
 from importer.jobs import ImportJob, JobSlot
 from importer.journal import Journal
 from importer.model import Report, RowOutcome
 from importer.reading import read_table
 from importer.reading.listing import sheet_names
 from importer.reports import render_report
+from importer.revert import RevertPlan, check_later_runs, plan_revert, revert_run
 from importer.runner import ImportResult, run_import
 from importer.settings import Settings
 from importer.validation import validate
@@ -77,7 +80,7 @@ class Workspace:
         self.root.chmod(0o700)
         self.journal = journal
         self.uploads: dict[str, Upload] = {}
-        self.jobs: dict[str, tuple[ImportJob, Upload]] = {}
+        self.jobs: dict[str, tuple[ImportJob, Upload | None]] = {}  # None: a revert
         self.slot = JobSlot()
         self._lock = threading.Lock()
 
@@ -144,18 +147,22 @@ class Workspace:
         return out
 
     # --- preview and import -------------------------------------------------------------------
-    def preview(self, upload: Upload, settings: Settings | None,
-                server_name: str | None = None) -> tuple[ImportResult, dict[int, RowOutcome]]:
-        """A dry run: the call each row would get, nothing sent."""
+    def preview(self, upload: Upload, settings: Settings | None, server_name: str | None = None
+                ) -> tuple[ImportResult, dict[int, RowOutcome], dict[int, RowChange]]:
+        """A dry run: the call each row would get and what it would change, nothing sent."""
         result = run_import(upload.current, settings, entity=self._entity(upload),
                             sheet=upload.report.table.sheet, dry_run=True,
                             journal_path=self.journal,
                             out=upload.folder / "preview.results.xlsx", server_name=server_name)
         with Journal(self.journal) as journal:
-            return result, journal.outcomes(result.run.run_id)
+            outcomes = journal.outcomes(result.run.run_id)
+        with History(self.journal) as history:
+            changes = history.load_changes(result.run.run_id) or {}
+        return result, outcomes, changes
 
     def start_import(self, upload: Upload, target: Target, mode: str = "upsert",
-                     workers: int = 4, fresh: bool = False) -> tuple[str, bool]:
+                     workers: int = 4, fresh: bool = False,
+                     rules: ChangeRules | None = None) -> tuple[str, bool]:
         """Start the import in the background: (job id, True), or (the id of the import
         already running on this journal, False)."""
         running = self.slot.running(str(self.journal))
@@ -168,9 +175,36 @@ class Workspace:
             return run_import(source, target.settings, entity=entity, sheet=sheet, mode=mode,
                               workers=workers, journal_path=self.journal, fresh=fresh,
                               on_progress=on_progress, stop_event=stop,
-                              server_name=target.server_name)
+                              server_name=target.server_name, rules=rules)
 
-        job = ImportJob(call, label=f"{upload.name} into {target.label}")
+        return self._start(ImportJob(call, label=f"{upload.name} into {target.label}"), upload)
+
+    def plan_revert(self, run_id: int) -> tuple[RevertPlan, str]:
+        """What reverting the run would do, and why it would be refused ('' when it would not)."""
+        plan = plan_revert(self.journal, run_id)
+        try:
+            check_later_runs(plan, force=False)
+            return plan, ""
+        except BadOptions as exc:
+            return plan, str(exc)
+
+    def start_revert(self, run_id: int, target: Target, force: bool) -> tuple[str, bool]:
+        """Start reverting the run in the background (the same call as `importer revert`)."""
+        running = self.slot.running(str(self.journal))
+        if running is not None:
+            return self._job_id(running), False
+        folder = self.root / "reverts"
+        folder.mkdir(exist_ok=True)
+
+        def call(on_progress: Callable, stop: threading.Event) -> ImportResult | None:
+            return revert_run(self.journal, run_id, target.settings, force=force, folder=folder,
+                              on_progress=on_progress, stop_event=stop,
+                              server_name=target.server_name).result
+
+        return self._start(ImportJob(call, label=f"Revert of run {run_id} in {target.label}"),
+                           None)
+
+    def _start(self, job: ImportJob, upload: Upload | None) -> tuple[str, bool]:
         job_id = secrets.token_urlsafe(9)
         self.jobs[job_id] = (job, upload)
         started = self.slot.start(str(self.journal), job)

@@ -98,8 +98,20 @@ function setupImport() {
     const message = document.getElementById("import-message");
     say(message, "Starting the import ...");
     const data = await post("/u/" + form.dataset.import + "/import",
-      { target: fields.get("target"), password: fields.get("password") || "", mode: fields.get("mode") });
+      { target: fields.get("target"), password: fields.get("password") || "", mode: fields.get("mode"),
+        skip_unchanged: fields.get("skip_unchanged") === "on" });
     if (data.error) { say(message, data.error, true); if (data.url) setTimeout(() => { window.location = data.url; }, 1500); return; }
+    window.location = data.url;
+  });
+  const revert = document.querySelector("[data-revert]");
+  if (revert) revert.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const fields = new FormData(revert);
+    const message = document.getElementById("revert-message");
+    say(message, "Starting the revert ...");
+    const data = await post("/runs/" + revert.dataset.revert + "/revert",
+      { force: fields.get("force") === "on", password: fields.get("password") || "" });
+    if (data.error) { say(message, data.error, true); return; }
     window.location = data.url;
   });
   document.querySelectorAll("[data-retry]").forEach((button) => button.addEventListener("click", async () => {
