@@ -71,6 +71,9 @@ class Entity:
     # A field that, together with the key minus quantity_break, groups quantity breaks.
     end_date_field: str | None = None
     start_date_field: str | None = None
+    # Record types whose records this one refers to: a workbook holding both imports those
+    # sheets first (see import_order). None among today's two.
+    depends_on: tuple[str, ...] = ()
 
     # --- derived facts -----------------------------------------------------------------------
     @property
@@ -284,6 +287,25 @@ def canonical_number(text: str) -> str:
         return "0"
     plain = format(number.normalize(), "f")
     return plain.rstrip("0").rstrip(".") if "." in plain else plain
+
+
+def import_order(entities: list[Entity] | tuple[Entity, ...] | None = None) -> list[Entity]:
+    """``entities`` (default: all) in the order a workbook holding several imports them: each
+    after those it ``depends_on``, otherwise in the registry's order."""
+    wanted = list(ENTITIES.values()) if entities is None else list(entities)
+    rank = {e.name: n for n, e in enumerate(ENTITIES.values())}
+    pending = sorted(wanted, key=lambda e: rank.get(e.name, len(rank)))
+    names = {e.name for e in pending}
+    done: list[Entity] = []
+    while pending:
+        ready = next((e for e in pending if all(d not in names or d in {x.name for x in done}
+                                                for d in e.depends_on)), None)
+        if ready is None:
+            raise ValueError("The record types depend on each other in a circle: "
+                             + ", ".join(e.name for e in pending))
+        done.append(ready)
+        pending.remove(ready)
+    return done
 
 
 def normalize_name(text: str) -> str:

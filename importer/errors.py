@@ -23,6 +23,15 @@ class UnusableFile(ImporterError):
     exit_code = EXIT_UNUSABLE
 
 
+class NoRecordHeader(UnusableFile):
+    """A sheet whose header names no record type (or that is empty): in a workbook of several
+    sheets, such a sheet is named and left out rather than stopping the import."""
+
+
+class NoDataRows(UnusableFile):
+    """A sheet with a record type's header but no rows under it."""
+
+
 class BadOptions(ImporterError):
     """The options or configuration do not make sense together."""
 

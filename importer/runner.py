@@ -112,23 +112,37 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
     Raises UnusableFile/BadOptions (exit 2), LoginFailed/ConnectionFailed (exit 3, nothing
     sent)."""
     started, cpu_started = time.monotonic(), time.process_time()
-    mode = _check_options(mode, workers, settings, dry_run)
+    mode = check_options(mode, workers, settings, dry_run)
     if limits is None:
         limits = ReadLimits(settings.max_sheet_mb) if settings else ReadLimits()
     table = read_table(Path(path), entity=_entity(entity), sheet=sheet, day_first=day_first,
                        limits=limits)
-    report = validate(table)
+    return import_table(table, validate(table), settings, mode=mode, workers=workers,
+                        dry_run=dry_run, journal_path=journal_path, fresh=fresh, out=out,
+                        on_progress=on_progress, stop_event=stop_event, server_name=server_name,
+                        rules=rules, started=(started, cpu_started))
+
+
+def import_table(table: Table, report: Report, settings: Settings | None, mode: str = "upsert",
+                 workers: int = 4, dry_run: bool = False,
+                 journal_path: str | Path | None = None, fresh: bool = False,
+                 out: str | Path | None = None, on_progress: ProgressCallback | None = None,
+                 stop_event: threading.Event | None = None, server_name: str | None = None,
+                 rules: ChangeRules | None = None,
+                 started: tuple[float, float] | None = None) -> ImportResult:
+    """`run_import` of a sheet already read and validated (options already checked);
+    ``started`` is (monotonic, process) time when the command began."""
+    started, cpu_started = started or (time.monotonic(), time.process_time())
     for output in (Path(out) if out else default_results_path(table.path),
                    default_failed_path(table.path)):
         workbooks.check_writable(output)  # before anything is sent
-    jpath = Path(journal_path) if journal_path else (settings.journal if settings
-                                                    else default_journal_path())
+    jpath = journal_file(journal_path, settings)
     client = None if dry_run else ErpClient(settings.replace(workers=workers))
     try:
         if client is not None:
             client.login()  # before the journal is touched: a refused login sends nothing
         with Journal(jpath) as journal:
-            session = _Session(journal, table, report, settings, mode, dry_run, client,
+            session = SheetRun(journal, table, report, settings, mode, dry_run, client,
                                server_name, rules or ChangeRules())
             with session.claim():  # before the run is found or created: one process per run
                 session.open(fresh)
@@ -140,7 +154,13 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
     return result
 
 
-def _check_options(mode: str, workers: int, settings: Settings | None, dry_run: bool) -> str:
+def journal_file(journal_path: str | Path | None, settings: Settings | None) -> Path:
+    if journal_path:
+        return Path(journal_path)
+    return settings.journal if settings else default_journal_path()
+
+
+def check_options(mode: str, workers: int, settings: Settings | None, dry_run: bool) -> str:
     if mode.lower() not in MODES:
         raise BadOptions(f"Unknown mode {mode!r}: use one of {', '.join(MODES)}.")
     if workers < 1:
@@ -159,8 +179,8 @@ def _entity(entity: str | Entity | None) -> Entity | None:
         raise BadOptions(str(exc.args[0])) from None
 
 
-class _Session:
-    """One invocation of an import: the run it works on and what it did."""
+class SheetRun:
+    """One invocation of an import of one sheet: the run it works on and what it did."""
 
     def __init__(self, journal: Journal, table: Table, report: Report, settings: Settings | None,
                  mode: str, dry_run: bool, client: ErpClient | None,
@@ -179,6 +199,7 @@ class _Session:
         self.fatal: ImporterError | None = None
         self.send_seconds = 0.0
         self.rows_sent = 0
+        self.calls = 0  # HTTP calls this session made for this sheet
         self.lease: RunLease | None = None
 
     def claim(self) -> contextlib.AbstractContextManager:
@@ -265,12 +286,13 @@ class _Session:
                 dry_run_outcome(self.table.entity, job, self.table.entity.key_of(job.row.values)
                                 in known) for job in self.jobs])
             return
-        started = time.monotonic()
+        started, calls_before = time.monotonic(), self.client.calls_made
         result = Dispatcher(
             self.client, self.table.entity, self.journal, self.run.run_id,
             scope=(self.server_url, self.data_source), known_keys=known, workers=workers,
             on_progress=on_progress, stop_event=stop_event).run(self.jobs)
         self.send_seconds = time.monotonic() - started
+        self.calls = self.client.calls_made - calls_before
         self.rows_sent = len(result.outcomes)
         self.interrupted, self.fatal = result.interrupted, result.fatal
         not_run = [RowOutcome(j.row.excel_row, Status.NOT_RUN, message=(
@@ -278,12 +300,33 @@ class _Session:
             for j in self.jobs if j.row.excel_row not in result.outcomes]
         self.journal.record_many(self.run.run_id, not_run)
 
-    def finish(self, out: str | Path | None, started: float, cpu_started: float) -> ImportResult:
-        outcomes = self.journal.outcomes(self.run.run_id)
+    def finish(self, out: str | Path | None, started: float, cpu_started: float,
+               write: bool = True) -> ImportResult:
+        """Journal the end of this session and write the run's workbooks (unless not
+        ``write``: a workbook of several sheets writes them for all, see multisheet.py)."""
+        outcomes = self.outcomes = self.journal.outcomes(self.run.run_id)
         counts = _counts(outcomes)
-        calls = self.client.calls_made if self.client else 0
+        calls = self.calls
         self.journal.finish_run(self.run.run_id, now_iso(), calls, counts)
         self.run = self.journal.run(self.run.run_id)
+        results_path = failed_path = None
+        if write:
+            results_path, failed_path = self.write_workbooks(out, outcomes, counts)
+        exit_code, message = self._verdict(counts)
+        return ImportResult(
+            run=self.run, counts=counts, exit_code=exit_code,
+            seconds=time.monotonic() - started, send_seconds=self.send_seconds,
+            cpu_seconds=time.process_time() - cpu_started,
+            rows_sent=self.rows_sent, already_done=self.already_done,
+            calls=calls, resumed=self.resumed, interrupted=self.interrupted,
+            results_path=results_path, failed_path=failed_path, journal_path=self.journal.path,
+            message=message, warnings=len(self.report.warnings),
+            took_over=self.lease.took_over if self.lease else "",
+            changes={c.value: n for c, n in change_counts(self.changes).items()}
+            if self.changes is not None else None)
+
+    def write_workbooks(self, out: str | Path | None, outcomes: dict[int, RowOutcome],
+                        counts: dict[str, int]) -> tuple[Path, Path | None]:
         results_path = Path(out) if out else default_results_path(self.table.path)
         failed_path = None
         try:
@@ -297,18 +340,7 @@ class _Session:
                 f"Every row's outcome is in the journal (run {self.run.run_id}), but {exc} Then "
                 f"write the results with: importer report {self.run.run_id} -o RESULTS.xlsx"
             ) from None
-        exit_code, message = self._verdict(counts)
-        return ImportResult(
-            run=self.run, counts=counts, exit_code=exit_code,
-            seconds=time.monotonic() - started, send_seconds=self.send_seconds,
-            cpu_seconds=time.process_time() - cpu_started,
-            rows_sent=self.rows_sent, already_done=self.already_done,
-            calls=calls, resumed=self.resumed, interrupted=self.interrupted,
-            results_path=results_path, failed_path=failed_path, journal_path=self.journal.path,
-            message=message, warnings=len(self.report.warnings),
-            took_over=self.lease.took_over if self.lease else "",
-            changes={c.value: n for c, n in change_counts(self.changes).items()}
-            if self.changes is not None else None)
+        return results_path, failed_path
 
     def _verdict(self, counts: dict[str, int]) -> tuple[int, str]:
         if self.fatal is not None:

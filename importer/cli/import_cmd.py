@@ -21,6 +21,7 @@ from importer.model import MODES, Status
 from importer.settings import Settings, default_journal_path
 
 if TYPE_CHECKING:
+    from importer.multisheet import FileImport
     from importer.runner import ImportResult
 
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a terminal
@@ -30,8 +31,9 @@ PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a termi
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--entity", type=entity_choice(),
               help="Record type; by default it is recognised from the column headers.")
-@click.option("--sheet", help="Sheet to read (default: the sheet named after the record type, "
-                                  "else the first worksheet).")
+@click.option("--sheet", "sheets", multiple=True,
+              help="Sheet to import; repeat it for several (default: every sheet whose header "
+                   "names a record type, each its own run).")
 @click.option("--mode", type=click.Choice(MODES, case_sensitive=False), default="upsert",
               show_default=True,
               help="create, update, or upsert (update a record this tool knows exists, else "
@@ -60,10 +62,13 @@ PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a termi
 @change_options
 @connection_options
 @translate_errors
-def command(file: Path, entity, sheet, mode, workers, dry_run, journal, fresh, as_json, out,
+def command(file: Path, entity, sheets, mode, workers, dry_run, journal, fresh, as_json, out,
             use_sandbox, sandbox_db, day_first, connection: ConnectionOptions,
             change_flags: ChangeFlags) -> None:
     """Load FILE (xlsx, xlsm, xls, ods or csv) into the ERP and write a results workbook.
+
+    Every sheet whose header names a record type is imported, each as its own run, all in one
+    results workbook; every sheet is checked before any row is sent.
 
     Invalid rows are never sent; they are listed, with every other row's outcome, in
     FILE.results.xlsx, and the rows to fix come back in FILE.failed.xlsx (import it again once
@@ -75,7 +80,8 @@ def command(file: Path, entity, sheet, mode, workers, dry_run, journal, fresh, a
     2 unusable file or options; 3 cannot connect or log in (nothing sent), or the ERP
     stopped answering during the run (run the same command again to resume).
     """
-    from importer.runner import RESUME_HINT, run_import  # pandas & co. only when importing
+    from importer.multisheet import import_file  # pandas & co. only when importing
+    from importer.runner import RESUME_HINT
 
     if sandbox_db and not use_sandbox:
         raise BadOptions("--sandbox-db only goes with --sandbox.")
@@ -84,20 +90,20 @@ def command(file: Path, entity, sheet, mode, workers, dry_run, journal, fresh, a
         workers = workers or (settings.workers if settings else 4)
         with _progress_reporter(as_json) as on_progress:
             try:
-                result = run_import(file, settings, entity=entity, sheet=sheet, mode=mode,
-                                    workers=workers, dry_run=dry_run, journal_path=journal,
-                                    fresh=fresh, out=out, day_first=day_first,
-                                    on_progress=on_progress,
-                                    server_name=_sandbox_name(sandbox_db) if sandbox else None,
-                                    limits=_limits(connection),
-                                    rules=change_flags.rules(settings))
+                done = import_file(file, settings, entity=entity, sheets=sheets, mode=mode,
+                                   workers=workers, dry_run=dry_run, journal_path=journal,
+                                   fresh=fresh, out=out, day_first=day_first,
+                                   on_progress=on_progress, on_sheet=None if as_json else
+                                   _announce, server_name=_sandbox_name(sandbox_db)
+                                   if sandbox else None, limits=_limits(connection),
+                                   rules=change_flags.rules(settings))
             except KeyboardInterrupt:
                 raise ExitCodeError(f"Stopped at once. {RESUME_HINT}", 1) from None
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        click.echo(json.dumps(done.to_dict(), indent=2))
     else:
-        _summary(result, sandbox is not None)
-    click.get_current_context().exit(result.exit_code)
+        _file_summary(done, sandbox is not None)
+    click.get_current_context().exit(done.exit_code)
 
 
 def _settings(connection: ConnectionOptions, sandbox, dry_run: bool, workers: int | None,
@@ -195,10 +201,29 @@ _STYLE = {"CREATED": "green", "UPDATED": "green", "SKIPPED": "cyan", "FAILED": "
           "INVALID": "red", "NOT_RUN": "yellow"}
 
 
-def _summary(result: "ImportResult", sandbox: bool) -> None:
+def _announce(table) -> None:
+    console.print(f"Sheet {table.sheet}: {len(table.rows)} rows of {table.entity.label}",
+                  soft_wrap=True)
+
+
+def _file_summary(done: "FileImport", sandbox: bool) -> None:
+    """Each sheet's summary; the sheets not read; the file's workbooks once."""
+    several = len(done.sheets) > 1
+    for result in done.sheets:
+        _summary(result, sandbox, files=not several)
+    for skipped in done.not_read:
+        console.print(skipped.sentence[0].upper() + skipped.sentence[1:] + ".", soft_wrap=True)
+    if several:
+        console.print(f"Results of every sheet: {done.results_path}", soft_wrap=True)
+        if done.failed_path:
+            console.print(f"Rows to fix and import again: {done.failed_path}", soft_wrap=True)
+
+
+def _summary(result: "ImportResult", sandbox: bool, files: bool = True) -> None:
     run = result.run
     console.print(f"[bold]Run {run.run_id}[/bold]: {run.entity} from "
-                  f"{Path(run.input_path).name}, mode {run.mode}"
+                  f"{Path(run.input_path).name}" + ("" if files else f", sheet {run.sheet}")
+                  + f", mode {run.mode}"
                   + (" [bold](dry run: nothing sent)[/bold]" if run.dry_run else ""),
                   soft_wrap=True)
     table = RichTable(show_header=True)
@@ -218,9 +243,10 @@ def _summary(result: "ImportResult", sandbox: bool) -> None:
     if result.warnings:
         lines.append(f"{result.warnings} warnings: see the results workbook.")
     lines += change_lines(result.changes)
-    lines.append(f"Results: {result.results_path}")
-    if result.failed_path:
-        lines.append(f"Rows to fix and import again: {result.failed_path}")
+    if files:
+        lines.append(f"Results: {result.results_path}")
+        if result.failed_path:
+            lines.append(f"Rows to fix and import again: {result.failed_path}")
     for line in lines:
         console.print(line, soft_wrap=True)
     if result.message:

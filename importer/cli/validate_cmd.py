@@ -26,8 +26,8 @@ def default_output(path: Path) -> Path:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--entity", type=entity_choice(), help="Record type [default: detected from the "
               "column names].")
-@click.option("--sheet", help="Sheet to read [default: the sheet named after the record type, "
-              "else the first].")
+@click.option("--sheet", "sheets", multiple=True, help="Sheet to read; repeat it for several "
+              "[default: every sheet whose header names a record type].")
 @click.option("--day-first", is_flag=True, help="Read dates typed as text like 10/1/2026 as "
               "day/month/year (default: month/day/year, as US Excel).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -44,11 +44,12 @@ def default_output(path: Path) -> Path:
               "IMPORTER_DATA_SOURCE or data_source in importer.toml).")
 @guard_options
 @translate_errors
-def command(file: Path, entity: str | None, sheet: str | None, day_first: bool,
+def command(file: Path, entity: str | None, sheets: tuple[str, ...], day_first: bool,
             output: Path | None, as_json: bool, journal: Path | None, url: str | None,
             data_source: str | None, change_flags: ChangeFlags) -> None:
     """Check FILE cell by cell and write an annotated copy: error cells red with the message as a
-    comment, warnings amber, and an Issues sheet. Nothing is sent anywhere.
+    comment, warnings amber, and an Issues sheet. Nothing is sent anywhere. Every sheet whose
+    header names a record type is checked (--sheet or --entity narrow it), all in one workbook.
 
     When a journal and a server (url and data source) are known, every row is also classed NEW,
     CHANGED, UNCHANGED or NEW PRICE against the last known records (a CHANGE column; changed
@@ -56,36 +57,53 @@ def command(file: Path, entity: str | None, sheet: str | None, day_first: bool,
 
     Exit code 0: no errors (warnings allowed); 1: some rows have errors; 2: the file cannot be used.
     """
-    from importer.reading import ReadLimits, read_table
+    from importer.reading import ReadLimits
     from importer.settings import reading_setting
+    from importer.sheetplan import validate_file
 
     limits = ReadLimits(reading_setting("max_sheet_mb"))
-    table = read_table(file, entity=entity, sheet=sheet, day_first=day_first, limits=limits)
-    from importer.validation import report_as_dict, validate  # pandas: after a file is refused
+    checked = validate_file(file, entity=entity, sheets=sheets, day_first=day_first,
+                            limits=limits)  # reads (or refuses) the file before pandas loads
     from importer.workbooks import write_validation_workbook
 
     from importer.history import check_against_journal
     from importer.reports import journal_path
 
-    report = validate(table)
-    report, changes = check_against_journal(report, journal_path(journal),
-                                            _scope(url, data_source), change_flags.rules())
+    compared = [check_against_journal(r, journal_path(journal), _scope(url, data_source),
+                                      change_flags.rules()) for r in checked.reports]
+    checked.reports = [report for report, _ in compared]
+    changes = [found for _, found in compared]
     out = output or default_output(file)
     if out.resolve() == file.resolve():
         raise ExitCodeError(f"The annotated workbook would overwrite {file.name}; choose another "
                             "name with -o.", EXIT_UNUSABLE)
-    write_validation_workbook(report, out, changes)  # OutputNotWritable: one sentence, exit 2
-    counts = {c.value: n for c, n in change_counts(changes).items()} if changes is not None \
-        else None
+    write_validation_workbook(checked.reports, out, changes)  # OutputNotWritable: exit 2
+    counts = [{c.value: n for c, n in change_counts(found).items()} if found is not None
+              else None for found in changes]
     if as_json:
-        classes = {"changes": counts} if counts is not None else {}
-        click.echo(json.dumps({**report_as_dict(report), "workbook": str(out), **classes},
-                              indent=2, ensure_ascii=False))
+        click.echo(json.dumps(_as_json(checked, out, counts), indent=2, ensure_ascii=False))
     else:
-        show_summary(report, out)
-        for line in change_lines(counts):
-            console.print(line)
-    raise SystemExit(EXIT_OK if report.ok else EXIT_ROWS_FAILED)
+        for report, classes in zip(checked.reports, counts):
+            show_summary(report)
+            for line in change_lines(classes):
+                console.print(line)
+        for skipped in checked.plan.not_read:
+            console.print(skipped.sentence[0].upper() + skipped.sentence[1:] + ".",
+                          soft_wrap=True)
+        console.print(f"Annotated workbook: {out}")
+        if not checked.ok:
+            err_console.print("Correct the cells marked red and run validate again; rows with "
+                              "errors are never sent.")
+    raise SystemExit(EXIT_OK if checked.ok else EXIT_ROWS_FAILED)
+
+
+def _as_json(checked, out: Path, counts: list[dict | None]) -> dict:
+    """The report(s) with the workbook and, where known, each sheet's change classes."""
+    data = {**checked.to_dict(), "workbook": str(out)}
+    for entry, classes in zip(data.get("sheets", [data]), counts):
+        if classes is not None:
+            entry["changes"] = classes
+    return data
 
 
 def _scope(url: str | None, data_source: str | None) -> tuple[str, str]:
@@ -100,7 +118,7 @@ def _scope(url: str | None, data_source: str | None) -> tuple[str, str]:
     return (found["url"].rstrip("/"), found["data_source"])
 
 
-def show_summary(report: Report, out: Path) -> None:
+def show_summary(report: Report) -> None:
     from importer.validation import ISSUE_CODES
 
     table = report.table
@@ -126,7 +144,3 @@ def show_summary(report: Report, out: Path) -> None:
         if len(report.issues) > SHOWN_ISSUES:
             console.print(f"... and {len(report.issues) - SHOWN_ISSUES} more: see the Issues "
                           "sheet of the annotated workbook.")
-    console.print(f"Annotated workbook: {out}")
-    if not report.ok:
-        err_console.print("Correct the cells marked red and run validate again; rows with errors "
-                          "are never sent.")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from importer.entities import Entity, get_entity
-from importer.errors import UnusableFile
+from importer.errors import NoDataRows, UnusableFile
 from importer.model import Action, Column, Issue, Row, Severity, Table
 from importer.reading.cells import ConvertedColumn, convert_column
 from importer.reading.encoding import CODES as ENCODING_CODES
@@ -92,7 +92,7 @@ def _read(path: Path, entity: Entity | None, sheet: str | None, day_first: bool,
     converted = [_convert(cells[c.index], c, entity, first_row, grid, day_first) for c in columns]
     table_rows, issues = _assemble(columns, converted, first_row, grid.sheet)
     if not table_rows:
-        raise UnusableFile(f"Sheet {grid.sheet!r} of {path.name} has a header but no data rows; "
+        raise NoDataRows(f"Sheet {grid.sheet!r} of {path.name} has a header but no data rows; "
                            "fill in at least one row under the header.")
     issues.extend(_hidden_row_issues(grid, table_rows))
     issues.extend(_hidden_column_issues(grid, columns, h + 1))

@@ -9,7 +9,7 @@ import difflib
 from pathlib import Path
 
 from importer.entities import ENTITIES, Entity, normalize_name
-from importer.errors import UnusableFile
+from importer.errors import NoRecordHeader, UnusableFile
 from importer.model import ACTION_COLUMN, RETURNED_PREFIX, TOOL_COLUMNS, Column, column_letter
 from importer.reading.values import display
 
@@ -51,10 +51,10 @@ def find_header(rows: list[list], path: Path, sheet: str, entity: Entity | None)
         if hits >= 2 or (hits == 1 and len(names) == 1):
             return i
     if not seen_text and not any(any(display(v).strip() for v in r) for r in rows):
-        raise UnusableFile(f"Sheet {sheet!r} of {path.name} is empty; fill in the data under a "
+        raise NoRecordHeader(f"Sheet {sheet!r} of {path.name} is empty; fill in the data under a "
                            f"header row of field names ({TEMPLATE_HINT}).")
     example = ", ".join((entity or next(iter(ENTITIES.values()))).key[:2])
-    raise UnusableFile(f"No header row found in the first {HEADER_SEARCH_ROWS} rows of sheet "
+    raise NoRecordHeader(f"No header row found in the first {HEADER_SEARCH_ROWS} rows of sheet "
                        f"{sheet!r} of {path.name}; the header must name the API fields (such as "
                        f"{example}): {TEMPLATE_HINT}.")
 
@@ -116,7 +116,7 @@ def detect_entity(fields: list[str], path: Path, where: str) -> Entity:
     scored.sort(key=lambda s: s[0], reverse=True)
     best = scored[0]
     if best[0][3] == 0:
-        raise UnusableFile(f"The header of {where} names no field of any known record type; "
+        raise NoRecordHeader(f"The header of {where} names no field of any known record type; "
                            f"{TEMPLATE_HINT}.")
     ties = [e.name for score, e in scored if score == best[0]]
     if len(ties) > 1:

@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 
 from importer.errors import OutputNotWritable
-from importer.workbooks import export, failed, removal, results, templates, validation
+from importer.workbooks import (export, failed, removal, results, several, templates,
+                                validation)
 
 
 def check_writable(out: str | Path) -> None:
@@ -42,9 +43,12 @@ def _writer(func, path_param: str):
 write_export = _writer(export.write_export, "out")
 write_failed_workbook = _writer(failed.write_failed_workbook, "out")
 write_removal_workbook = _writer(removal.write_removal_workbook, "out")
+write_file_failed = _writer(several.write_file_failed, "out")
+write_file_results = _writer(several.write_file_results, "out")
 write_results_workbook = _writer(results.write_results_workbook, "out")
 write_template = _writer(templates.write_template, "path")
 write_validation_workbook = _writer(validation.write_validation_workbook, "out")
 
 __all__ = ["check_writable", "write_export", "write_failed_workbook", "write_removal_workbook",
+           "write_file_failed", "write_file_results",
            "write_results_workbook", "write_template", "write_validation_workbook"]

@@ -34,6 +34,16 @@ def _moved(issues: list[Issue], new_row: int, letters: dict[str, str]) -> list[I
 
 def write_failed_workbook(table: Table, outcomes: dict[int, RowOutcome], out: Path) -> int:
     """Write the FAILED and INVALID rows to ``out``; returns how many rows it wrote."""
+    fw = FastWorkbook()
+    written = add_failed_sheet(fw, table, outcomes)
+    fw.save(Path(out))
+    return written
+
+
+def add_failed_sheet(fw: FastWorkbook, table: Table, outcomes: dict[int, RowOutcome],
+                     title: str | None = None) -> int:
+    """Add the sheet of ``table``'s rows to fix (named ``title``, default the record type's
+    label); returns how many rows it holds."""
     entity = table.entity
     action = next((c for c in table.columns if c.is_action), None)
     extra = ([ACTION_COLUMN] if action else []) + [REASON_COLUMN]
@@ -50,9 +60,7 @@ def write_failed_workbook(table: Table, outcomes: dict[int, RowOutcome], out: Pa
         cells = [_cell(row, position.get(name)) for name in headers[:-1]]
         rows.append(cells + [reason(outcome, row, table)])
         issues += _moved(outcome.issues, len(rows) + 1, letters)
-    fw = FastWorkbook()
-    add_template_sheet(fw, entity, extra, rows, cell_notes(issues))
-    fw.save(Path(out))
+    add_template_sheet(fw, entity, extra, rows, cell_notes(issues), title=title)
     return len(rows)
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from importer.model import (RETURNED_PREFIX, STATUS_COLUMNS, Row, RowOutcome, RunInfo, Severity,
-                            Status, Table)
+from importer.model import (RETURNED_PREFIX, STATUS_COLUMNS, Issue, Row, RowOutcome, RunInfo,
+                            Severity, Status, Table)
 from importer.workbooks import styles as st
 from importer.workbooks.annotated import Layout, Painted, add_annotated_sheet, issue_text
 from importer.workbooks.changes import (CHANGE_COLUMN, CHANGE_NOTE, changed_cells,
@@ -62,6 +62,23 @@ def write_results_workbook(table: Table, run: RunInfo, outcomes: dict[int, RowOu
                            out: Path, changes=None) -> Path:
     """Write the results workbook of a run (outcomes keyed by Excel row) to ``out``; with the
     rows' change classes (importer.changes) a CHANGE column and the changed cells marked."""
+    fw = FastWorkbook()
+    data, issues = add_results_sheet(fw, table, outcomes, set(), changes)
+    taken = {data}
+    summary = fw.add_sheet(safe_title("Summary", taken))
+    fill_summary(summary, run, len(table.rows), status_counts(table, outcomes), warnings(issues),
+                 (table, changes))
+    if issues or table.issues:
+        taken.add(summary.title)
+        add_issues_sheet(fw, data, file_issues(table) + issues, safe_title("Issues", taken))
+    fw.save(Path(out))
+    return Path(out)
+
+
+def add_results_sheet(fw: FastWorkbook, table: Table, outcomes: dict[int, RowOutcome],
+                      taken: set[str], changes=None) -> tuple[str, list[Issue]]:
+    """Add ``table``'s rows annotated with their outcomes (and change classes); returns the
+    sheet's title (not one in ``taken``) and the rows' issues."""
     block = returned_fields(table, outcomes)
     colours = {s.value: c for s, c in st.STATUS_COLOURS.items()}
     erp = [RETURNED_PREFIX + f for f in block]
@@ -73,18 +90,15 @@ def write_results_workbook(table: Table, run: RunInfo, outcomes: dict[int, RowOu
     layout = Layout(table, with_change_column(STATUS_COLUMNS, changes), erp, row_colours=colours,
                     status_colours=colours, header_notes=notes)
     issues = [i for o in outcomes.values() for i in o.issues]
-    fw = FastWorkbook()
-    data = add_annotated_sheet(fw, safe_title(table.sheet), layout,
+    data = add_annotated_sheet(fw, safe_title(table.sheet, taken), layout,
                                painter(outcomes, block, changes), issues,
                                changed_cells(table, changes))
-    taken = {data.title}
-    summary = fw.add_sheet(safe_title("Summary", taken))
-    warnings = sum(1 for i in issues if i.severity is Severity.WARNING)
-    fill_summary(summary, run, len(table.rows), status_counts(table, outcomes), warnings,
-                 (table, changes))
-    if issues or table.issues:
-        taken.add(summary.title)
-        file_issues = [i for i in table.issues if i.row is None]
-        add_issues_sheet(fw, data.title, file_issues + issues, safe_title("Issues", taken))
-    fw.save(Path(out))
-    return Path(out)
+    return data.title, issues
+
+
+def warnings(issues: list[Issue]) -> int:
+    return sum(1 for i in issues if i.severity is Severity.WARNING)
+
+
+def file_issues(table: Table) -> list[Issue]:
+    return [i for i in table.issues if i.row is None]

@@ -46,22 +46,29 @@ def run_facts(run: RunInfo, rows: int, counts: dict[Status, int], warnings: int 
 
 
 def fill_summary(ws: Worksheet, run: RunInfo, rows: int, counts: dict[Status, int],
-                 warnings: int = 0, changes: tuple = (None, None)) -> None:
-    """``changes``: (table, the rows' change classes or None)."""
-    st.set_text(ws["A1"], "Import results").font = st.TITLE
+                 warnings: int = 0, changes: tuple = (None, None), top: int = 1,
+                 title: str = "Import results", legend: bool = True) -> int:
+    """``changes``: (table, the rows' change classes or None). Written from row ``top`` (a
+    section of a Summary covering several sheets, one under the other); returns the first row
+    after it."""
+    st.set_text(ws.cell(row=top, column=1), title).font = st.TITLE
     facts = run_facts(run, rows, counts, warnings)
-    for n, (label, value) in enumerate(facts, start=3):
+    for n, (label, value) in enumerate(facts, start=top + 2):
         st.set_text(ws.cell(row=n, column=1), label).font = st.BOLD
         st.set_value(ws.cell(row=n, column=2), value).alignment = Alignment(horizontal="left")
-    top = len(facts) + 4
-    _counts_table(ws, top, counts)
-    _chart(ws, top, max(counts.values(), default=0))
-    _legend(ws, top + len(Status) + 3)
-    add_change_summary(ws, top + len(Status) + len(LEGEND) + 6, *changes)
+    table = top + len(facts) + 3
+    _counts_table(ws, table, counts)
+    _chart(ws, table, max(counts.values(), default=0), f"E{top + 2}")
+    after = table + len(Status) + 3
+    if legend:
+        add_legend(ws, after)
+        after += len(LEGEND) + 3
+    add_change_summary(ws, after, *changes)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 20
     ws.column_dimensions["C"].width = 66
     st.print_wide(ws)
+    return ws.max_row + 1
 
 
 def _counts_table(ws: Worksheet, top: int, counts: dict[Status, int]) -> None:
@@ -86,7 +93,7 @@ def nice_step(largest: int) -> int:
     return step
 
 
-def _chart(ws: Worksheet, top: int, largest: int) -> None:
+def _chart(ws: Worksheet, top: int, largest: int, anchor: str = "E3") -> None:
     chart = BarChart()
     chart.type, chart.title, chart.legend = "bar", "Rows by status", None
     chart.y_axis.title, chart.x_axis.title = "Rows", None
@@ -109,10 +116,11 @@ def _chart(ws: Worksheet, top: int, largest: int) -> None:
         series.dPt.append(point)
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    ws.add_chart(chart, "E3")
+    ws.add_chart(chart, anchor)
 
 
-def _legend(ws: Worksheet, top: int) -> None:
+def add_legend(ws: Worksheet, top: int) -> None:
+    """The colours of the data sheets, from row ``top`` down."""
     st.set_text(ws.cell(row=top, column=1), "Colours on the data sheet").font = st.BOLD
     for n, (colour, text) in enumerate(LEGEND, start=top + 1):
         ws.cell(row=n, column=1).fill = st.fill(colour)

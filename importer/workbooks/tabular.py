@@ -17,11 +17,12 @@ Notes = dict[tuple[int, int], tuple[Severity, str]]  # (Excel row, 0-based colum
 
 
 def add_template_sheet(fw: FastWorkbook, entity: Entity, extra: Sequence[str],
-                       rows: list[list[str]], notes: Notes | None = None) -> Worksheet:
+                       rows: list[list[str]], notes: Notes | None = None,
+                       title: str | None = None) -> Worksheet:
     """The template's data sheet (formats, validations, marked headers) with ``rows`` from row 2;
     every value is written as text. ``notes`` mark cells red (error) or amber with a comment."""
     notes = notes or {}
-    ws = fw.add_sheet(entity.label)
+    ws = fw.add_sheet(title or entity.label)
     fill_data_sheet(ws, entity, tuple(extra))
     headers = list(entity.field_names) + list(extra)
     header_styles = [ws.cell(row=1, column=i + 1).style_id for i in range(len(headers))]

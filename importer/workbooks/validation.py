@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from importer.model import VALIDATION_COLUMNS, Issue, Report, Row, Severity
 from importer.workbooks import styles as st
@@ -25,12 +26,34 @@ def row_status(issues: list[Issue]) -> str:
     return WARNING if issues else VALID
 
 
-def write_validation_workbook(report: Report, out: Path, changes=None) -> Path:
+def write_validation_workbook(report: Report | Sequence[Report], out: Path,
+                              changes=None) -> Path:
     """Write the annotated copy of the checked sheet and the list of issues to ``out``; with the
-    rows' change classes (importer.changes) a CHANGE column and the changed cells marked."""
+    rows' change classes (importer.changes) a CHANGE column and the changed cells marked. For
+    several reports (a sheet each, in their order), ``changes`` is a sequence of one per report
+    (or None), and one Issues sheet lists every sheet's issues."""
+    if isinstance(report, Report):
+        reports, classes = [report], [changes]
+    else:
+        reports = list(report)
+        classes = list(changes) if changes is not None else [None] * len(reports)
+    fw = FastWorkbook()
+    titles: dict[str, str] = {}
+    for each, each_changes in zip(reports, classes):
+        titles[each.table.sheet] = add_validation_sheet(fw, each, set(titles.values()),
+                                                        each_changes)
+    issues = [i for each in reports for i in each.issues]
+    first = titles[reports[0].table.sheet]
+    add_issues_sheet(fw, first, issues, safe_title("Issues", set(titles.values())), titles)
+    fw.save(Path(out))
+    return Path(out)
+
+
+def add_validation_sheet(fw: FastWorkbook, report: Report, taken: set[str],
+                         changes=None) -> str:
+    """Add the annotated copy of ``report``'s sheet; returns its title (not one in ``taken``)."""
     table = report.table
     by_row = report.issues_by_row()
-    fw = FastWorkbook()
     layout = Layout(table, with_change_column(VALIDATION_COLUMNS, changes),
                     status_colours=st.VALIDATION_COLOURS,
                     header_notes={VALIDATION_COLUMNS[0]: STATUS_NOTE, CHANGE_COLUMN: CHANGE_NOTE})
@@ -41,21 +64,23 @@ def write_validation_workbook(report: Report, out: Path, changes=None) -> Path:
         return Painted(status, with_change_value((status, issue_text(issues)), changes,
                                                  row.excel_row))
 
-    data = add_annotated_sheet(fw, safe_title(table.sheet), layout, paint, report.issues,
-                               changed_cells(table, changes))
-    add_issues_sheet(fw, data.title, report.issues, safe_title("Issues", {data.title}))
-    fw.save(Path(out))
-    return Path(out)
+    return add_annotated_sheet(fw, safe_title(table.sheet, taken), layout, paint, report.issues,
+                               changed_cells(table, changes)).title
 
 
-def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], title: str) -> None:
-    """One row per issue (file-level ones first), each with a link to its cell."""
+def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], title: str,
+                     titles: dict[str, str] | None = None) -> None:
+    """One row per issue (file-level ones first), each with a link to its cell: on the data
+    sheet ``titles[issue.sheet]`` when given (several sheets), else on ``data_title``."""
+    titles = titles or {}
     ws = fw.add_sheet(title)
     for i, width in enumerate(ISSUE_WIDTHS):
         ws.column_dimensions[LETTERS[i]].width = width
     ws.freeze_panes = "A2"
     st.print_wide(ws, 1)
-    ordered = sorted(issues, key=lambda i: (i.row is not None, i.row or 0, i.column or ""))
+    rank = {sheet: n for n, sheet in enumerate(titles)}
+    ordered = sorted(issues, key=lambda i: (i.row is not None, rank.get(i.sheet, 0), i.row or 0,
+                                            i.column or ""))
     ws.auto_filter.ref = f"A1:{LETTERS[len(ISSUE_HEADERS) - 1]}{len(ordered) + 1}"
     header = fw.style(font=st.WHITE_BOLD, fill=st.fill(st.HEADER))
     link = fw.style(font=st.LINK)
@@ -71,7 +96,8 @@ def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], tit
                 f"{issue.column}{issue.row}" if issue.column else f"row {issue.row}")
             if issue.row is not None:
                 target = f"{issue.column or 'A'}{issue.row}"
-                links.append(hyperlink_xml(f"B{n}", internal_location(data_title, target)))
+                where = titles.get(issue.sheet, data_title)
+                links.append(hyperlink_xml(f"B{n}", internal_location(where, target)))
             severity = error if issue.severity is Severity.ERROR else warning
             yield n, [(0, issue.sheet or data_title, 0), (1, cell, link if cell else 0),
                       (2, issue.row, centre), (3, issue.column, centre), (4, issue.field, 0),
