@@ -3,8 +3,10 @@ ids that Excel turned into scientific notation; and the display rule on plain va
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from importer.reading import read_table
 from importer.reading.display import show, shown_text
@@ -107,3 +109,24 @@ def test_a_rounding_format_reports_what_it_hides():
     s = show(10.989, "0.00")
     assert s.hides_digits and str(s.number) == "10.99" and str(s.held) == "10.989"
     assert not show(123, "00000").hides_digits
+
+
+@given(st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=4,
+                   allow_nan=False, allow_infinity=False))
+@settings(max_examples=300)
+def test_any_decimal_through_a_two_decimal_format_shows_as_rounded_half_away(value):
+    s = show(float(value), "#,##0.00")
+    rounded = abs(value).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    expected = ("-" if value < 0 and rounded else "") + f"{rounded:,.2f}"
+    assert s.text == expected
+    assert s.number == (rounded if value >= 0 else -rounded)
+
+
+def test_cell_formats_are_found_whatever_the_attribute_order():
+    from importer.reading.formats import xlsx_cell_formats
+
+    styles = {1: "0.00", 2: "00000"}
+    plain = b'<row r="3"><c r="B3" s="1" t="n"><v>1</v></c><c r="C3" s="0"><v>2</v></c></row>'
+    other = b'<x:row r="3"><x:c s="2" r="AA3"><x:v>1</x:v></x:c></x:row>'
+    assert xlsx_cell_formats(plain, styles) == {1: {3: "0.00"}}
+    assert xlsx_cell_formats(other, styles) == {26: {3: "00000"}}

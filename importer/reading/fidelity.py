@@ -23,6 +23,7 @@ from typing import Callable
 from importer.entities import Kind
 from importer.model import Severity
 from importer.reading.display import Shown, show
+from importer.reading.numfmt import parse
 
 CODES = {
     "shows-rounded": "The cell's number format shows a different number than the cell holds.",
@@ -58,6 +59,12 @@ def plain(number: Decimal) -> str:
 def apply_formats(raw, formats: dict[int, str], first_row: int, target: Target,
                   shown: list[str], api: list[str], report: Report) -> None:
     """Formatted cells of one column ({excel row: code}) -> shown and api texts, and issues."""
+    if target.kind is Kind.DATE:  # dates keep their ISO rule: only a duration matters there
+        durations = {c for c in set(formats.values())
+                     if any(s.kind == "duration" for s in parse(c).sections)}
+        if not durations:
+            return
+        formats = {r: c for r, c in formats.items() if c in durations}
     seen: dict = {}
     for row, code in formats.items():
         i = row - first_row
@@ -123,26 +130,30 @@ def _rounded(i: int, s: Shown, code: str, field: str, target: Target, sent: str,
 def check_texts(api: list[str], target: Target, report: Report) -> None:
     """Non-ASCII digits and ids in scientific notation, in the values a column sends."""
     kind = target.kind
-    numeric = kind is not None and kind.numeric
-    for i, value in enumerate(api):
-        if not value:
-            continue
-        if not value.isascii() and (numeric or target.strict):
-            converted = ascii_digits(value)
-            if converted != value and any(ch.isdecimal() and not ch.isascii() for ch in value):
-                if target.strict:
-                    report(i, "non-ascii-digits", f"{target.name} {value!r} has digits that are "
-                           f"not ASCII ({converted!r} is meant?); retype it with the digits "
-                           "0-9.", Severity.ERROR)
-                    continue
-                api[i] = converted
-                report(i, "non-ascii-digits", f"{target.name} {value!r} is written with digits "
-                       f"that are not ASCII; {converted} sent.", Severity.WARNING)
-        if kind in _TEXT_KINDS_WITH_IDS and _SCIENTIFIC.fullmatch(value) and "e" in value.lower():
-            report(i, "scientific-id", f"{target.name} {value!r} is in scientific notation, so "
-                   "its digits are already lost (Excel does this to long numbers in CSV files); "
-                   "format the column as Text in the source workbook, type the full id again, "
-                   "and export again.", Severity.ERROR)
+    if (kind is not None and kind.numeric) or target.strict:
+        for i in [i for i, v in enumerate(api) if not v.isascii()]:
+            _non_ascii(i, api, target, report)
+    if kind in _TEXT_KINDS_WITH_IDS:
+        for i in [i for i, v in enumerate(api) if v[:1].isdigit() and ("E" in v or "e" in v)]:
+            if _SCIENTIFIC.fullmatch(api[i]):
+                report(i, "scientific-id", f"{target.name} {api[i]!r} is in scientific "
+                       "notation, so its digits are already lost (Excel does this to long "
+                       "numbers in CSV files); format the column as Text in the source "
+                       "workbook, type the full id again, and export again.", Severity.ERROR)
+
+
+def _non_ascii(i: int, api: list[str], target: Target, report: Report) -> None:
+    value = api[i]
+    converted = ascii_digits(value)
+    if converted == value or not any(ch.isdecimal() and not ch.isascii() for ch in value):
+        return
+    if target.strict:
+        report(i, "non-ascii-digits", f"{target.name} {value!r} has digits that are not ASCII "
+               f"({converted!r} is meant?); retype it with the digits 0-9.", Severity.ERROR)
+        return
+    api[i] = converted
+    report(i, "non-ascii-digits", f"{target.name} {value!r} is written with digits that are "
+           f"not ASCII; {converted} sent.", Severity.WARNING)
 
 
 def ascii_digits(text: str) -> str:

@@ -19,6 +19,7 @@ CellFormats = dict[int, dict[int, str]]
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _PLAIN = ("general", "@", "")
+_PLAIN_ORDER = re.compile(rb'<c r="([A-Z]+)(\d+)" s="(\d+)"')
 
 
 def visible_change(code: str | None) -> bool:
@@ -50,13 +51,27 @@ def xlsx_cell_formats(xml: bytes, styles: dict[int, str]) -> CellFormats:
     out: CellFormats = {}
     if not styles:
         return out
-    ids = b"|".join(str(i).encode() for i in sorted(styles))
+    by_id = {str(i).encode(): code for i, code in styles.items()}
+    columns: dict[bytes, int] = {}
+    found = False
+    for m in _PLAIN_ORDER.finditer(xml):  # <c r="C2" s="1": Excel, LibreOffice and openpyxl
+        found = True
+        code = by_id.get(m.group(3))
+        if code is not None:
+            letters = m.group(1)
+            col = columns.get(letters)
+            if col is None:
+                col = columns[letters] = _column(letters)
+            out.setdefault(col, {})[int(m.group(2))] = code
+    if found or b' s="' not in xml:
+        return out
+    ids = b"|".join(sorted(by_id))
     pattern = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bs="(' + ids + rb')"[^>]*>')
-    for m in pattern.finditer(xml):
+    for m in pattern.finditer(xml):  # other attribute orders, namespace prefixes
         ref = _REF.search(m.group(0))
         if ref:
             col = _column(ref.group(1))
-            out.setdefault(col, {})[int(ref.group(2))] = styles[int(m.group(1))]
+            out.setdefault(col, {})[int(ref.group(2))] = by_id[m.group(1)]
     return out
 
 
