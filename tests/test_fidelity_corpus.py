@@ -40,6 +40,10 @@ NOTES_CASES = [
     ("[h]:mm", dt.timedelta(hours=36)), ("m/d/yyyy", dt.datetime(2026, 10, 1)),
     ("h:mm AM/PM", dt.time(18, 0)), ("#,##0.00_);(#,##0.00)", -12.5), ("0.00", 2.675),
     ("0.000", 1.0005), ("yyyy-mm-dd", dt.datetime(2026, 12, 31)),
+    ("hh:mm:ss.00", dt.time(0, 0, 10, 127000)), ("mm:ss.0", dt.time(0, 0, 10, 960000)),
+    ("hh:mm:ss", dt.time(0, 0, 10, 600000)), ("[h]:mm", dt.timedelta(seconds=91)),
+    ("[mm]:ss", dt.timedelta(seconds=29, microseconds=600000)),
+    ("yyyy-mm-dd hh:mm:ss", dt.datetime(2001, 1, 1, 23, 59, 59, 600000)),
 ]
 AS_SHOWN_CSV = 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true'  # UTF-8, as shown
 FIRST = 2  # Excel row of the first case

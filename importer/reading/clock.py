@@ -1,7 +1,8 @@
 """Dates, clock times and durations through a format section (y m d h s, AM/PM, [h]:mm:ss, .00).
 
-As LibreOffice shows them: a clock time is cut to the precision shown (10:10:10.123 with
-hh:mm:ss.00 shows 10:10:10.12), a duration ([h], [m], [s]) is rounded to it; month and day
+As LibreOffice shows them: a clock time keeps its whole seconds (10.6 s shows 10) and rounds the
+fraction it shows without carrying (10:10:10.127 with hh:mm:ss.00 shows 10:10:10.13, 10.96 with
+.0 shows 10.9), a duration ([h], [m], [s]) is rounded to the seconds shown; month and day
 names are English. Used by reading/display.py only.
 """
 from __future__ import annotations
@@ -24,12 +25,21 @@ def render_date(section: Section, x: float) -> str:
     elapsed = any(k == "elapsed" for k, _ in tokens)
     if x < 0 and not elapsed:
         return "#" * 8  # a negative date or time cannot be shown
-    total = abs(x) * 86400 * unit
-    # elapsed time is rounded; a clock time is cut (after taking away float noise)
-    ticks = round(total) if elapsed else math.floor(round(total, 3))
-    days, rest = divmod(ticks, 86400 * unit)
-    seconds_total = ticks / unit
-    whole_seconds, fraction = divmod(rest, unit)
+    seconds = abs(x) * 86400
+    if elapsed:  # a duration is rounded to the precision shown
+        ticks = math.floor(seconds * unit + 0.5)
+        whole_seconds_all, fraction = divmod(ticks, unit)
+    else:  # a clock time: whole seconds cut, the shown fraction rounded without carrying
+        whole_seconds_all = math.floor(round(seconds, 6))
+        dated = any(k == "date" and v[0] in "ymd" for k, v in tokens)
+        timed = any(k == "date" and v[0] in "hns" for k, v in tokens)
+        if dated and timed and not decimals and seconds % 86400 >= 86399.5:
+            whole_seconds_all = math.floor(seconds) + 1  # half a second before midnight: next day
+        fraction = min(math.floor((seconds - whole_seconds_all) * unit + 0.5), unit - 1) \
+            if decimals else 0
+        fraction = max(fraction, 0)
+    days, whole_seconds = divmod(whole_seconds_all, 86400)
+    seconds_total = whole_seconds_all + fraction / unit
     hour, rem = divmod(whole_seconds, 3600)
     minute, second = divmod(rem, 60)
     try:
