@@ -44,6 +44,11 @@ NOTES_CASES = [
     ("hh:mm:ss", dt.time(0, 0, 10, 600000)), ("[h]:mm", dt.timedelta(seconds=91)),
     ("[mm]:ss", dt.timedelta(seconds=29, microseconds=600000)),
     ("yyyy-mm-dd hh:mm:ss", dt.datetime(2001, 1, 1, 23, 59, 59, 600000)),
+    ('#,##0.0,,"M"', 123456789), ("# ?/4", 0), ('@" units"', 12.5), ('@" units"', "abc"),
+    ("[$-407]d. mmmm yyyy", dt.datetime(2026, 3, 1)),
+    ("[<=9999999]###-####;(###) ###-####", 5551234567), ('#,##0;-#,##0;"-"', 0),
+    ("0.00%;[Red]-0.00%", -0.1234), ('"$"#,##0.00_);[Red]\\("$"#,##0.00\\)', -1234.5),
+    ("00000-0000", 123456789), ("0.0E+0", 0.000123), ("# #/#", 0.25),
 ]
 AS_SHOWN_CSV = 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true'  # UTF-8, as shown
 FIRST = 2  # Excel row of the first case

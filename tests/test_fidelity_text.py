@@ -130,3 +130,18 @@ def test_cell_formats_are_found_whatever_the_attribute_order():
     other = b'<x:row r="3"><x:c s="2" r="AA3"><x:v>1</x:v></x:c></x:row>'
     assert xlsx_cell_formats(plain, styles) == {1: {3: "0.00"}}
     assert xlsx_cell_formats(other, styles) == {26: {3: "00000"}}
+
+
+def test_a_format_that_hides_the_value_is_never_silent(tmp_path):
+    import openpyxl
+
+    path = write_xlsx(tmp_path / "p.xlsx", [["PART_ID", "PRICE_CODE", "NOTES"],
+                                            [4711, "LP", 5], ["A1", "LP", 7]])
+    wb = openpyxl.load_workbook(path)
+    wb.active["A2"].number_format = wb.active["C2"].number_format = ";;;"
+    wb.active["C3"].number_format = '0;-0;;@'
+    wb.save(path)
+    table = read_table(path)
+    assert _issues(table) == {("Prices!A2", "shows-nothing", "error"),
+                              ("Prices!C2", "shows-nothing", "warning")}
+    assert "NOTES" not in by_row(table)[2] and by_row(table)[3]["NOTES"] == "7"

@@ -93,6 +93,6 @@ def test_every_issue_code_is_listed_with_a_description():
                 "currency-code", "price-rises-with-quantity", "whitespace-trimmed",
                 "time-ignored", "hidden-row", "hidden-column", "shows-rounded", "percent-format",
                 "format-text", "duration-not-date", "non-ascii-digits", "scientific-id",
-                "invalid-utf8", "nul-byte", "price-jump"}
+                "shows-nothing", "invalid-utf8", "nul-byte", "price-jump"}
     assert set(ISSUE_CODES) == expected
     assert all(ISSUE_CODES[c].endswith(".") for c in expected)

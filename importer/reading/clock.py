@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from importer.reading.names import DATE_SEPARATORS, day_name, month_name
 from importer.reading.numfmt import Section
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 EPOCH = dt.date(1899, 12, 30)
 
 
@@ -30,7 +28,7 @@ def render_date(section: Section, x: float) -> str:
         ticks = math.floor(seconds * unit + 0.5)
         whole_seconds_all, fraction = divmod(ticks, unit)
     else:  # a clock time: whole seconds cut, the shown fraction rounded without carrying
-        whole_seconds_all = math.floor(round(seconds, 6))
+        whole_seconds_all = math.floor(round(seconds, 3))  # float noise: 10.12 is not 10.1199
         dated = any(k == "date" and v[0] in "ymd" for k, v in tokens)
         timed = any(k == "date" and v[0] in "hns" for k, v in tokens)
         if dated and timed and not decimals and seconds % 86400 >= 86399.5:
@@ -45,7 +43,9 @@ def render_date(section: Section, x: float) -> str:
     try:
         date = EPOCH + dt.timedelta(days=int(days))
     except OverflowError:
-        return "#" * 8
+        if any(k == "date" and v[0] in "ymd" for k, v in tokens):
+            return "#" * 8
+        date = EPOCH  # a time of day only: the days do not show
     twelve = any(k == "ampm" for k, _ in tokens)
     out = ["-" if x < 0 else ""]
     skip_point = False
@@ -61,14 +61,16 @@ def render_date(section: Section, x: float) -> str:
                       "s": seconds_total}[unit_name]
             out.append(str(int(amount)).rjust(len(value), "0"))
         elif kind == "date":
-            out.append(_part(value, date, hour, minute, second, twelve, tokens, i))
+            out.append(_part(value, date, hour, minute, second, twelve, section.language))
         elif kind == "ampm":
             out.append(_am_pm(value, hour))
         elif kind == "point" and _follows_seconds(tokens, i):
             if decimals:
                 out.append("." + str(fraction).rjust(decimals, "0"))
             skip_point = True
-        elif kind in ("point", "comma", "slash", "percent"):
+        elif kind == "slash":
+            out.append(DATE_SEPARATORS.get(section.language, "/"))
+        elif kind in ("point", "comma", "percent"):
             out.append(value)
     return "".join(out)
 
@@ -105,7 +107,7 @@ def _follows_seconds(tokens: list[tuple[str, str]], i: int) -> bool:
 
 
 def _part(value: str, date: dt.date, hour: int, minute: int, second: int, twelve: bool,
-          tokens, i: int) -> str:
+          language: int) -> str:
     letter, n = value[0], len(value)
     if letter == "y":
         return f"{date.year % 100:02d}" if n <= 2 else str(date.year)
@@ -114,13 +116,12 @@ def _part(value: str, date: dt.date, hour: int, minute: int, second: int, twelve
             return str(date.month)
         if n == 2:
             return f"{date.month:02d}"
-        name = MONTHS[date.month - 1]
-        return name[:3] if n == 3 else (name[0] if n == 5 else name)
+        name = month_name(language, date.month, n == 3)
+        return name[0] if n == 5 else name
     if letter == "d":
         if n <= 2:
             return str(date.day).rjust(n, "0")
-        name = DAYS[date.weekday()]
-        return name[:3] if n == 3 else name
+        return day_name(language, date.weekday(), n == 3)
     if letter == "h":
         h = (hour % 12 or 12) if twelve else hour
         return str(h).rjust(min(n, 2), "0")

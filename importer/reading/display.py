@@ -129,7 +129,9 @@ def decimal15(x: float | int) -> Decimal:
 # --- sections ---------------------------------------------------------------------------------
 def _pick(fmt: Format, x: float) -> tuple[Section, bool]:
     """The section that shows x, and whether a minus sign is added to it."""
-    numeric = [s for s in fmt.sections[:3] if s.kind != "text"] or [fmt.sections[0]]
+    numeric = [s for s in fmt.sections[:3] if s.kind != "text"]
+    if not numeric:  # only a text section ('@" units"'): a number shows as General
+        return parse("General").sections[0], True
     if any(s.condition for s in numeric[:2]):
         for s in numeric[:2]:
             if s.condition and _holds(s.condition, x):
@@ -195,7 +197,7 @@ def _number(section: Section, x: float, auto_sign: bool) -> Shown:
     exp = next((i for i in range(first, last + 1) if tokens[i][0] == "exp"), None)
     slash = next((i for i in range(first, last + 1) if tokens[i][0] == "slash"), None)
     int_end = point if point is not None else (exp if exp is not None else last + 1)
-    scale = _scaling_commas(tokens, int_end if point is not None else last + 1)
+    scale = _scaling_commas(tokens, last + 1, point)
     v = decimal15(abs(x)) * (100 ** section.percent) / (1000 ** scale)
     if slash is not None:
         core, shown_abs = _fraction(tokens[first:last + 1], slash - first, v)
@@ -222,18 +224,18 @@ def _literals(tokens: list[tuple[str, str]]) -> str:
     return "".join(v if k in ("lit",) else ("%" if k == "percent" else "") for k, v in tokens)
 
 
-def _scaling_commas(tokens: list[tuple[str, str]], after: int) -> int:
-    """Commas right after the last integer digit each divide by 1,000 ('#,##0,' shows 1,235)."""
+def _scaling_commas(tokens: list[tuple[str, str]], after: int, point: int | None) -> int:
+    """Commas right after the last digit, or just before the point, each divide by 1,000
+    ('#,##0,' shows 1,235 for 1234567; '0.0,,"M"' shows 123.5M for 123456789)."""
     n = 0
     i = after
     while i < len(tokens) and tokens[i][0] == "comma":
         n += 1
         i += 1
-    if n == 0:  # '0,.00' style: the commas just before the point
-        i = after - 1
-        while i >= 0 and tokens[i][0] == "comma":
-            n += 1
-            i -= 1
+    i = (point if point is not None else 0) - 1
+    while point is not None and i >= 0 and tokens[i][0] == "comma":
+        n += 1
+        i -= 1
     return n
 
 
@@ -346,12 +348,12 @@ def _fraction(tokens, slash: int, v: Decimal) -> tuple[str, Decimal]:
     pieces = []
     if has_whole:
         pieces.append(_fill_int(whole_tokens, str(whole) if whole else "", False))
-    if num == 0 and has_whole:
-        pad = len(num_places) + 1 + len(den_text)
-        pieces.append(" " * pad)
-        if not whole:
-            pieces[0] = pieces[0] or "0"
+    if num == 0 and has_whole and "0" not in num_places:
+        pieces.append(" " * (len(num_places) + len(den_text)))
+        if not whole and not pieces[0].strip():
+            pieces[0] = "0" + pieces[0].lstrip()
     else:
+        den = den or 1
         pieces.append(str(num).rjust(num_places.count("?") + num_places.count("0"), " ")
                       + "/" + (str(den) if fixed else str(den).ljust(len(den_text), " ")))
     value = Decimal(whole) + (Decimal(num) / Decimal(den) if den else 0)

@@ -22,7 +22,7 @@ from typing import Callable
 
 from importer.entities import Kind
 from importer.model import Severity
-from importer.reading.display import Shown, show
+from importer.reading.display import Shown, general, show
 from importer.reading.numfmt import parse
 
 CODES = {
@@ -30,6 +30,7 @@ CODES = {
     "percent-format": "A percent-formatted cell in a number field that is not a percent.",
     "format-text": "The cell's number format adds text to a number field.",
     "duration-not-date": "A date field holds a duration ([h]:mm:ss), not a date.",
+    "shows-nothing": "The cell's format hides its value (;;;): nothing is sent for it.",
     "non-ascii-digits": "Digits that are not ASCII (full-width, Arabic-Indic, ...).",
     "scientific-id": "An id written in scientific notation (1.23457E+11): digits are lost.",
 }
@@ -92,6 +93,12 @@ def _one(i: int, v, s: Shown, code: str, target: Target, shown: list[str], api: 
         return
     shown[i] = s.text
     api[i] = s.text.strip()
+    if not api[i]:
+        held = general(v) if isinstance(v, (int, float)) else str(v)
+        report(i, "shows-nothing", f"{field} shows nothing (format {code}) but holds {held}; "
+               "nothing is sent: change the format if the value is meant to be sent.",
+               Severity.ERROR if target.strict else Severity.WARNING)
+        return
     if target.kind is not None and target.kind.numeric:
         if s.kind != "number":
             if s.kind in ("literal", "bool", "text"):

@@ -40,6 +40,7 @@ class Section:
     condition: tuple[str, float] | None = None
     percent: int = 0  # how many '%' (each multiplies by 100)
     currency: bool = False  # a [$€-407] currency or a quoted currency symbol
+    language: int = 0x09  # the language of month and day names ([$-407]: German, 0x07)
 
     @property
     def literal_text(self) -> str:
@@ -78,14 +79,22 @@ def split_sections(code: str) -> list[str]:
     return parts
 
 
+# Excel's "system" formats: the long date and time of the machine (LibreOffice shows these).
+_SYSTEM = {"[$-F800]": "dddd, mmmm d, yyyy", "[$-F400]": "hh:mm:ss AM/PM"}
+
+
 @lru_cache(maxsize=4096)
 def parse(code: str) -> Format:
     """A format code -> its sections (cached: a sheet uses a handful of codes)."""
-    return Format(code, [_section(text) for text in split_sections(code or "General")])
+    text = code or "General"
+    for tag, system in _SYSTEM.items():
+        if tag.lower() in text.lower():
+            text = system
+    return Format(code, [_section(part) for part in split_sections(text)])
 
 
 def _section(text: str) -> Section:
-    tokens, condition, currency = _tokenize(text)
+    tokens, condition, currency, language = _tokenize(text)
     kinds = {k for k, _ in tokens}
     if "elapsed" in kinds:
         kind = "duration"
@@ -100,13 +109,14 @@ def _section(text: str) -> Section:
     else:
         kind = "literal"
     percent = sum(1 for k, _ in tokens if k == "percent") if kind == "number" else 0
-    return Section(tokens, kind, condition, percent, currency)
+    return Section(tokens, kind, condition, percent, currency, language)
 
 
-def _tokenize(s: str) -> tuple[list[tuple[str, str]], tuple[str, float] | None, bool]:
+def _tokenize(s: str) -> tuple[list[tuple[str, str]], tuple[str, float] | None, bool, int]:
     tokens: list[tuple[str, str]] = []
     condition = None
     currency = False
+    language = 0x09
     i, n = 0, len(s)
     while i < n:
         ch = s[i]
@@ -133,10 +143,14 @@ def _tokenize(s: str) -> tuple[list[tuple[str, str]], tuple[str, float] | None, 
             if _ELAPSED.fullmatch(content):
                 tokens.append(("elapsed", content.lower()))
             elif content.startswith("$"):
-                symbol = content[1:].split("-")[0]
+                symbol, _, lcid = content[1:].partition("-")
                 if symbol:
                     currency = True
                     tokens.append(("lit", symbol))
+                try:
+                    language = int(lcid, 16) & 0x3FF if lcid else language
+                except ValueError:
+                    pass
             elif _CONDITION.fullmatch(content.strip()):
                 op, number = _CONDITION.fullmatch(content.strip()).groups()
                 condition = (op, float(number))
@@ -170,7 +184,7 @@ def _tokenize(s: str) -> tuple[list[tuple[str, str]], tuple[str, float] | None, 
             currency = currency or _is_currency(ch)
             tokens.append(("lit", ch))
             i += 1
-    return tokens, condition, currency
+    return tokens, condition, currency, language
 
 
 def _has_digits(tokens: list[tuple[str, str]]) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 from importer.reading.formats import visible_change
+from importer.reading.names import ODS_LANGUAGES
 
 NUMBER = "{urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
 STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
@@ -59,12 +60,17 @@ def _code(name: str, data: dict, depth: int) -> str:
         return f"{maps[0][1]};{body}"
     if conditions == [">0", "<0"]:
         return f"{maps[0][1]};{maps[1][1]};{body}"
+    if conditions == [">0", "<0", "=0"]:  # the main style is the text section
+        return f"{maps[0][1]};{maps[1][1]};{maps[2][1]};{body}"
     return "".join(f"[{c}]{code};" for c, code in maps) + body
 
 
 def _body(el) -> str:
     kind = el.tag[len(NUMBER):]
     out = []
+    language = ODS_LANGUAGES.get(el.get(f"{NUMBER}language") or "")
+    if kind in ("date-style", "time-style") and language not in (None, 0x09):
+        out.append(f"[$-{0x400 | language:X}]")  # month and day names in that language
     for part in el:
         tag = part.tag[len(NUMBER):] if part.tag.startswith(NUMBER) else ""
         text = part.text or ""
@@ -85,11 +91,13 @@ def _body(el) -> str:
             return '"TRUE";"TRUE";"FALSE"'
         elif kind in ("date-style", "time-style"):
             out.append(_date_part(tag, part, el))
+    if not len(el):
+        return '""'  # a style with nothing in it shows nothing (';;;')
     return "".join(out) or "General"
 
 
 def _quote(text: str) -> str:
-    return f'"{text}"' if text else ""
+    return '"' + text.replace('"', "") + '"'  # an empty text still shows nothing, not General
 
 
 def _int(el, name: str, default: int = 0) -> int:

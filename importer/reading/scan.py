@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 
 from importer.reading.formats import (CellFormats, xls_formats, xlsx_cell_formats,
                                       xlsx_hidden_columns, xlsx_styles)
+from importer.reading.numfmt import parse
 from importer.reading.odsstyles import ods_cell_style_codes
 
 EXCEL_ERROR = "excel-error"
@@ -166,6 +167,7 @@ _ODS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 
 _ODS_STYLES = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}automatic-styles"
 _ODS_VALUE_TYPES = ("float", "percentage", "currency", "date", "time")
+_ODS_TEXT_CELL = "string"
 
 
 class _OdsSheet:
@@ -173,6 +175,9 @@ class _OdsSheet:
 
     def __init__(self, marks: Marks, codes: dict[str, str]):
         self.marks, self.codes = marks, codes
+        # styles that add text around a text cell ('@" units"')
+        self.text_codes = {k: c for k, c in codes.items() if any(
+            s.kind == "text" and s.literal_text for s in parse(c).sections)}
         self.column_styles: list[str | None] = []
         self.row = 0
 
@@ -229,10 +234,11 @@ def _ods_row(node, excel_row: int, state: _OdsSheet) -> None:
     col = 0
     for cell in node:
         repeat = int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
-        if cell.get(f"{_ODS_OFFICE}value-type") in _ODS_VALUE_TYPES:
+        value_type = cell.get(f"{_ODS_OFFICE}value-type")
+        if value_type in _ODS_VALUE_TYPES or (value_type == _ODS_TEXT_CELL and state.text_codes):
             style = cell.get(f"{_ODS_TABLE}style-name") or (
                 state.column_styles[col] if col < len(state.column_styles) else None)
-            code = state.codes.get(style)
+            code = (state.codes if value_type != _ODS_TEXT_CELL else state.text_codes).get(style)
             if code is None and cell.get(f"{_ODS_OFFICE}value-type") == "percentage":
                 code = "0.##########%"  # a percentage without a style of its own
             if code is not None:
