@@ -265,3 +265,14 @@ def test_killed_during_the_second_sheet_resumes_sending_each_row_of_both_sheets_
     assert calls(sb, PRICE_CREATE, "200") == 30 and calls(sb, PRICE_CREATE) == 30
     assert calls(sb, CP_CREATE, "200") == 200
     assert calls(sb, CUSTOMER_PART.update_path) <= 4
+
+
+def test_terminal_shows_each_sheet_and_its_own_progress(sb, tmp_path):
+    src = write_book(tmp_path / "both.xlsx", price_rows(4), cp_rows(2))
+    result = run_cli("import", src, sb=sb, journal=tmp_path / "j.sqlite")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Sheet Product Price: 4 rows of Product Price" in out
+    assert "Sheet Customer Part: 2 rows of Customer Part" in out
+    assert "4/4 rows sent" in out and "2/2 rows sent" in out
+    assert out.count("both.results.xlsx") == 1  # one results workbook, named once

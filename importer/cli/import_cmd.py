@@ -176,6 +176,9 @@ def _plain_progress():
 
     def update(done: int, total: int, counts: dict) -> None:
         now = time.monotonic()
+        if done < state.get("done", 0):  # the next sheet of a workbook: counted from its start
+            state.update(final=False, started=state["last"])
+        state["done"] = done
         if now - state["last"] < PLAIN_PROGRESS_EVERY and done < total:
             return
         if done == total and state.get("final"):
