@@ -89,6 +89,15 @@ class _Listed(Exception):
         self.visible = visible
 
 
+def visible_sheets(path: Path, limits: ReadLimits | None = None) -> list[str]:
+    """The visible worksheets of a file (for a person choosing one); [] when the file cannot
+    be read (reading it then says why, in one sentence)."""
+    try:
+        return _visible_sheets(Path(path), limits or ReadLimits())
+    except UnusableFile:
+        return []
+
+
 def _visible_sheets(path: Path, limits: ReadLimits) -> list[str]:
     """The visible worksheets, as reading sees them: its picker is only asked once the file
     passed every check (limits, zip directory, OLE structure), so a hostile file is refused

@@ -24,10 +24,10 @@ from importer.jobs import ImportJob, JobSlot
 from importer.journal import Journal
 from importer.model import Report, RowOutcome
 from importer.reading import read_table
-from importer.reading.listing import sheet_names
 from importer.reports import render_report
 from importer.revert import RevertPlan, check_later_runs, plan_revert, revert_run
 from importer.runner import ImportResult, run_import
+from importer.sheetplan import visible_sheets
 from importer.settings import Settings
 from importer.validation import validate
 from importer import workbooks
@@ -103,7 +103,7 @@ class Workspace:
         original = folder / safe
         original.write_bytes(data)
         upload = Upload(upload_id, safe, folder, original)
-        upload.sheets = sheet_names(original)
+        upload.sheets = visible_sheets(original)
         with self._lock:
             self.uploads[upload_id] = upload
         return self.check(upload)
