@@ -26,6 +26,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from importer.csvtext import protect
 from importer.entities import Kind
 from importer.errors import UnusableFile
 from importer.reading.scan import column_index, xlsx_sheet_path
@@ -235,7 +236,7 @@ def _edit_record(record: str, values: dict[int, str], delimiter: str) -> str:
     fields = next(csv.reader([stripped], delimiter=delimiter), [])
     for index, value in values.items():
         fields.extend([""] * (index + 1 - len(fields)))
-        fields[index] = value
+        fields[index] = protect(value)  # the reader gives back exactly the typed text
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(fields)
     return buffer.getvalue() + ending

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from importer.changes import ChangeRules, same_value
+from importer.csvtext import protect
 from importer.entities import Entity, get_entity
 from importer.errors import BadOptions, OutputNotWritable
 from importer.history import History
@@ -147,7 +148,7 @@ def revert_csv(plan: RevertPlan) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([values.get(n, "") for n in header] for values in plan.updates)
+    writer.writerows([protect(values.get(n, "")) for n in header] for values in plan.updates)
     return buffer.getvalue().encode("utf-8")
 
 
