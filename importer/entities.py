@@ -46,6 +46,7 @@ class Field:
     currency: bool = False  # a currency code: three letters is expected (a warning otherwise)
     unit_price: bool = False  # the unit price that should not rise with the quantity break
     quantity_break: bool = False  # the quantity a price applies from
+    aliases: tuple[str, ...] = ()  # common English headers that mean this field ('Unit Price')
 
     @property
     def numeric(self) -> bool:
@@ -106,6 +107,10 @@ class Entity:
             object.__setattr__(self, "_by_name_cache", cache)
         return cache
 
+    def aliases(self) -> dict[str, tuple[str, ...]]:
+        """Field -> its built-in alternative headers (shown by `importer entities --aliases`)."""
+        return {f.name: f.aliases for f in self.fields if f.aliases}
+
     def fields_of_kind(self, *kinds: Kind) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.kind in kinds)
 
@@ -151,6 +156,12 @@ SERVER_TIME_PATH = "/api/server-time-get"
 API_VERSION_PATH = "/api/api-version-get"
 FAILURE_KEYS = ("MESSAGE", "MESSAGE_CODE")
 
+# Common English headers shared by both record types (see Field.aliases).
+_PART = ("Part Number", "Part No", "Part #", "Part", "Item", "Item Number", "Item No", "Item Code",
+         "Article Number", "Product Code", "SKU")
+_CURRENCY = ("Currency", "Currency Code", "Curr")
+_DISCOUNT = ("Discount", "Discount %", "Discount Percent", "Disc %")
+
 # ---------------------------------------------------------------------------------------------
 # Product Price (SOEPL) - seeds 002 (create) and 004 (update).
 # ---------------------------------------------------------------------------------------------
@@ -159,15 +170,25 @@ PRODUCT_PRICE = Entity(
     label="Product Price",
     program="SOEPL",
     fields=(
-        _f("PART_ID", Kind.ID, "PUMP002", description="Part number (part master)"),
-        _f("PRICE_CODE", Kind.ID, "LP", description="Price code"),
-        _f("EFFECTIVE_DATE", Kind.DATE, "2014-10-10", description="Date the price applies from"),
+        _f("PART_ID", Kind.ID, "PUMP002", description="Part number (part master)",
+           aliases=_PART),
+        _f("PRICE_CODE", Kind.ID, "LP", description="Price code",
+           aliases=("Price Code", "Price List", "Price List Code")),
+        _f("EFFECTIVE_DATE", Kind.DATE, "2014-10-10", description="Date the price applies from",
+           aliases=("Effective Date", "Effective From", "Valid From", "Start Date", "From Date")),
         _f("ORDER_QTY", Kind.DECIMAL, "1000", quantity_break=True,
-           description="Order quantity the price applies from (quantity break)"),
-        _f("END_DATE", Kind.DATE, "2029-12-31", description="Last date the price applies"),
-        _f("CURR_CODE", Kind.TEXT, "USD", currency=True, description="Currency code"),
-        _f("SO_UNIT_PRICE", Kind.DECIMAL, "10", unit_price=True, description="Unit price"),
-        _f("ITEM_DISC_PCT", Kind.PERCENT, "5", description="Item discount, percent"),
+           description="Order quantity the price applies from (quantity break)",
+           aliases=("Quantity", "Qty", "Min Qty", "Min Quantity", "Minimum Quantity",
+                    "Order Quantity", "Order Qty", "Quantity Break", "Break Qty")),
+        _f("END_DATE", Kind.DATE, "2029-12-31", description="Last date the price applies",
+           aliases=("End Date", "Valid To", "Valid Until", "Expiry Date", "Expiration Date",
+                    "To Date")),
+        _f("CURR_CODE", Kind.TEXT, "USD", currency=True, description="Currency code",
+           aliases=_CURRENCY),
+        _f("SO_UNIT_PRICE", Kind.DECIMAL, "10", unit_price=True, description="Unit price",
+           aliases=("Unit Price", "Price", "Sales Price", "Selling Price", "Price Each")),
+        _f("ITEM_DISC_PCT", Kind.PERCENT, "5", description="Item discount, percent",
+           aliases=_DISCOUNT),
         _f("PRICE_CHG", Kind.TEXT, "", description="Price change"),
         _f("SALES_COMM", Kind.TEXT, "", description="Sales commission"),
         _f("NOTES", Kind.LONG_TEXT, "Notes can be up to 32,765 characters long.",
@@ -207,10 +228,14 @@ AUDIT_FIELDS = (
 # Customer Part (SOECP) - seed 000 (create); update from the earlier version's documentation.
 # ---------------------------------------------------------------------------------------------
 _CP_REQUEST = (
-    _f("PART_ID", Kind.ID, "PUMP002", description="Part number (part master)"),
-    _f("CUSTOMER_ID", Kind.ID, "ABCCORP", description="Customer (customer master)"),
-    _f("CUST_PART_ID", Kind.ID, "LARGE-HYDRAULIC-PUMP", description="The customer's part number"),
-    _f("SALESMAN_ID", Kind.ID, "", description="Salesman"),
+    _f("PART_ID", Kind.ID, "PUMP002", description="Part number (part master)", aliases=_PART),
+    _f("CUSTOMER_ID", Kind.ID, "ABCCORP", description="Customer (customer master)",
+       aliases=("Customer", "Customer Number", "Customer No", "Customer Code", "Account",
+                "Account Number")),
+    _f("CUST_PART_ID", Kind.ID, "LARGE-HYDRAULIC-PUMP", description="The customer's part number",
+       aliases=("Customer Part Number", "Customer Part No", "Customer Part", "Cust Part No",
+                "Customer Item Number", "Customer SKU")),
+    _f("SALESMAN_ID", Kind.ID, "", description="Salesman", aliases=("Salesman", "Sales Rep")),
     _f("CONTRACT", Kind.TEXT, "", description="Contract"),
     _f("SALE_STATUS", Kind.TEXT, "", description="Sale status"),
     _f("REFERENCE", Kind.TEXT, "", description="Reference"),
@@ -218,7 +243,8 @@ _CP_REQUEST = (
     _f("SO_DESC", Kind.TEXT, "", description="Sales order description"),
     _f("SO_UM", Kind.TEXT, "", description="Sales order unit of measure"),
     _f("SALE_CONV", Kind.DECIMAL, "", description="Sales unit conversion factor"),
-    _f("SO_ORDER_QTY", Kind.DECIMAL, "", description="Sales order quantity"),
+    _f("SO_ORDER_QTY", Kind.DECIMAL, "", description="Sales order quantity",
+       aliases=("Sales Order Qty", "Order Quantity", "Order Qty", "Quantity", "Qty")),
     _f("ECN", Kind.TEXT, "", description="Engineering change notice"),
     _f("PARTIAL_SHIP", Kind.FLAG, "Y", description="Partial shipments allowed (Y/N)"),
     _f("DWG_REV", Kind.TEXT, "", description="Drawing revision"),
@@ -229,11 +255,15 @@ _CP_REQUEST = (
     _f("PRODUCT_LINE", Kind.TEXT, "", description="Product line"),
     _f("VAT_CODE", Kind.ID, "", description="VAT code"),
     _f("DATE_LAST_QUOTE", Kind.DATE, "", description="Date of the last quote"),
-    _f("PRICE_CODE", Kind.ID, "", description="Price code"),
-    _f("QUOTE_QTY", Kind.DECIMAL, "", description="Quoted quantity"),
-    _f("CURR_CODE", Kind.TEXT, "USD", currency=True, description="Currency code"),
-    _f("QUOTE_UNIT_PRIC", Kind.DECIMAL, "", description="Quoted unit price"),
-    _f("ITEM_DISC_PCT", Kind.PERCENT, "", description="Item discount, percent"),
+    _f("PRICE_CODE", Kind.ID, "", description="Price code",
+       aliases=("Price Code", "Price List")),
+    _f("QUOTE_QTY", Kind.DECIMAL, "", description="Quoted quantity",
+       aliases=("Quote Qty", "Quoted Quantity", "Quantity", "Qty")),
+    _f("CURR_CODE", Kind.TEXT, "USD", currency=True, description="Currency code",
+       aliases=_CURRENCY),
+    _f("QUOTE_UNIT_PRIC", Kind.DECIMAL, "", description="Quoted unit price",
+       aliases=("Quote Unit Price", "Quoted Price", "Quote Price", "Unit Price", "Price")),
+    _f("ITEM_DISC_PCT", Kind.PERCENT, "", description="Item discount, percent", aliases=_DISCOUNT),
     _f("PRICE_CHG", Kind.TEXT, "", description="Price change"),
     _f("LAST_SO_ENTERED", Kind.ID, "", description="Last sales order entered"),
     _f("DATE_LAST_SO", Kind.DATE, "", description="Date of the last sales order"),

@@ -26,7 +26,7 @@ from importer.entities import Entity
 from importer.errors import OutputNotWritable
 from importer.journal import Journal
 from importer.model import Report, Table
-from importer.reading import ReadLimits
+from importer.reading import ReadLimits, ReadOptions
 from importer.runner import (ImportResult, SheetRun, check_options, default_failed_path,
                              default_results_path, import_table, journal_file)
 from importer.settings import Settings
@@ -92,7 +92,8 @@ def import_file(path: str | Path, settings: Settings | None, entity: str | Entit
                 stop_event: threading.Event | None = None, server_name: str | None = None,
                 on_sheet: SheetCallback | None = None,
                 limits: ReadLimits | None = None,
-                rules: ChangeRules | None = None) -> FileImport:
+                rules: ChangeRules | None = None,
+                read_options: ReadOptions | None = None) -> FileImport:
     """Import every record sheet of ``path`` (``sheets`` and ``entity`` narrow it); the other
     arguments are runner.run_import's. Raises what run_import raises, before anything is sent
     for a file or sheet that cannot be used."""
@@ -101,7 +102,7 @@ def import_file(path: str | Path, settings: Settings | None, entity: str | Entit
     if limits is None:
         limits = ReadLimits(settings.max_sheet_mb) if settings else ReadLimits()
     checked = validate_file(Path(path), entity=entity, sheets=sheets, day_first=day_first,
-                            limits=limits)
+                            limits=limits, read_options=read_options)
     options = dict(settings=settings, mode=mode, dry_run=dry_run, server_name=server_name,
                    rules=rules or ChangeRules())
     if len(checked.reports) == 1:

@@ -16,7 +16,7 @@ import contextlib
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from importer.errors import (EXIT_OK, EXIT_ROWS_FAILED, BadOptions, ImporterErro
 from importer.journal import FINAL_STATUSES, Journal, now_iso
 from importer.lease import RunLease, Scope
 from importer.model import MODES, Report, RowOutcome, RunInfo, Severity, Status, Table
-from importer.reading import ReadLimits, read_table
+from importer.reading import ReadLimits, ReadOptions, read_table
 from importer.settings import Settings, default_journal_path
 from importer.validation import validate
 from importer import workbooks
@@ -63,6 +63,7 @@ class ImportResult:
     warnings: int = 0  # validation warnings
     took_over: str = ""  # said when this session took over the run of a process that was gone
     changes: dict[str, int] | None = None  # change class -> rows (None: not classified)
+    notices: list[str] = field(default_factory=list)  # about the whole file (columns not sent...)
 
     @property
     def rows_per_second(self) -> float:
@@ -85,6 +86,7 @@ class ImportResult:
             "failed_rows": str(self.failed_path) if self.failed_path else None,
             "journal": str(self.journal_path), "exit_code": self.exit_code,
             "message": self.message, "took_over": self.took_over, "changes": self.changes,
+            "notices": self.notices,
         }
 
 
@@ -104,7 +106,8 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
                stop_event: threading.Event | None = None,
                server_name: str | None = None,
                limits: ReadLimits | None = None,
-               rules: ChangeRules | None = None) -> ImportResult:
+               rules: ChangeRules | None = None,
+               read_options: ReadOptions | None = None) -> ImportResult:
     """Import one sheet of a spreadsheet; see the module docstring. ``settings`` may be None
     only for a dry run. ``server_name`` is what the journal calls the server (default: its URL;
     a sandbox kept in a file is restarted on a new port each time, so it is named by its file).
@@ -116,7 +119,7 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
     if limits is None:
         limits = ReadLimits(settings.max_sheet_mb) if settings else ReadLimits()
     table = read_table(Path(path), entity=_entity(entity), sheet=sheet, day_first=day_first,
-                       limits=limits)
+                       limits=limits, options=read_options)
     return import_table(table, validate(table), settings, mode=mode, workers=workers,
                         dry_run=dry_run, journal_path=journal_path, fresh=fresh, out=out,
                         on_progress=on_progress, stop_event=stop_event, server_name=server_name,
@@ -323,7 +326,8 @@ class SheetRun:
             message=message, warnings=len(self.report.warnings),
             took_over=self.lease.took_over if self.lease else "",
             changes={c.value: n for c, n in change_counts(self.changes).items()}
-            if self.changes is not None else None)
+            if self.changes is not None else None,
+            notices=[i.message for i in self.report.issues if i.row is None])
 
     def write_workbooks(self, out: str | Path | None, outcomes: dict[int, RowOutcome],
                         counts: dict[str, int]) -> tuple[Path, Path | None]:

@@ -10,7 +10,7 @@ Where each value comes from, first match wins:
    directory (``platformdirs.user_config_dir('importer')``);
 4. the defaults below.
 
-The config file has two tables. Keys may also be written at the top level (flat); a key given
+The config file has these tables. Keys may also be written at the top level (flat); a key given
 both flat and in its table is an error, as is any unknown key (the message names the closest
 valid one)::
 
@@ -38,8 +38,15 @@ valid one)::
     skip_unchanged = false      # --skip-unchanged: do not send rows equal to the last known record
     max_price_change = 50       # --max-price-change: percent before a price move is a warning
 
-    [reading]
+    [reading]                   # how text numbers and dates are read: see reading/options.py
     max_sheet_mb = 1024         # largest file, zip member or sheet a file may declare
+    decimal = "comma"           # or "point"
+    date_order = "day-first"    # or "month-first"
+
+    [columns]                   # saved column names: see reading/options.py
+    ignore = ["PART_DESC"]
+    [columns.product-price]
+    "Unit Price" = "SO_UNIT_PRICE"
 
 List values given in the environment are comma-separated, or a JSON array (for patterns that
 contain commas). Relative paths in a config file are relative to that file. The password is never
@@ -157,9 +164,12 @@ _IMPORT_KEYS: dict[str, Any] = {
     "exists_patterns": "list", "not_found_patterns": "list", "login_failure_messages": "list",
     "skip_unchanged": bool, "max_price_change": float,
 }
-_READING_KEYS: dict[str, Any] = {"max_sheet_mb": int}
+_READING_KEYS: dict[str, Any] = {"max_sheet_mb": int,
+                                 "decimal": str, "date_order": str}  # see reading/options.py
 TABLES = {"connection": _CONNECTION_KEYS, "import": _IMPORT_KEYS, "reading": _READING_KEYS}
 KEY_TYPES = {**_CONNECTION_KEYS, **_IMPORT_KEYS, **_READING_KEYS}
+COLUMNS_TABLE = "columns"  # [columns] ignore = [...] and [columns.<entity>] header = field
+READING_ONLY = ("decimal", "date_order", COLUMNS_TABLE, "ignore")  # not Settings fields
 _FLAG_OF = {"url": "--url", "data_source": "--data-source", "user": "--user"}
 _NAME_OF = {"url": "server URL", "data_source": "data source", "user": "user name"}
 
@@ -276,7 +286,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
         check_secret_file(path)
     flat: dict[str, Any] = {}
     for key, value in data.items():
-        if key in TABLES and isinstance(value, dict):
+        if key == COLUMNS_TABLE and isinstance(value, dict):
+            flat[COLUMNS_TABLE], flat["ignore"] = _columns_table(path, value)
+        elif key in TABLES and isinstance(value, dict):
             for sub_key, sub_value in value.items():
                 _take(flat, path, sub_key, sub_value, TABLES[key], f"[{key}] ")
         else:
@@ -305,7 +317,7 @@ def check_secret_file(path: Path) -> None:
 
 def _take(flat: dict, path: Path, key: str, value: Any, allowed: dict, where: str) -> None:
     if key not in allowed:
-        hint = _closest(key, list(allowed) + (list(TABLES) if not where else []))
+        hint = _closest(key, list(allowed) + (list(TABLES) + [COLUMNS_TABLE] if not where else []))
         raise BadOptions(f"Config file {path} has an unknown key {where}{key}.{hint}")
     if key in flat:
         raise BadOptions(f"Config file {path} sets {key} twice; keep one.")
@@ -313,6 +325,49 @@ def _take(flat: dict, path: Path, key: str, value: Any, allowed: dict, where: st
     if KEY_TYPES[key] == "path" and not value.is_absolute():
         value = path.parent / value  # relative to the config file, not to the working directory
     flat[key] = value
+
+
+def _columns_table(path: Path, table: dict[str, Any]
+                   ) -> tuple[dict[str, dict[str, str]], tuple[str, ...]]:
+    """[columns]: ``ignore`` (a list of headers) and one table per entity of header = field."""
+    from importer.entities import ENTITIES
+
+    ignore: tuple[str, ...] = ()
+    maps: dict[str, dict[str, str]] = {}
+    for key, value in table.items():
+        if key == "ignore":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise BadOptions(f"Config file {path} has [columns] ignore = {value!r}; write "
+                                 f"a list of column headers, like ignore = [\"PART_DESC\"].")
+            ignore = tuple(v.strip() for v in value if v.strip())
+            continue
+        if key not in ENTITIES or not isinstance(value, dict):
+            hint = _closest(key, list(ENTITIES) + ["ignore"])
+            raise BadOptions(f"Config file {path} has an unknown key [columns] {key}: write "
+                             f"[columns.<record type>] tables or ignore = [...].{hint}")
+        entity, maps[key] = ENTITIES[key], {}
+        for header, target in value.items():
+            name = str(target).strip().upper() if isinstance(target, str) else ""
+            if not entity.has_field(name):
+                hint = _closest(name, entity.field_names)
+                raise BadOptions(f"Config file {path} maps {header!r} to {target!r} under "
+                                 f"[columns.{key}], which is no {entity.label} field.{hint}")
+            maps[key][header] = name
+    return maps, ignore
+
+
+def reading_config(config_file: str | Path | None = None,
+                   environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """The [reading] and [columns] settings of the config file (IMPORTER_DECIMAL and
+    IMPORTER_DATE_ORDER over it): decimal, date_order, columns, ignore (each only when set)."""
+    path = find_config_file(config_file, environ)
+    found = read_config_file(path) if path else {}
+    env = read_environment(environ)
+    out = {k: found[k] for k in READING_ONLY if k in found}
+    out.update({k: env[k] for k in ("decimal", "date_order") if k in env})
+    if path:
+        out["path"] = path
+    return out
 
 
 def read_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
@@ -404,7 +459,8 @@ def _ask(password_prompt: Callable[[], str] | None) -> str:
 
 
 def _build(merged: dict[str, Any], path: Path | None) -> Settings:
-    values = {k: v for k, v in merged.items() if k not in ("ca_bundle", "insecure")}
+    values = {k: v for k, v in merged.items()
+              if k not in ("ca_bundle", "insecure", *READING_ONLY)}
     if merged.get("ca_bundle"):
         values["verify"] = str(merged["ca_bundle"])
     elif merged.get("insecure"):

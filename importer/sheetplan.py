@@ -21,7 +21,7 @@ from pathlib import Path
 from importer.entities import ENTITIES, Entity, get_entity, import_order, normalize_name
 from importer.errors import NoDataRows, NoRecordHeader, UnusableFile
 from importer.model import Report, Table
-from importer.reading import ReadLimits, read_table
+from importer.reading import ReadLimits, ReadOptions, read_table
 from importer.reading.sources import load_grid
 
 # Sheets this tool adds to its own workbooks: not named when they hold no records.
@@ -52,13 +52,15 @@ class SheetPlan:
 
 def plan_sheets(path: str | Path, entity: Entity | str | None = None,
                 sheets: tuple[str, ...] | list[str] = (), day_first: bool = False,
-                limits: ReadLimits | None = None) -> SheetPlan:
+                limits: ReadLimits | None = None,
+                read_options: ReadOptions | None = None) -> SheetPlan:
     """The record sheets of ``path`` read into Tables (see the module docstring). Raises
     UnusableFile (exit 2) for a file, or a record sheet, that cannot be used; ``limits`` are
     reading's (each sheet is read under them)."""
     path = Path(path)
     entity = _entity(entity)
-    read = functools.partial(read_table, path, day_first=day_first, limits=limits)
+    read = functools.partial(read_table, path, day_first=day_first, limits=limits,
+                             options=read_options)
     if sheets:
         wanted = list(dict.fromkeys(sheets))
         tables = [read(entity=entity, sheet=s) for s in wanted]
@@ -189,9 +191,11 @@ class FileReport:
 
 def validate_file(path: str | Path, entity: Entity | str | None = None,
                   sheets: tuple[str, ...] | list[str] = (), day_first: bool = False,
-                  limits: ReadLimits | None = None) -> FileReport:
+                  limits: ReadLimits | None = None,
+                  read_options: ReadOptions | None = None) -> FileReport:
     """Read and validate every record sheet of ``path`` (see plan_sheets)."""
-    plan = plan_sheets(path, entity=entity, sheets=sheets, day_first=day_first, limits=limits)
+    plan = plan_sheets(path, entity=entity, sheets=sheets, day_first=day_first, limits=limits,
+                       read_options=read_options)
     from importer.validation import validate  # pandas: only once every sheet could be read
 
     return FileReport(plan, [validate(t) for t in plan.tables])

@@ -40,6 +40,7 @@ SCHEMA_CODES = {
 # Every issue code the reader and the validator produce, with a one-line description.
 ISSUE_CODES: dict[str, str] = {**SCHEMA_CODES, **READING_CODES, **CHANGE_CODES}
 WARNING_CODES = frozenset({"currency-code", "price-rises-with-quantity", "whitespace-trimmed",
+                           "currency-removed", "dates-read-month-first", "columns-not-sent",
                            "time-ignored", "hidden-row"})
 
 NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
@@ -359,8 +360,10 @@ def _date_message(field: str, value: str) -> str:
                 "type the date as YYYY-MM-DD.")
     if re.fullmatch(DATE_TEXT, value) and value[:4] < str(MIN_YEAR):
         return f"{field} {value} is before the year {MIN_YEAR}; correct the year."
-    return (f"{field} {value!r} is not a valid date; use a date cell or YYYY-MM-DD (m/d/yyyy "
-            "text is read as month/day; use --day-first for day/month).")
+    from importer.reading.locale import invalid_date_hint
+
+    return (f"{field} {value!r} is not a valid date; use a date cell, YYYY-MM-DD or DD.MM.YYYY."
+            + invalid_date_hint(value))
 
 
 def report_as_dict(report: Report) -> dict:

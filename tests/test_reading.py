@@ -98,16 +98,16 @@ def test_day_first_reads_slashed_dates_as_day_month(tmp_path):
     assert read_table(path).rows[0].values["EFFECTIVE_DATE"] == "2026-10-01"
 
 
-def test_time_of_day_is_dropped_with_a_warning(tmp_path):
+def test_time_of_day_of_a_date_cell_is_dropped_with_a_warning_of_date_text_an_error(tmp_path):
     path = write_xlsx(tmp_path / "p.xlsx", [
         ["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "END_DATE"],
         ["A", "LP", dt.datetime(2026, 10, 1, 13, 5), "2026-12-31 08:00"],
         ["B", "LP", dt.datetime(2026, 10, 1, 0, 0), "2026-12-31 00:00:00"]])
     table = read_table(path)
     assert by_row(table)[2]["EFFECTIVE_DATE"] == "2026-10-01"
-    assert by_row(table)[2]["END_DATE"] == "2026-12-31"
-    assert codes_at(table.issues) == {("Prices!C2", "time-ignored"), ("Prices!D2", "time-ignored")}
-    assert all(i.severity.value == "warning" for i in table.issues)
+    assert by_row(table)[3]["END_DATE"] == "2026-12-31"
+    assert {(i.address, i.code, i.severity.value) for i in table.issues} == {
+        ("Prices!C2", "time-ignored", "warning"), ("Prices!D2", "date-with-time", "error")}
 
 
 @pytest.mark.parametrize("error", ["#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!",
@@ -201,11 +201,11 @@ def test_columns_that_fit_both_entities_ask_for_entity(tmp_path):
         read_table(path)
 
 
-def test_unknown_column_names_the_closest_field(tmp_path):
-    path = write_xlsx(tmp_path / "p.xlsx", [["PART_ID", "PRICE_CODE", "UNIT_PRICE"], ["A", "LP", 1]])
+def test_misspelled_field_column_names_the_closest_field(tmp_path):
+    path = write_xlsx(tmp_path / "p.xlsx", [["PART_ID", "PRICE_CODE", "UNIT_PRCE"], ["A", "LP", 1]])
     with pytest.raises(UnusableFile) as err:
         read_table(path, entity="product-price")
-    assert str(err.value) == ("Column C 'UNIT_PRICE' (closest field: SO_UNIT_PRICE) of sheet "
+    assert str(err.value) == ("Column C 'UNIT_PRCE' (closest field: SO_UNIT_PRICE) of sheet "
                               "'Prices' of p.xlsx is not a Product Price field; rename it to the "
                               "field name or delete it.")
 
@@ -249,9 +249,9 @@ def test_windows_1252_semicolon_csv_as_excel_saves_it(tmp_path):
 
 
 def test_tab_separated_csv(tmp_path):
-    path = write_csv(tmp_path / "p.csv", ["PART_ID\tPRICE_CODE\tORDER_QTY", "4711\tLP\t1,000"])
+    path = write_csv(tmp_path / "p.csv", ["PART_ID\tPRICE_CODE\tORDER_QTY", "4711\tLP\t1,000.5"])
     assert read_table(path).rows[0].values == {"PART_ID": "4711", "PRICE_CODE": "LP",
-                                               "ORDER_QTY": "1,000"}
+                                               "ORDER_QTY": "1000.5"}
 
 
 @pytest.mark.parametrize("content,fragment", [
@@ -373,14 +373,15 @@ def test_xlsm_workbooks_are_read(tmp_path):
 
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(9999, 12, 31)))
 def test_any_date_typed_as_text_becomes_the_same_iso_date(day):
-    from importer.reading.values import date_text
+    from importer.reading.locale import DAY_FIRST, MONTH_FIRST, date_text
 
     iso = day.isoformat()
-    assert date_text(iso) == (iso, False)
-    assert date_text(f"{day.month}/{day.day}/{day.year}") == (iso, False)
-    assert date_text(f"{day.day}/{day.month}/{day.year}", day_first=True) == (iso, False)
-    assert date_text(f"{iso} 00:00:00") == (iso, False)
-    assert date_text(f"{iso} 13:45") == (iso, True)
+    assert date_text(iso).value(MONTH_FIRST) == iso
+    assert date_text(f"{day.month}/{day.day}/{day.year}").value(MONTH_FIRST) == iso
+    assert date_text(f"{day.day}/{day.month}/{day.year}").value(DAY_FIRST) == iso
+    assert date_text(f"{day.day}.{day.month}.{day.year}").value(MONTH_FIRST) == iso
+    assert date_text(f"{iso} 00:00:00").value(DAY_FIRST) == iso
+    assert date_text(f"{iso} 13:45").problem == "date-with-time"
 
 
 def test_a_part_number_merged_over_its_quantity_breaks_is_sent_on_every_row(tmp_path):

@@ -26,7 +26,7 @@ def test_every_rule_flags_its_cell(tmp_path):
     report = report_of(tmp_path, [H,
         [None, "LP", "2026-02-30", "ten", None, "USD", -1, 5],          # row 2
         ["P2", "LP", 45000, 1, None, "US", 10, 101],                      # row 3
-        ["P3", "LP", "2026-06-01", -5, "2026-05-31", "EUR", "1,5", -3],   # row 4
+        ["P3", "LP", "2026-06-01", -5, "2026-05-31", "EUR", "1.5 kg", -3],  # row 4
         ["P4", "LP", "2026-01-01", 1, None, "USD", 10, 0, "x" * 32766],   # row 5
         ["P4", "LP", "2026-01-01", "1.0", None, "USD", 10, 0],            # row 6
         ["P5", "LP", "2026-01-01", 10, None, "USD", 5],                   # row 7
@@ -93,6 +93,9 @@ def test_every_issue_code_is_listed_with_a_description():
                 "currency-code", "price-rises-with-quantity", "whitespace-trimmed",
                 "time-ignored", "hidden-row", "hidden-column", "shows-rounded", "percent-format",
                 "format-text", "duration-not-date", "non-ascii-digits", "scientific-id",
-                "shows-nothing", "invalid-utf8", "nul-byte", "price-jump"}
+                "shows-nothing", "invalid-utf8", "nul-byte", "price-jump",
+                "number-convention", "date-order", "two-digit-year", "date-with-time",
+                "currency-removed", "currency-mismatch", "dates-read-month-first",
+                "columns-not-sent"}
     assert set(ISSUE_CODES) == expected
     assert all(ISSUE_CODES[c].endswith(".") for c in expected)

@@ -29,10 +29,21 @@ def entities_as_data() -> list[dict]:
     ]
 
 
+def aliases_as_data() -> list[dict]:
+    return [{"entity": e.name, "field": f, "aliases": list(names)}
+            for e in ENTITIES.values() for f, names in e.aliases().items()]
+
+
 @click.command("entities")
+@click.option("--aliases", "show_aliases", is_flag=True,
+              help="List the headers read as each field besides its own name (Part Number is "
+                   "PART_ID, ...).")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
-def command(as_json: bool) -> None:
+def command(show_aliases: bool, as_json: bool) -> None:
     """List the record types the tool can load, with their key, required fields and endpoints."""
+    if show_aliases:
+        _aliases(as_json)
+        return
     data = entities_as_data()
     if as_json:
         click.echo(json.dumps(data, indent=2))
@@ -51,3 +62,21 @@ def command(as_json: bool) -> None:
     console.print(table)
     console.print("Update needs the key plus at least one other field. "
                   "Make a template with: importer template ENTITY")
+
+
+def _aliases(as_json: bool) -> None:
+    data = aliases_as_data()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    table = RichTable(title="Headers read as fields", show_lines=False)
+    for col in ("Entity", "Field", "Also read from these headers"):
+        table.add_column(col, overflow="fold")
+    for d in data:
+        table.add_row(d["entity"], d["field"], ", ".join(d["aliases"]))
+    console.print(table)
+    console.print("Case, spaces, hyphens, underscores and punctuation do not count. A header "
+                  "two fields share (Quantity in a Customer Part file) must be renamed or "
+                  "mapped. Save your own names in importer.toml, e.g. [columns.product-price] "
+                  "\"Artikelnummer\" = \"PART_ID\", or give --map \"Artikelnummer=PART_ID\".",
+                  markup=False)

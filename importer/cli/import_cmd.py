@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 import click
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeRemainingColumn)
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from importer.cli.common import (ConnectionOptions, ExitCodeError, connection_options, console,
                                  entity_choice, err_console, is_terminal,
                                  settings_from_options, translate_errors)
 from importer.cli.change_options import ChangeFlags, change_options, change_lines
+from importer.cli.reading_opts import ReadingFlags, reading_options
 from importer.errors import BadOptions
 from importer.model import MODES, Status
 from importer.settings import Settings, default_journal_path
@@ -56,15 +58,13 @@ PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a termi
 @click.option("--sandbox-db", type=click.Path(dir_okay=False, path_type=Path),
               help="With --sandbox: keep the sandbox's records in this file (default: a "
                    "temporary file).")
-@click.option("--day-first", is_flag=True,
-              help="Read dates written as text like 03/04/2026 as day/month (default "
-                   "month/day).")
+@reading_options
 @change_options
 @connection_options
 @translate_errors
 def command(file: Path, entity, sheets, mode, workers, dry_run, journal, fresh, as_json, out,
-            use_sandbox, sandbox_db, day_first, connection: ConnectionOptions,
-            change_flags: ChangeFlags) -> None:
+            use_sandbox, sandbox_db, connection: ConnectionOptions, change_flags: ChangeFlags,
+            reading: ReadingFlags) -> None:
     """Load FILE (xlsx, xlsm, xls, ods or csv) into the ERP and write a results workbook.
 
     Every sheet whose header names a record type is imported, each as its own run, all in one
@@ -85,6 +85,7 @@ def command(file: Path, entity, sheets, mode, workers, dry_run, journal, fresh, 
 
     if sandbox_db and not use_sandbox:
         raise BadOptions("--sandbox-db only goes with --sandbox.")
+    options = reading.options(connection.config_file)
     with _server(use_sandbox, sandbox_db, as_json) as sandbox:
         settings = _settings(connection, sandbox, dry_run, workers, journal)
         workers = workers or (settings.workers if settings else 4)
@@ -92,7 +93,7 @@ def command(file: Path, entity, sheets, mode, workers, dry_run, journal, fresh, 
             try:
                 done = import_file(file, settings, entity=entity, sheets=sheets, mode=mode,
                                    workers=workers, dry_run=dry_run, journal_path=journal,
-                                   fresh=fresh, out=out, day_first=day_first,
+                                   fresh=fresh, out=out, read_options=options,
                                    on_progress=on_progress, on_sheet=None if as_json else
                                    _announce, server_name=_sandbox_name(sandbox_db)
                                    if sandbox else None, limits=_limits(connection),
@@ -243,6 +244,7 @@ def _summary(result: "ImportResult", sandbox: bool, files: bool = True) -> None:
     if result.resumed:
         lines.append(f"Resumed run {run.run_id}: {result.already_done} rows were already done "
                      f"and were not sent again.")
+    lines.extend(f"Note: {escape(notice)}" for notice in result.notices)
     if result.warnings:
         lines.append(f"{result.warnings} warnings: see the results workbook.")
     lines += change_lines(result.changes)

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from importer.changes import counts as change_counts
@@ -12,6 +13,7 @@ from importer.cli.change_options import ChangeFlags, change_lines, guard_options
 from importer.cli.common import (ExitCodeError, console, entity_choice, err_console,
                                  translate_errors)
 from importer.settings import find_config_file, read_config_file, read_environment
+from importer.cli.reading_opts import ReadingFlags, reading_options
 from importer.errors import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNUSABLE
 from importer.model import Report
 
@@ -28,8 +30,11 @@ def default_output(path: Path) -> Path:
               "column names].")
 @click.option("--sheet", "sheets", multiple=True, help="Sheet to read; repeat it for several "
               "[default: every sheet whose header names a record type].")
-@click.option("--day-first", is_flag=True, help="Read dates typed as text like 10/1/2026 as "
-              "day/month/year (default: month/day/year, as US Excel).")
+@reading_options
+@click.option("--config", "config_file", metavar="PATH",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file whose [reading] and [columns] tables apply, instead of "
+                   "./importer.toml or the user's importer.toml.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Annotated workbook to write [default: FILE's name + .validation.xlsx, beside "
                    "it].")
@@ -44,9 +49,9 @@ def default_output(path: Path) -> Path:
               "IMPORTER_DATA_SOURCE or data_source in importer.toml).")
 @guard_options
 @translate_errors
-def command(file: Path, entity: str | None, sheets: tuple[str, ...], day_first: bool,
+def command(file: Path, entity: str | None, sheets: tuple[str, ...], config_file: Path | None,
             output: Path | None, as_json: bool, journal: Path | None, url: str | None,
-            data_source: str | None, change_flags: ChangeFlags) -> None:
+            data_source: str | None, change_flags: ChangeFlags, reading: ReadingFlags) -> None:
     """Check FILE cell by cell and write an annotated copy: error cells red with the message as a
     comment, warnings amber, and an Issues sheet. Nothing is sent anywhere. Every sheet whose
     header names a record type is checked (--sheet or --entity narrow it), all in one workbook.
@@ -61,9 +66,9 @@ def command(file: Path, entity: str | None, sheets: tuple[str, ...], day_first: 
     from importer.settings import reading_setting
     from importer.sheetplan import validate_file
 
-    limits = ReadLimits(reading_setting("max_sheet_mb"))
-    checked = validate_file(file, entity=entity, sheets=sheets, day_first=day_first,
-                            limits=limits)  # reads (or refuses) the file before pandas loads
+    limits = ReadLimits(reading_setting("max_sheet_mb", config_file))
+    checked = validate_file(file, entity=entity, sheets=sheets, limits=limits,
+                            read_options=reading.options(config_file))  # before pandas loads
     from importer.workbooks import write_validation_workbook
 
     from importer.history import check_against_journal
@@ -139,7 +144,8 @@ def show_summary(report: Report) -> None:
         for col in ("Cell", "Severity", "Issue", "Message"):
             first.add_column(col, overflow="fold")
         for issue in report.issues[:SHOWN_ISSUES]:
-            first.add_row(issue.address, issue.severity.value, issue.code, issue.message)
+            first.add_row(escape(issue.address), issue.severity.value, issue.code,
+                          escape(issue.message))
         console.print(first)
         if len(report.issues) > SHOWN_ISSUES:
             console.print(f"... and {len(report.issues) - SHOWN_ISSUES} more: see the Issues "

@@ -1,12 +1,14 @@
 """Reading: a spreadsheet file -> model.Table of API strings, each with its source address.
 
-    table = read_table(path, entity=None, sheet=None, day_first=False)
+    table = read_table(path, entity=None, sheet=None, options=ReadOptions())
 
 Formats: .xlsx .xlsm .xls .ods (calamine, plus an XML scan for error values and formulas without
 a stored result) and .csv (UTF-8 with or without BOM, UTF-16, Windows-1252; delimiter , ; or tab).
 File-level problems raise errors.UnusableFile; cell-level problems become Table.issues.
 
-What the person sees is what is sent: numbers as Excel's General format shows them, '000000'
+Numbers and dates written as text are read in the file's own convention (decimal comma or point,
+day- or month-first slash dates), decided from the values that prove it or set by the options:
+see reading/locale.py. What the person sees is what is sent: numbers as Excel's General format shows them, '000000'
 formatted numbers with their zeros (xlsx), percent-formatted cells of percent fields as 5 not
 0.05, a value merged over several rows on each of them, dates as YYYY-MM-DD.
 """
@@ -25,12 +27,14 @@ from importer.model import Action, Column, Issue, Row, Severity, Table
 from importer.reading.cells import ConvertedColumn, convert_column
 from importer.reading.encoding import CODES as ENCODING_CODES
 from importer.reading.fidelity import CODES as FIDELITY_CODES, Target
+from importer.reading.header import HEADER_CODES, find_header, match_columns, sheet_picker
 from importer.reading.limits import ReadLimits
-from importer.reading.header import find_header, match_columns, sheet_picker
+from importer.reading.localize import LOCALE_CODES, apply_conventions
+from importer.reading.options import ReadOptions
 from importer.reading.sources import load_grid
 from importer.reading.values import display
 
-__all__ = ["read_table", "ReadLimits", "READING_CODES"]
+__all__ = ["read_table", "ReadLimits", "READING_CODES", "ReadOptions"]
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +48,21 @@ READING_CODES = {
     "hidden-column": "The column is hidden in the spreadsheet but is read (warning).",
     **FIDELITY_CODES,
     **ENCODING_CODES,
+    **LOCALE_CODES,
+    **HEADER_CODES,
 }
 
 
 def read_table(path: str | Path, entity: Entity | str | None = None, sheet: str | None = None,
                day_first: bool = False,
                on_progress: Callable[[str], None] | None = None,
-               limits: ReadLimits | None = None) -> Table:
+               limits: ReadLimits | None = None,
+               options: ReadOptions | None = None) -> Table:
     """Read one sheet of a spreadsheet file into a Table (see the module docstring); ``limits``
-    bound what the file may declare (reading/limits.py)."""
+    bound what the file may declare (reading/limits.py); ``options`` say how text numbers,
+    dates and headers are read (reading/options.py). ``day_first`` is
+    ``options.date_order = DAY_FIRST`` (kept for library callers)."""
+    options = (options or ReadOptions()).with_day_first(day_first)
     path = Path(path)
     if isinstance(entity, str):
         try:
@@ -60,7 +70,7 @@ def read_table(path: str | Path, entity: Entity | str | None = None, sheet: str 
         except KeyError as exc:
             raise UnusableFile(str(exc.args[0])) from None
     with gc_paused():
-        table = _read(path, entity, sheet, day_first, on_progress, limits)
+        table = _read(path, entity, sheet, options, on_progress, limits)
     log.info("read %d rows of %s from %s", len(table.rows), table.entity.name, path)
     return table
 
@@ -78,24 +88,29 @@ def gc_paused():
             gc.enable()
 
 
-def _read(path: Path, entity: Entity | None, sheet: str | None, day_first: bool,
+def _read(path: Path, entity: Entity | None, sheet: str | None, options: ReadOptions,
           on_progress: Callable[[str], None] | None, limits: ReadLimits | None) -> Table:
     grid = load_grid(path, sheet_picker(path, sheet, entity), limits)
     if on_progress:
         on_progress(f"read sheet {grid.sheet!r} of {path.name}")
     rows = grid.rows
-    h = find_header(rows, path, grid.sheet, entity)
+    h = find_header(rows, path, grid.sheet, entity, options)
     _fill_merged(rows, grid.merged, h)
-    entity, columns = match_columns(rows[h], rows[h + 1:], path, grid.sheet, entity)
+    entity, columns, file_issues = match_columns(rows[h], rows[h + 1:], path, grid.sheet, entity,
+                                                 options, h + 1)
     first_row = h + 2  # Excel row of the first data row
     cells = _transpose(rows[h + 1:], max((c.index for c in columns), default=0) + 1)
-    converted = [_convert(cells[c.index], c, entity, first_row, grid, day_first) for c in columns]
+    raws = [cells[c.index] for c in columns]
+    converted = [_convert(raw, c, entity, first_row, grid) for raw, c in zip(raws, columns)]
+    file_issues += apply_conventions(entity, columns, raws, converted, options.conventions,
+                                     first_row, grid.sheet, f"sheet {grid.sheet!r} of {path.name}")
     table_rows, issues = _assemble(columns, converted, first_row, grid.sheet)
     if not table_rows:
         raise NoDataRows(f"Sheet {grid.sheet!r} of {path.name} has a header but no data rows; "
                            "fill in at least one row under the header.")
     issues.extend(_hidden_row_issues(grid, table_rows))
     issues.extend(_hidden_column_issues(grid, columns, h + 1))
+    issues.extend(file_issues)
     issues.sort(key=lambda i: (i.row or 0, len(i.column or ""), i.column or ""))
     return Table(path=path, sha256=grid.sha256, file_format=grid.file_format, sheet=grid.sheet,
                  entity=entity, header_row=h + 1, columns=columns, rows=table_rows,
@@ -121,10 +136,9 @@ def _transpose(data: list[list], width: int) -> list[tuple]:
     return list(zip(*data)) if data else [()] * width
 
 
-def _convert(raw: tuple, column: Column, entity: Entity, first_row: int, grid,
-             day_first: bool) -> ConvertedColumn:
+def _convert(raw: tuple, column: Column, entity: Entity, first_row: int, grid) -> ConvertedColumn:
     return convert_column(raw, column, _target(entity, column.field), first_row, grid.sheet,
-                          grid.marks, day_first)
+                          grid.marks)
 
 
 def _target(entity: Entity, name: str | None) -> Target:

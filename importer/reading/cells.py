@@ -34,11 +34,12 @@ class ConvertedColumn:
 
 
 def convert_column(raw, column: Column, target: Target, first_row: int, sheet: str,
-                   marks: Marks, day_first: bool) -> ConvertedColumn:
-    """raw[i] is the cell of Excel row first_row + i."""
+                   marks: Marks) -> ConvertedColumn:
+    """raw[i] is the cell of Excel row first_row + i. Text in date columns is left as written
+    (trimmed) for reading/localize.py, which knows the file's convention."""
     kind = target.kind
     if kind is Kind.DATE:
-        shown, api, timed = _dates(raw, day_first)
+        shown, api, timed = _dates(raw)
         trimmed = [i for i, (s, a) in enumerate(zip(shown, api)) if a and len(a) != len(s)]
     else:
         shown, api, trimmed = _texts(raw)
@@ -112,8 +113,8 @@ def _texts(raw) -> tuple[list[str], list[str], list[int]]:
 _number_text = general
 
 
-def _dates(raw: list, day_first: bool) -> tuple[list[str], list[str], list[int]]:
-    """Date cells and date text, each distinct value converted once (dates repeat a lot)."""
+def _dates(raw: list) -> tuple[list[str], list[str], list[int]]:
+    """Date cells, each distinct value converted once (dates repeat a lot); text as written."""
     shown, api, timed = [], [], []
     seen: dict = {}
     for i, v in enumerate(raw):
@@ -121,8 +122,10 @@ def _dates(raw: list, day_first: bool) -> tuple[list[str], list[str], list[int]]
         if done is None:
             if v == "" or v is None:
                 done = ("", "", False)
+            elif v.__class__ is str:
+                done = (v, v.strip(), False)
             else:
-                value, has_time = date_value(v, day_first)
+                value, has_time = date_value(v)
                 done = (display(v), value, has_time)
             if v.__class__ is not float:
                 seen[v] = done

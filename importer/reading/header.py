@@ -1,7 +1,9 @@
 """Finding the sheet, the header row, the entity and each column's field.
 
-Every problem here concerns the whole file, so each raises errors.UnusableFile with one sentence
-that names the file, the column and what to do.
+A header names a field by its name, a saved name or a built-in alias (reading/fieldnames.py). A column
+that names no field is not sent and is listed once (a file-level warning), unless its header is a
+typo of a field or --strict-columns is given. Every other problem here concerns the whole file, so
+each raises errors.UnusableFile with one sentence that names the file, the cells and what to do.
 """
 from __future__ import annotations
 
@@ -10,10 +12,15 @@ from pathlib import Path
 
 from importer.entities import ENTITIES, Entity, normalize_name
 from importer.errors import NoRecordHeader, UnusableFile
-from importer.model import ACTION_COLUMN, RETURNED_PREFIX, TOOL_COLUMNS, Column, column_letter
+from importer.model import (ACTION_COLUMN, RETURNED_PREFIX, TOOL_COLUMNS, Column, Issue, Severity,
+                            column_letter)
+from importer.reading.fieldnames import Match, Names, check_maps, header_key
+from importer.reading.options import ReadOptions
 from importer.reading.values import display
 
 HEADER_SEARCH_ROWS = 30
+HEADER_CODES = {"columns-not-sent": "Columns that are no field of the record type are not sent "
+                                    "(listed once per file; warning)."}
 _TOOL = {normalize_name(c) for c in TOOL_COLUMNS}
 _ACTION = normalize_name(ACTION_COLUMN)
 TEMPLATE_HINT = "start from a template (importer template ENTITY)"
@@ -40,15 +47,20 @@ def sheet_picker(path: Path, wanted: str | None, entity: Entity | None):
     return pick
 
 
-def find_header(rows: list[list], path: Path, sheet: str, entity: Entity | None) -> int:
-    """0-based index of the first row whose cells are field names (title rows may come first)."""
-    known = _known_fields(entity)
+def find_header(rows: list[list], path: Path, sheet: str, entity: Entity | None,
+                options: ReadOptions | None = None) -> int:
+    """0-based index of the first row whose cells are field names (title rows may come first):
+    two cells naming a field (by name, saved name or alias), or a single cell holding a field's
+    own name."""
+    every = _names(entity, options or ReadOptions())
     seen_text = False
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        names = [normalize_name(t) for t in (display(v) for v in row) if t.strip()]
-        seen_text = seen_text or bool(names)
-        hits = sum(1 for n in names if n in known)
-        if hits >= 2 or (hits == 1 and len(names) == 1):
+        texts = [t for t in (display(v).strip() for v in row) if t]
+        seen_text = seen_text or bool(texts)
+        matches = [[n.match(t) for n in every] for t in texts]
+        hits = sum(1 for m in matches if any(x.fields for x in m))
+        exact = sum(1 for m in matches if any(x.fields and x.by != "alias" for x in m))
+        if hits >= 2 or (exact == 1 and len(texts) == 1):
             return i
     if not seen_text and not any(any(display(v).strip() for v in r) for r in rows):
         raise NoRecordHeader(f"Sheet {sheet!r} of {path.name} is empty; fill in the data under a "
@@ -59,35 +71,44 @@ def find_header(rows: list[list], path: Path, sheet: str, entity: Entity | None)
                        f"{example}): {TEMPLATE_HINT}.")
 
 
-def _known_fields(entity: Entity | None) -> set[str]:
-    entities = [entity] if entity else list(ENTITIES.values())
-    return {name for e in entities for name in e.field_names}
+def _names(entity: Entity | None, options: ReadOptions) -> list[Names]:
+    return [Names(e, options) for e in ([entity] if entity else ENTITIES.values())]
 
 
-def match_columns(header: list, data: list[list], path: Path, sheet: str,
-                  entity: Entity | None) -> tuple[Entity, list[Column]]:
-    """The header cells -> (entity, columns); tool columns kept with field None, ACTION marked."""
+def match_columns(header: list, data: list[list], path: Path, sheet: str, entity: Entity | None,
+                  options: ReadOptions | None = None, header_row: int = 1
+                  ) -> tuple[Entity, list[Column], list[Issue]]:
+    """The header cells -> (entity, columns, file-level issues). Tool columns and columns that
+    are no field are kept with field None (the latter listed as not sent); ACTION is marked."""
+    options = options or ReadOptions()
     where = f"sheet {sheet!r} of {path.name}"
     texts = [display(v).strip() for v in header]
     _refuse_data_without_header(texts, data, where)
     named = [(i, t) for i, t in enumerate(texts) if t]
-    candidates = [(i, t, normalize_name(t)) for i, t in named if not _is_tool(t)]
-    fields = [n for _, _, n in candidates if n != _ACTION]
+    candidates = [(i, t) for i, t in named
+                  if not _is_tool(t) and normalize_name(t) != _ACTION]
     if entity is None:
-        entity = detect_entity(fields, path, where)
-    _refuse_unknown(entity, candidates, path, where)
-    _refuse_duplicates(candidates, where)
+        entity = detect_entity({e: [n.match(t).field for _, t in candidates]
+                                for e, n in ((e, Names(e, options)) for e in ENTITIES.values())},
+                               path, where)
+    check_maps(entity, options)
+    names = Names(entity, options)
+    matched = {i: names.match(t) for i, t in candidates}
+    cells = {i: f"{column_letter(i)}{header_row}" for i, _ in named}
+    _refuse_ambiguous(candidates, matched, cells, entity, where)
+    unknown = [(i, t) for i, t in candidates if not matched[i].fields]
+    _refuse_unknown(entity, unknown, candidates, names, options, where)
+    _refuse_duplicates([(i, t, matched[i].field) for i, t in candidates if matched[i].field],
+                       cells, where)
+    fields = [m.field for m in matched.values() if m.field]
     missing = [f for f in entity.required_create if f not in fields]
     if missing:
         raise UnusableFile(f"{where[0].upper()}{where[1:]} has no {_join(missing)} column"
                            f"{'s' if len(missing) > 1 else ''}, which {entity.label} needs; add "
                            f"{'them' if len(missing) > 1 else 'it'} to the header row.")
-    columns = []
-    for i, text in named:
-        norm = normalize_name(text)
-        field = None if _is_tool(text) or norm == _ACTION else norm
-        columns.append(Column(i, column_letter(i), text, field, is_action=norm == _ACTION))
-    return entity, columns
+    columns = [Column(i, column_letter(i), text, matched[i].field if i in matched else None,
+                      is_action=normalize_name(text) == _ACTION) for i, text in named]
+    return entity, columns, _not_sent(entity, unknown, options, sheet)
 
 
 def _is_tool(text: str) -> bool:
@@ -105,13 +126,15 @@ def _refuse_data_without_header(texts: list[str], data: list[list], where: str) 
                                f"write the field name in its header cell or delete the column.")
 
 
-def detect_entity(fields: list[str], path: Path, where: str) -> Entity:
-    """The entity whose fields the header names; ambiguous or none asks for --entity."""
+def detect_entity(named: dict[Entity, list[str | None]], path: Path, where: str) -> Entity:
+    """The entity whose fields the header names (``named``: per entity, the field each candidate
+    header names, None for none); ambiguous or none asks for --entity."""
     scored = []
-    for e in ENTITIES.values():
-        hits = sum(1 for f in fields if e.has_field(f))
+    for e, found in named.items():
+        fields = [f for f in found if f]
+        hits = len(fields)
         has_required = all(r in fields for r in e.required_create)
-        scored.append(((hits == len(fields) and has_required, hits == len(fields), has_required,
+        scored.append(((hits == len(found) and has_required, hits == len(found), has_required,
                         hits), e))
     scored.sort(key=lambda s: s[0], reverse=True)
     best = scored[0]
@@ -130,35 +153,69 @@ def closest_field(entity: Entity, name: str) -> str:
                key=lambda f: difflib.SequenceMatcher(None, name, f).ratio())
 
 
-def _refuse_unknown(entity: Entity, candidates: list[tuple[int, str, str]], path: Path,
+def _refuse_ambiguous(candidates: list[tuple[int, str]], matched: dict[int, Match],
+                      cells: dict[int, str], entity: Entity, where: str) -> None:
+    for i, text in candidates:
+        if len(matched[i].fields) > 1:
+            raise UnusableFile(
+                f"The header {cells[i]} {text!r} of {where} could be "
+                f"{_join(list(matched[i].fields), 'or')}; rename it to the field it holds, or "
+                f"say which with --map \"{text}=FIELD\" (or under [columns.{entity.name}] in "
+                f"importer.toml).")
+
+
+def _refuse_unknown(entity: Entity, unknown: list[tuple[int, str]],
+                    candidates: list[tuple[int, str]], names: Names, options: ReadOptions,
                     where: str) -> None:
-    unknown = [(i, t, n) for i, t, n in candidates if n != _ACTION and not entity.has_field(n)]
+    """Columns that are no field: refused when --strict-columns is given or when a header is a
+    typo of a field (a price column silently left out would drop the price)."""
     if not unknown:
         return
-    fields = [n for _, _, n in candidates if n != _ACTION]
-    other = next((e for e in ENTITIES.values() if e is not entity
-                  and all(e.has_field(f) for f in fields)), None)
+    other = next((e for e in ENTITIES.values() if e is not entity and all(
+        Names(e, options).match(t).field for _, t in candidates)), None)
     if other is not None and len(unknown) > 1:
         raise UnusableFile(f"The columns of {where} are {other.label} fields, not {entity.label} "
                            f"fields; use --entity {other.name}.")
-    parts = [f"{column_letter(i)} {t!r} (closest field: {closest_field(entity, n)})"
-             for i, t, n in unknown[:5]]
-    more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-    plural = len(unknown) > 1
+    if options.strict_columns:
+        refused = [(i, t, closest_field(entity, normalize_name(t))) for i, t in unknown]
+    else:
+        refused = [(i, t, near) for i, t in unknown if (near := names.close_to(t))]
+    if not refused:
+        return
+    parts = [f"{column_letter(i)} {t!r} (closest field: {near})" for i, t, near in refused[:5]]
+    more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+    plural = len(refused) > 1
     raise UnusableFile(f"Column{'s' if plural else ''} {_join(parts)}{more} of {where} "
                        f"{'are not' if plural else 'is not a'} {entity.label} field"
                        f"{'s' if plural else ''}; rename {'them' if plural else 'it'} to the "
                        f"field name or delete {'them' if plural else 'it'}.")
 
 
-def _refuse_duplicates(candidates: list[tuple[int, str, str]], where: str) -> None:
-    seen: dict[str, int] = {}
-    for i, _text, norm in candidates:
-        if norm in seen:
-            raise UnusableFile(f"Columns {column_letter(seen[norm])} and {column_letter(i)} of "
-                               f"{where} are both {norm}; delete one of them.")
-        seen[norm] = i
+def _refuse_duplicates(found: list[tuple[int, str, str]], cells: dict[int, str],
+                       where: str) -> None:
+    seen: dict[str, tuple[int, str]] = {}
+    for i, text, field in found:
+        if field in seen:
+            j, first = seen[field]
+            raise UnusableFile(f"Columns {column_letter(j)} and {column_letter(i)} of {where} "
+                               f"are both {field}; delete one of them (header cells {cells[j]} "
+                               f"{first!r} and {cells[i]} {text!r}).")
+        seen[field] = (i, text)
 
 
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def _not_sent(entity: Entity, unknown: list[tuple[int, str]], options: ReadOptions,
+              sheet: str) -> list[Issue]:
+    """One file-level warning listing the columns that are no field (unless ignored)."""
+    ignored = {header_key(h) for h in options.ignore}
+    listed = [f"{column_letter(i)} {t}" for i, t in unknown if header_key(t) not in ignored]
+    if not listed:
+        return []
+    return [Issue("columns-not-sent", f"Not sent: {', '.join(listed)} (no {entity.label} "
+                  f"field{'s' if len(listed) > 1 else ''}; kept as written in the results "
+                  f"workbook). List them under [columns] ignore in importer.toml to stop this "
+                  f"note, or give --strict-columns to refuse such files.", Severity.WARNING,
+                  sheet)]
+
+
+def _join(items: list[str], word: str = "and") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {word} " + items[-1]

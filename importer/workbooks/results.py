@@ -67,7 +67,7 @@ def write_results_workbook(table: Table, run: RunInfo, outcomes: dict[int, RowOu
     taken = {data}
     summary = fw.add_sheet(safe_title("Summary", taken))
     fill_summary(summary, run, len(table.rows), status_counts(table, outcomes), warnings(issues),
-                 (table, changes))
+                 (table, changes), notes=[i.message for i in file_issues(table)])
     if issues or table.issues:
         taken.add(summary.title)
         add_issues_sheet(fw, data, file_issues(table) + issues, safe_title("Issues", taken))

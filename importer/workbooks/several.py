@@ -57,7 +57,9 @@ def write_file_results(sheets: Sequence[SheetOutcomes], out: Path) -> Path:
                            status_counts(sheet.table, sheet.outcomes), warned,
                            (sheet.table, sheet.changes), top=top,
                            title=f"Sheet {title}: {sheet.table.entity.label}",
-                           legend=False) + SECTION_GAP
+                           legend=False,
+                           notes=[i.message for i in sheet.table.issues if i.row is None]
+                           ) + SECTION_GAP
     add_legend(summary, top)
     if issues:
         add_issues_sheet(fw, titles[sheets[0].table.sheet], issues,

@@ -1,6 +1,8 @@
 """The Summary sheet of a results workbook: what ran, against what, how long, and the counts."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import DataPoint
@@ -47,10 +49,12 @@ def run_facts(run: RunInfo, rows: int, counts: dict[Status, int], warnings: int 
 
 def fill_summary(ws: Worksheet, run: RunInfo, rows: int, counts: dict[Status, int],
                  warnings: int = 0, changes: tuple = (None, None), top: int = 1,
-                 title: str = "Import results", legend: bool = True) -> int:
+                 title: str = "Import results", legend: bool = True,
+                 notes: Sequence[str] = ()) -> int:
     """``changes``: (table, the rows' change classes or None). Written from row ``top`` (a
     section of a Summary covering several sheets, one under the other); returns the first row
-    after it."""
+    after it. ``notes``: sentences about the whole file (columns not sent, how dates were
+    read), shown below the counts."""
     st.set_text(ws.cell(row=top, column=1), title).font = st.TITLE
     facts = run_facts(run, rows, counts, warnings)
     for n, (label, value) in enumerate(facts, start=top + 2):
@@ -59,7 +63,7 @@ def fill_summary(ws: Worksheet, run: RunInfo, rows: int, counts: dict[Status, in
     table = top + len(facts) + 3
     _counts_table(ws, table, counts)
     _chart(ws, table, max(counts.values(), default=0), f"E{top + 2}")
-    after = table + len(Status) + 3
+    after = _notes(ws, table + len(Status) + 3, notes)
     if legend:
         add_legend(ws, after)
         after += len(LEGEND) + 3
@@ -117,6 +121,19 @@ def _chart(ws: Worksheet, top: int, largest: int, anchor: str = "E3") -> None:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     ws.add_chart(chart, anchor)
+
+
+def _notes(ws: Worksheet, top: int, notes: Sequence[str]) -> int:
+    """The notes from row ``top`` down; returns the next free row (after a blank one)."""
+    if not notes:
+        return top
+    st.set_text(ws.cell(row=top, column=1), "About the file").font = st.BOLD
+    for n, note in enumerate(notes, start=top + 1):
+        cell = st.set_text(ws.cell(row=n, column=1), note)
+        cell.alignment = st.WRAP_TOP
+        ws.merge_cells(start_row=n, start_column=1, end_row=n, end_column=3)
+        ws.row_dimensions[n].height = 15 * (len(note) // 95 + 1)
+    return top + len(notes) + 2
 
 
 def add_legend(ws: Worksheet, top: int) -> None:
