@@ -201,6 +201,14 @@ def test_two_headers_naming_one_field_are_refused_naming_both_cells(tmp_path):
         read_table(path)
 
 
+def test_many_helper_columns_are_listed_with_a_count(tmp_path):
+    header = "PART_ID,PRICE_CODE," + ",".join(f"Spalte {n}" for n in range(1, 16))
+    path = csv_file(tmp_path / "p.csv", header, "A,LP," + ",".join(["x"] * 15))
+    (notice,) = read_table(path).issues
+    assert notice.message.startswith("Not sent: C Spalte 1, D Spalte 2, ")
+    assert "L Spalte 10 and 5 more (no Product Price fields;" in notice.message
+
+
 def test_map_option_and_config_tables(tmp_path):
     path = csv_file(tmp_path / "p.csv", "Teil,PRICE_CODE,Kosten", "A,LP,3")
     (tmp_path / "importer.toml").write_text('[reading]\ndecimal = "comma"\n[columns]\n'
@@ -240,6 +248,7 @@ def test_reading_settings_do_not_disturb_connection_settings(tmp_path):
         '[connection]\nurl = "http://x"\ndata_source = "D"\nuser = "U"\npassword = "p"\n'
         '[reading]\ndecimal = "point"\n[columns.customer-part]\n"Kunde" = "CUSTOMER_ID"\n',
         encoding="utf-8")
+    (tmp_path / "importer.toml").chmod(0o600)
     assert load_settings().url == "http://x"
 
 

@@ -19,6 +19,7 @@ from importer.reading.options import ReadOptions
 from importer.reading.values import display
 
 HEADER_SEARCH_ROWS = 30
+LISTED_COLUMNS = 10  # columns named in the "Not sent: ..." note; the rest are counted
 HEADER_CODES = {"columns-not-sent": "Columns that are no field of the record type are not sent "
                                     "(listed once per file; warning)."}
 _TOOL = {normalize_name(c) for c in TOOL_COLUMNS}
@@ -210,7 +211,9 @@ def _not_sent(entity: Entity, unknown: list[tuple[int, str]], options: ReadOptio
     listed = [f"{column_letter(i)} {t}" for i, t in unknown if header_key(t) not in ignored]
     if not listed:
         return []
-    return [Issue("columns-not-sent", f"Not sent: {', '.join(listed)} (no {entity.label} "
+    shown = ", ".join(listed[:LISTED_COLUMNS]) + (
+        f" and {len(listed) - LISTED_COLUMNS} more" if len(listed) > LISTED_COLUMNS else "")
+    return [Issue("columns-not-sent", f"Not sent: {shown} (no {entity.label} "
                   f"field{'s' if len(listed) > 1 else ''}; kept as written in the results "
                   f"workbook). List them under [columns] ignore in importer.toml to stop this "
                   f"note, or give --strict-columns to refuse such files.", Severity.WARNING,
