@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import time
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -234,3 +235,33 @@ def test_preview_shows_old_to_new_and_a_past_run_can_be_reverted(web):
         held = {r["ORDER_QTY"]: r["SO_UNIT_PRICE"] for r in records(sandbox_url, "product-price")
                 if r["PRICE_CODE"] == "REV"}
         assert held == {"1": "10.50", "5": "10.50", "10": "10.50"}
+
+
+def test_headers_named_in_the_page_are_used_and_saved_for_later_files(web, tmp_path):
+    make, keys = web
+    client, _ = make()
+    data = ("Artikelnummer;Preisliste;Gültig ab;Menge;Währung;Preis\r\n"
+            "PUMP001;LP;01.12.2026;1;EUR;189,00\r\n").encode("cp1252")
+    with client:
+        authed(client, keys)
+        url = upload(client, keys, "de.csv", data).json()["url"]
+        page = client.get(url)
+        assert page.status_code == 422 and "Name the columns" in page.text
+        assert 'data-header="Artikelnummer"' in page.text
+        names = {"Artikelnummer": "PART_ID", "Preisliste": "PRICE_CODE",
+                 "Gültig ab": "EFFECTIVE_DATE", "Menge": "ORDER_QTY", "Währung": "CURR_CODE",
+                 "Preis": "SO_UNIT_PRICE"}
+        answer = client.post(f"{url}/columns", json={"map": names, "save_as": "product-price"},
+                             headers={CSRF_HEADER: keys.csrf}).json()
+        assert answer["error"] is None and answer["saved"]
+        saved = Path(answer["saved"])
+        assert '"Artikelnummer" = "PART_ID"' in saved.read_text(encoding="utf-8")
+        assert "[columns.product-price]" in saved.read_text(encoding="utf-8")
+        page = client.get(url)
+        assert page.status_code == 200 and "<span class=\"n\">0</span> errors" in page.text
+        again = upload(client, keys, "de2.csv", data).json()  # a later file, nothing named
+        assert again["error"] is None
+        workspace = client.app.state.page.workspace
+        row = workspace.uploads[again["url"].rsplit("/", 1)[1]].report.table.rows[0]
+        assert row.values["SO_UNIT_PRICE"] == "189.00" and row.values["EFFECTIVE_DATE"] == \
+            "2026-12-01"

@@ -52,7 +52,7 @@ class Page:
 
     def __init__(self, config: WebConfig) -> None:
         self.config = config
-        self.workspace = Workspace(config.temp_root, config.journal)
+        self.workspace = Workspace(config.temp_root, config.journal, config.config_file)
         self.targets = Targets(config.sandbox, config.config_file, config.journal)
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.job_targets: dict[str, str] = {}  # job id -> "sandbox" / "erp", for "retry"
@@ -112,6 +112,7 @@ class Page:
         only = request.query_params.get("issues") == "1"
         view = views.check_view(upload.report, page, only) if upload.report else None
         return self.render(request, "check.html", upload=upload, view=view,
+                           saved=request.query_params.get("saved") == "1",
                            status=200 if upload.report else 422)
 
     async def recheck(self, request: Request) -> Response:
@@ -120,6 +121,16 @@ class Page:
         await asyncio.to_thread(self.workspace.check, upload, body.get("entity") or None,
                                 body.get("sheet") or None)
         return JSONResponse({"url": f"/u/{upload.id}", "error": upload.error})
+
+    async def name_columns(self, request: Request) -> Response:
+        upload = self.upload_of(request)
+        body = await _json(request)
+        mapping = body.get("map") if isinstance(body.get("map"), dict) else {}
+        mapping = {str(k): str(v) for k, v in mapping.items()}
+        save_as = str(body.get("save_as") or "") or None
+        saved = await asyncio.to_thread(self.workspace.name_columns, upload, mapping, save_as)
+        return JSONResponse({"url": f"/u/{upload.id}", "error": upload.error,
+                             "saved": str(saved) if saved else None})
 
     async def edit_cell(self, request: Request) -> Response:
         upload = self.upload_of(request)
@@ -281,6 +292,7 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/u/{upload_id}", page.check),
         Route("/u/{upload_id}/recheck", page.recheck, methods=["POST"]),
         Route("/u/{upload_id}/cell", page.edit_cell, methods=["POST"]),
+        Route("/u/{upload_id}/columns", page.name_columns, methods=["POST"]),
         Route("/u/{upload_id}/validation.xlsx", page.validation_workbook),
         Route("/u/{upload_id}/corrected", page.corrected),
         Route("/u/{upload_id}/preview", page.preview),

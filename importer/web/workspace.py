@@ -11,11 +11,12 @@ import secrets
 import shutil
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from importer.changes import ChangeRules, RowChange
+from importer.columnmaps import header_cells, save_column_names
 from importer.corrections import EDITABLE_FORMATS, Edits, write_corrected
 from importer.entities import get_entity
 from importer.errors import BadOptions, ImporterError
@@ -24,11 +25,12 @@ from importer.jobs import ImportJob, JobSlot
 from importer.journal import Journal
 from importer.model import Report, RowOutcome
 from importer.reading import read_table
+from importer.reading.options import ANY_ENTITY, ReadOptions, read_options
 from importer.reports import render_report
 from importer.revert import RevertPlan, check_later_runs, plan_revert, revert_run
 from importer.runner import ImportResult, run_import
 from importer.sheetplan import visible_sheets
-from importer.settings import Settings
+from importer.settings import Settings, find_config_file, user_config_path
 from importer.validation import validate
 from importer import workbooks
 
@@ -50,6 +52,8 @@ class Upload:
     error: str | None = None  # the file cannot be used: one sentence
     sheets: list[str] = field(default_factory=list)
     generation: int = 0  # bumped by every edit: names the corrected copy
+    maps: dict[str, str] = field(default_factory=dict)  # header -> field, named in the page
+    headers: list[tuple[str, str]] = field(default_factory=list)  # (letter, header) of the sheet
 
     @property
     def current(self) -> Path:
@@ -75,7 +79,8 @@ class Target:
 class Workspace:
     """Uploads, imports and the journal of one `importer serve` process."""
 
-    def __init__(self, root: Path | None, journal: Path) -> None:
+    def __init__(self, root: Path | None, journal: Path, config_file: Path | None = None) -> None:
+        self.config_file = config_file
         self.root = Path(tempfile.mkdtemp(prefix="importer-web-", dir=root))
         self.root.chmod(0o700)
         self.journal = journal
@@ -115,11 +120,35 @@ class Workspace:
         if sheet is not ...:
             upload.sheet = sheet or None
         try:
-            table = read_table(upload.current, entity=upload.entity, sheet=upload.sheet)
+            table = read_table(upload.current, entity=upload.entity, sheet=upload.sheet,
+                               options=self.read_options(upload))
             upload.report, upload.error = validate(table), None
         except ImporterError as exc:
             upload.report, upload.error = None, str(exc)
+        try:
+            upload.headers = header_cells(upload.current, upload.sheet)[1]
+        except ImporterError:
+            upload.headers = []
         return upload
+
+    def read_options(self, upload: Upload) -> ReadOptions:
+        """importer.toml's [reading] and [columns], plus the names given in the page."""
+        options = read_options(self.config_file)
+        if upload.maps:
+            options = replace(options, columns={**options.columns, ANY_ENTITY: upload.maps})
+        return options
+
+    def name_columns(self, upload: Upload, mapping: dict[str, str], save_as: str | None
+                     ) -> Path | None:
+        """Read the upload again with these header names; with ``save_as`` (an entity name)
+        also keep them in importer.toml for every later file. Returns the file saved to."""
+        upload.maps = {h: f for h, f in mapping.items() if f}
+        saved = None
+        if save_as and upload.maps:
+            config = find_config_file(self.config_file) or user_config_path()
+            saved = save_column_names(config, save_as, upload.maps)
+        self.check(upload)
+        return saved
 
     def edit(self, upload: Upload, letter: str, row: int, text: str) -> Upload:
         """Set one cell to ``text`` and check the file again (the same library calls)."""

@@ -45,6 +45,20 @@ function setupRecheck() {
   }));
 }
 
+function setupColumns() {
+  const form = document.querySelector("[data-columns]");
+  if (!form) return;
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const map = {};
+    form.querySelectorAll("select[data-header]").forEach((s) => { if (s.value) map[s.dataset.header] = s.value; });
+    const save = form.querySelector("input[name=save]").checked;
+    const data = await post("/u/" + form.dataset.columns + "/columns", { map, save_as: save ? form.dataset.entity : "" });
+    if (data.status >= 400) { say(document.getElementById("columns-message"), data.error, true); return; }
+    window.location = data.url + (data.saved ? "?saved=1" : "");
+  });
+}
+
 function setupEditing() {
   const grid = document.getElementById("grid");
   const dialog = document.getElementById("editor");
@@ -141,4 +155,4 @@ function setupProgress() {
   };
 }
 
-document.addEventListener("DOMContentLoaded", () => { setupUpload(); setupRecheck(); setupEditing(); setupImport(); setupProgress(); });
+document.addEventListener("DOMContentLoaded", () => { setupUpload(); setupRecheck(); setupColumns(); setupEditing(); setupImport(); setupProgress(); });
