@@ -36,7 +36,8 @@ from typing import Callable, Iterable, Iterator
 
 from importer.entities import Entity, get_entity
 from importer.errors import JournalBusy
-from importer.model import Action, Column, Issue, Row, RowOutcome, RunInfo, Status, Table
+from importer.model import (Action, Column, Issue, Row, RowOutcome, RunInfo, Session, Status,
+                            Table)
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,15 @@ CREATE TABLE IF NOT EXISTS leases (
     host TEXT NOT NULL, pid INTEGER NOT NULL, proc_start TEXT NOT NULL,
     since REAL NOT NULL, heartbeat REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outputs (
+    path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, run_id INTEGER, kind TEXT NOT NULL,
+    written_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions (
+    run_id INTEGER NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+    rows_sent INTEGER NOT NULL DEFAULT 0, calls INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, started_at)
+) WITHOUT ROWID;
 """
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another process's transaction to end
 
@@ -208,14 +218,16 @@ class Journal:
 
     def resume_run(self, run_id: int, mode: str, user: str, input_path: str,
                    started_at: str) -> RunInfo:
-        """Reopen an earlier run: this session's mode, user, path and start replace the old."""
+        """Reopen an earlier run: this session's mode, user and path replace the old; the run
+        keeps its first start time (each session is listed by `sessions`)."""
         self._write([(
-            "UPDATE runs SET mode=?, user=?, input_path=?, started_at=?, finished_at=NULL, "
-            "calls=0 WHERE run_id=?", (mode, user, input_path, started_at, run_id))])
+            "UPDATE runs SET mode=?, user=?, input_path=?, finished_at=NULL WHERE run_id=?",
+            (mode, user, input_path, run_id))])
         return self.run(run_id)
 
     def finish_run(self, run_id: int, finished_at: str, calls: int, counts: dict[str, int]) -> None:
-        self._write([("UPDATE runs SET finished_at=?, calls=?, counts=? WHERE run_id=?",
+        """End this session of the run: ``calls`` (this session's) add to the run's total."""
+        self._write([("UPDATE runs SET finished_at=?, calls=calls+?, counts=? WHERE run_id=?",
                       (finished_at, calls, json.dumps(counts), run_id))])
 
     def run(self, run_id: int) -> RunInfo:
@@ -302,6 +314,41 @@ class Journal:
         return [json.loads(r[0]) for r in self._query(
             "SELECT record FROM known_keys WHERE server_url=? AND data_source=? AND entity=? "
             "ORDER BY key", (server_url, data_source, entity))]
+
+
+    # --- sessions: each invocation that worked on a run ------------------------------------
+    def start_session(self, run_id: int, started_at: str) -> None:
+        self._write([("INSERT OR REPLACE INTO sessions (run_id, started_at) VALUES (?,?)",
+                      (run_id, started_at))])
+
+    def finish_session(self, run_id: int, started_at: str, finished_at: str, rows_sent: int,
+                       calls: int) -> None:
+        self._write([("UPDATE sessions SET finished_at=?, rows_sent=?, calls=? "
+                      "WHERE run_id=? AND started_at=?",
+                      (finished_at, rows_sent, calls, run_id, started_at))])
+
+    def sessions(self, run_id: int) -> list[Session]:
+        """The run's sessions, oldest first."""
+        return [Session(*r) for r in self._query(
+            "SELECT started_at, finished_at, rows_sent, calls FROM sessions WHERE run_id=? "
+            "ORDER BY started_at", (run_id,))]
+
+    # --- outputs: every file the tool wrote, to never overwrite one the person changed ----
+    def record_output(self, path: str, sha256: str, run_id: int | None, kind: str) -> None:
+        self._write([("INSERT OR REPLACE INTO outputs VALUES (?,?,?,?,?)",
+                      (path, sha256, run_id, kind, now_iso()))])
+
+    def written(self, path: str) -> str | None:
+        """The SHA-256 of what the tool last wrote at ``path`` (an absolute path), or None."""
+        rows = self._query("SELECT sha256 FROM outputs WHERE path=?", (path,))
+        return rows[0][0] if rows else None
+
+    def outputs_of(self, run_id: int, kind: str) -> list[str]:
+        return [r[0] for r in self._query(
+            "SELECT path FROM outputs WHERE run_id=? AND kind=? ORDER BY path", (run_id, kind))]
+
+    def forget_output(self, path: str) -> None:
+        self._write([("DELETE FROM outputs WHERE path=?", (path,))])
 
 
 # --- row <-> value conversions ----------------------------------------------------------------

@@ -226,9 +226,28 @@ class RunInfo:
 
     @property
     def duration_seconds(self) -> float | None:
-        from datetime import datetime
+        return seconds_between(self.started_at, self.finished_at)
 
-        if not self.finished_at:
-            return None
-        return (datetime.fromisoformat(self.finished_at)
-                - datetime.fromisoformat(self.started_at)).total_seconds()
+
+@dataclass(frozen=True)
+class Session:
+    """One invocation that worked on a run (a resumed run has several)."""
+
+    started_at: str  # ISO 8601, local time with offset
+    finished_at: str | None
+    rows_sent: int = 0
+    calls: int = 0
+
+    @property
+    def duration_seconds(self) -> float | None:
+        return seconds_between(self.started_at, self.finished_at)
+
+
+def seconds_between(started_at: str, finished_at: str | None) -> float | None:
+    """Seconds from one ISO 8601 timestamp to another (None when not finished)."""
+    from datetime import datetime
+
+    if not finished_at:
+        return None
+    return (datetime.fromisoformat(finished_at)
+            - datetime.fromisoformat(started_at)).total_seconds()

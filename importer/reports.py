@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from importer.errors import BadOptions
+from importer.finishing import next_step
 from importer.history import History
 from importer.journal import Journal
 from importer.model import RunInfo
@@ -35,7 +36,8 @@ def open_journal(given: Path | None) -> Journal:
     return Journal(path)
 
 
-def render_report(journal: Journal, run_id: int | None, out: Path | None) -> tuple[RunInfo, Path]:
+def render_report(journal: Journal, run_id: int | None,
+                  out: Path | None) -> tuple[RunInfo, workbooks.Written]:
     """Re-render a run's results workbook from the journal alone (the input file may be gone)."""
     run_id = run_id if run_id is not None else journal.last_run_id()
     if run_id is None:
@@ -48,5 +50,9 @@ def render_report(journal: Journal, run_id: int | None, out: Path | None) -> tup
     out = out or default_results_path(Path(run.input_path))
     with History(journal.path) as history:
         changes = history.load_changes(run_id)
-    workbooks.write_results_workbook(table, run, journal.outcomes(run_id), out, changes)
-    return run, out
+    failed = [Path(p) for p in journal.outputs_of(run_id, "failed") if Path(p).exists()]
+    step = next_step(run.counts, run.dry_run, failed[-1] if failed else None)
+    written = workbooks.write_results_workbook(
+        table, run, journal.outcomes(run_id), out, changes, sessions=journal.sessions(run_id),
+        next_step=step, record=journal, run_id=run_id)
+    return run, written

@@ -6,8 +6,9 @@ results workbook (+ failed-rows workbook when rows failed).
 
 Resuming: a run is identified by (server URL, data source, entity, the input's SHA-256, sheet).
 Running the same command again continues that run: rows that ended CREATED, UPDATED, INVALID or
-SKIPPED are final and not sent again; FAILED and NOT_RUN rows are sent again. ``fresh=True``
-starts a new run instead. A dry run never contacts the server (upsert decisions then come from
+SKIPPED are final and not sent again; FAILED and NOT_RUN rows are sent again. A run whose every
+row was applied or skipped is not resumed: the import says so and sends nothing. ``fresh=True``
+starts a new run instead. Each invocation is one session of its run (listed on the Summary). A dry run never contacts the server (upsert decisions then come from
 the journal's known keys) and is never resumed.
 """
 from __future__ import annotations
@@ -28,6 +29,8 @@ from importer.dispatch import Dispatcher, Job, ProgressCallback, dry_run_outcome
 from importer.entities import Entity, get_entity
 from importer.errors import (EXIT_OK, EXIT_ROWS_FAILED, BadOptions, ImporterError,
                              OutputNotWritable)
+from importer.finishing import RESUME_HINT, Left, leave_files, next_step, stop_reason
+from importer.humane import counts_text, local_time
 from importer.journal import FINAL_STATUSES, Journal, now_iso
 from importer.lease import RunLease, Scope
 from importer.model import MODES, Report, RowOutcome, RunInfo, Severity, Status, Table
@@ -38,7 +41,7 @@ from importer import workbooks
 
 log = logging.getLogger(__name__)
 
-RESUME_HINT = "Run the same command again to resume: rows already applied are not sent again."
+COMPLETE = frozenset({Status.CREATED.value, Status.UPDATED.value, Status.SKIPPED.value})
 
 
 @dataclass
@@ -64,6 +67,8 @@ class ImportResult:
     took_over: str = ""  # said when this session took over the run of a process that was gone
     changes: dict[str, int] | None = None  # change class -> rows (None: not classified)
     notices: list[str] = field(default_factory=list)  # about the whole file (columns not sent...)
+    notes: list[str] = field(default_factory=list)  # a kept file, a removed stale file, ...
+    already_complete: bool = False  # the run of this file was complete: nothing was sent
 
     @property
     def rows_per_second(self) -> float:
@@ -87,6 +92,8 @@ class ImportResult:
             "journal": str(self.journal_path), "exit_code": self.exit_code,
             "message": self.message, "took_over": self.took_over, "changes": self.changes,
             "notices": self.notices,
+            "notes": self.notes, "already_complete": self.already_complete,
+            **({"error": self.message} if self.exit_code >= 2 else {}),
         }
 
 
@@ -118,7 +125,7 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
     mode = check_options(mode, workers, settings, dry_run)
     if limits is None:
         limits = ReadLimits(settings.max_sheet_mb) if settings else ReadLimits()
-    table = read_table(Path(path), entity=_entity(entity), sheet=sheet, day_first=day_first,
+    table = read_table(Path(path).absolute(), entity=_entity(entity), sheet=sheet, day_first=day_first,
                        limits=limits, options=read_options)
     return import_table(table, validate(table), settings, mode=mode, workers=workers,
                         dry_run=dry_run, journal_path=journal_path, fresh=fresh, out=out,
@@ -148,7 +155,9 @@ def import_table(table: Table, report: Report, settings: Settings | None, mode: 
             session = SheetRun(journal, table, report, settings, mode, dry_run, client,
                                server_name, rules or ChangeRules())
             with session.claim():  # before the run is found or created: one process per run
-                session.open(fresh)
+                session.open(fresh, stop_when_complete=True)
+                if session.complete is not None:
+                    return session.nothing_to_send(started, cpu_started)
                 session.dispatch(workers, on_progress, stop_event)
                 result = session.finish(out, started, cpu_started)
     finally:
@@ -203,6 +212,8 @@ class SheetRun:
         self.send_seconds = 0.0
         self.rows_sent = 0
         self.calls = 0  # HTTP calls this session made for this sheet
+        self.complete: RunInfo | None = None  # the finished run of this very file, if complete
+        self.session_start = now_iso()
         self.lease: RunLease | None = None
 
     def claim(self) -> contextlib.AbstractContextManager:
@@ -214,24 +225,31 @@ class SheetRun:
             self.server_url, self.data_source, t.entity.name, t.sheet, t.sha256, t.path))
         return self.lease
 
-    def open(self, fresh: bool) -> None:
-        """Find the run to resume (unless fresh or dry) or start one; journal invalid rows."""
+    def open(self, fresh: bool, stop_when_complete: bool = False) -> None:
+        """Find the run to resume (unless fresh or dry) or start one; journal invalid rows.
+        With ``stop_when_complete`` a complete earlier run is left as it is (``self.complete``):
+        nothing to send."""
         t = self.table
         user = self.settings.user if self.settings else ""
         found = None if (fresh or self.dry_run) else self.journal.find_run(
             self.server_url, self.data_source, t.entity.name, t.sha256, t.sheet)
+        if (stop_when_complete and found is not None and found.finished_at
+                and set(found.counts) <= COMPLETE):
+            self.complete = found
+            return
         if found is not None:
             self.run = self.journal.resume_run(found.run_id, self.mode, user, str(t.path),
-                                               now_iso())
+                                               self.session_start)
             self.resumed = True
             self.prior = self.journal.outcomes(self.run.run_id)
             log.info("Resuming run %d of %s", self.run.run_id, t.path)
         else:
             self.run = self.journal.start_run(RunInfo(
                 0, t.entity.name, self.mode, str(t.path), t.sha256, t.sheet, self.server_url,
-                self.data_source, user, now_iso(), None, dry_run=self.dry_run), t)
+                self.data_source, user, self.session_start, None, dry_run=self.dry_run), t)
         if self.lease is not None:
             self.lease.attach(self.run.run_id)
+        self.journal.start_session(self.run.run_id, self.session_start)
         self._classify()
         self._plan()
 
@@ -299,7 +317,7 @@ class SheetRun:
         self.rows_sent = len(result.outcomes)
         self.interrupted, self.fatal = result.interrupted, result.fatal
         not_run = [RowOutcome(j.row.excel_row, Status.NOT_RUN, message=(
-            "Not sent: the run stopped before this row. " + RESUME_HINT), issues=j.issues)
+            "Not sent yet: the run stopped before this row. " + RESUME_HINT), issues=j.issues)
             for j in self.jobs if j.row.excel_row not in result.outcomes]
         self.journal.record_many(self.run.run_id, not_run)
 
@@ -310,55 +328,65 @@ class SheetRun:
         outcomes = self.outcomes = self.journal.outcomes(self.run.run_id)
         counts = _counts(outcomes)
         calls = self.calls
-        self.journal.finish_run(self.run.run_id, now_iso(), calls, counts)
+        finished = now_iso()
+        self.journal.finish_session(self.run.run_id, self.session_start, finished,
+                                    self.rows_sent, calls)
+        self.journal.finish_run(self.run.run_id, finished, calls, counts)
         self.run = self.journal.run(self.run.run_id)
-        results_path = failed_path = None
-        if write:
-            results_path, failed_path = self.write_workbooks(out, outcomes, counts)
-        exit_code, message = self._verdict(counts)
+        left = self.write_workbooks(out, outcomes, counts) if write else None
+        message = left.message if left else next_step(
+            counts, self.dry_run, None, stop_reason(self.fatal, self.interrupted))
         return ImportResult(
-            run=self.run, counts=counts, exit_code=exit_code,
+            run=self.run, counts=counts, exit_code=self._exit_code(counts),
             seconds=time.monotonic() - started, send_seconds=self.send_seconds,
             cpu_seconds=time.process_time() - cpu_started,
             rows_sent=self.rows_sent, already_done=self.already_done,
             calls=calls, resumed=self.resumed, interrupted=self.interrupted,
-            results_path=results_path, failed_path=failed_path, journal_path=self.journal.path,
+            results_path=left.results if left else None,
+            failed_path=left.failed if left else None, journal_path=self.journal.path,
             message=message, warnings=len(self.report.warnings),
+            notes=left.notes if left else [],
             took_over=self.lease.took_over if self.lease else "",
             changes={c.value: n for c, n in change_counts(self.changes).items()}
             if self.changes is not None else None,
             notices=[i.message for i in self.report.issues if i.row is None])
 
     def write_workbooks(self, out: str | Path | None, outcomes: dict[int, RowOutcome],
-                        counts: dict[str, int]) -> tuple[Path, Path | None]:
-        results_path = Path(out) if out else default_results_path(self.table.path)
-        failed_path = None
+                        counts: dict[str, int]) -> Left:
         try:
-            workbooks.write_results_workbook(self.table, self.run, outcomes, results_path,
-                                             self.changes)
-            if counts.get(Status.FAILED.value) or counts.get(Status.INVALID.value):
-                failed_path = default_failed_path(self.table.path)
-                workbooks.write_failed_workbook(self.table, outcomes, failed_path)
+            return leave_files(self.journal, self.table, self.run, outcomes, counts,
+                               Path(out) if out else default_results_path(self.table.path),
+                               default_failed_path(self.table.path),
+                               stop_reason(self.fatal, self.interrupted), self.changes)
         except OutputNotWritable as exc:  # the rows are done and journaled: say how to get them
             raise OutputNotWritable(
                 f"Every row's outcome is in the journal (run {self.run.run_id}), but {exc} Then "
                 f"write the results with: importer report {self.run.run_id} -o RESULTS.xlsx"
             ) from None
-        return results_path, failed_path
 
-    def _verdict(self, counts: dict[str, int]) -> tuple[int, str]:
+    def _exit_code(self, counts: dict[str, int]) -> int:
         if self.fatal is not None:
-            return self.fatal.exit_code, f"{self.fatal} {RESUME_HINT}"
-        if self.interrupted:
-            return EXIT_ROWS_FAILED, f"Stopped before every row was sent. {RESUME_HINT}"
-        bad = {s: counts.get(s.value, 0) for s in (Status.FAILED, Status.INVALID)}
-        if not self.dry_run and counts.get(Status.NOT_RUN.value):
-            return EXIT_ROWS_FAILED, RESUME_HINT
-        if any(bad.values()):
-            return EXIT_ROWS_FAILED, ("Some rows were not applied: fix them in the failed-rows "
-                                      "workbook (or the input) and import it again. FAILED rows "
-                                      "are retried when the same command is run again.")
-        return EXIT_OK, ""
+            return self.fatal.exit_code
+        unapplied = {Status.FAILED.value, Status.INVALID.value}
+        if not self.dry_run:
+            unapplied.add(Status.NOT_RUN.value)
+        return EXIT_ROWS_FAILED if self.interrupted or unapplied & set(counts) else EXIT_OK
+
+    def nothing_to_send(self, started: float, cpu_started: float) -> ImportResult:
+        """The result for a file whose run is already complete: nothing sent, exit 0."""
+        run = self.complete
+        results = next((Path(p) for p in self.journal.outputs_of(run.run_id, "results")
+                        if Path(p).exists()), None)
+        message = (f"{self.table.path.name} was already imported completely in run "
+                   f"{run.run_id} on {local_time(run.finished_at, seconds=False)} "
+                   f"({counts_text(run.counts)}); nothing sent. --fresh sends every row again.")
+        return ImportResult(
+            run=run, counts=dict(run.counts), exit_code=EXIT_OK,
+            seconds=time.monotonic() - started, send_seconds=0.0,
+            cpu_seconds=time.process_time() - cpu_started, rows_sent=0,
+            already_done=sum(run.counts.values()), calls=0, resumed=False, interrupted=False,
+            results_path=results, failed_path=None, journal_path=self.journal.path,
+            message=message, warnings=len(self.report.warnings), already_complete=True)
 
 
 def _first_error(issues) -> str:

@@ -75,6 +75,12 @@ def unique_id(prefix: str = "T") -> str:
     return f"{prefix}{os.getpid()}-{next(_counter)}"
 
 
+@pytest.fixture(autouse=True)
+def _user_kept_out(tmp_path_factory, monkeypatch):
+    """No test reads or writes the person's own journal, config or IMPORTER_* settings."""
+    isolate_from_user(tmp_path_factory.mktemp("home"), monkeypatch)
+
+
 @pytest.fixture(scope="session")
 def sandbox():
     with start_sandbox(SandboxConfig()) as sb:

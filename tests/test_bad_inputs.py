@@ -36,7 +36,8 @@ def test_bad_input_gets_its_exit_code_and_message(name, tmp_path):
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
     if expected["exit"] == 2:
-        assert result.stdout == ""
+        error = json.loads(result.stdout)  # --json: the error as one object on stdout, too
+        assert error["exit_code"] == 2 and expected["message"] in error["error"]
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
         assert expected["message"] in lines[0]

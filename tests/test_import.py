@@ -133,14 +133,20 @@ def test_invalid_rows_are_never_sent(sb, tmp_path):
     assert Path(summary(result)["failed_rows"]).is_file()
 
 
-def test_second_run_of_the_same_file_sends_nothing(sb, tmp_path):
+def test_second_import_of_a_completed_file_sends_nothing_and_says_fresh(sb, tmp_path):
     src = write_csv(tmp_path / "p.csv", price_rows(8))
     assert run_cli([str(src)], sb, journal=tmp_path / "j").exit_code == 0
     before = stats(sb.url)["calls"]
     again = run_cli([str(src), "--json"], sb, journal=tmp_path / "j")
     assert again.exit_code == 0
     data = summary(again)
-    assert data["resumed"] and data["rows_sent"] == 0 and data["counts"] == {"CREATED": 8}
+    assert data["already_complete"] and not data["resumed"]
+    assert data["rows_sent"] == 0 and data["counts"] == {"CREATED": 8}
+    assert "already imported completely in run 1" in data["message"]
+    assert "--fresh" in data["message"] and "CREATED 8" in data["message"]
+    told = run_cli([str(src)], sb, journal=tmp_path / "j")
+    assert told.exit_code == 0 and "--fresh sends every row again" in told.stdout
+    assert "Sent" not in told.stdout and "Resumed" not in told.stdout
     after = stats(sb.url)["calls"]
     assert {p: c for p, c in after.items() if p != "/api/auth-token-get"} == \
         {p: c for p, c in before.items() if p != "/api/auth-token-get"}
@@ -199,7 +205,7 @@ def test_summary_on_the_console_shows_counts_and_the_results_path(sb, tmp_path):
     src = write_csv(tmp_path / "p.csv", price_rows(3))
     result = run_cli([str(src)], sb, journal=tmp_path / "j")
     assert "CREATED" in result.stdout and "p.results.xlsx" in result.stdout
-    assert re.search(r"3/3 rows sent", result.stdout)  # plain progress line: not a terminal
+    assert re.search(r"3/3 rows done", result.stdout)  # plain progress line: not a terminal
 
 
 def test_no_password_or_token_in_any_output_log_journal_or_workbook(sb, tmp_path, caplog):
@@ -244,7 +250,7 @@ def test_a_sandbox_kept_in_a_file_is_the_same_server_on_the_next_run(tmp_path):
     first = CliRunner().invoke(main, args)
     assert first.exit_code == 0 and summary(first)["counts"] == {"CREATED": 4}, first.output
     again = CliRunner().invoke(main, args)
-    assert summary(again)["calls"] == 0 and summary(again)["resumed"], again.output
+    assert summary(again)["calls"] == 0 and summary(again)["already_complete"], again.output
     write_csv(src, price_rows(4, price="11.25"))
     changed = CliRunner().invoke(main, args)
     assert summary(changed)["counts"] == {"UPDATED": 4}, changed.output

@@ -109,7 +109,7 @@ def _column_formats(ods: Path) -> list[str]:
 
 
 def test_template_id_columns_are_text_and_dates_iso_in_libreoffice(tmp_path, convert):
-    ods = convert(write_template(PRODUCT_PRICE, tmp_path / "t.xlsx"), "ods")
+    ods = convert(write_template(PRODUCT_PRICE, tmp_path / "t.xlsx").path, "ods")
     formats = _column_formats(ods)
     for i, f in enumerate(PRODUCT_PRICE.fields):
         expected = {Kind.ID: "text", Kind.DATE: "date"}.get(f.kind, "other")

@@ -77,7 +77,7 @@ def test_data_validation_guards_dates_numbers_percentages_and_flags(tmp_path):
 
 
 def test_csv_template_is_the_header_line_with_a_bom(tmp_path):
-    path = write_template("customer-part", tmp_path / "c.csv", fmt="csv")
+    path = write_template("customer-part", tmp_path / "c.csv", fmt="csv").path
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert raw.decode("utf-8-sig").strip() == ",".join(ENTITIES["customer-part"].field_names)
@@ -94,7 +94,7 @@ def test_committed_templates_are_what_the_generator_writes_now(tmp_path, name):
     assert _members(TEMPLATES / f"{name}.xlsx") == _members(fresh_xlsx), (
         f"templates/{name}.xlsx is stale: run importer template {name} -o templates/{name}.xlsx "
         "--force")
-    fresh_csv = write_template(name, tmp_path / f"{name}.csv", fmt="csv")
+    fresh_csv = write_template(name, tmp_path / f"{name}.csv", fmt="csv").path
     assert (TEMPLATES / f"{name}.csv").read_bytes() == fresh_csv.read_bytes()
 
 

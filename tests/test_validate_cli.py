@@ -29,7 +29,7 @@ def test_valid_file_exits_0_and_writes_the_workbook_beside_it(tmp_path):
     path = write_xlsx(tmp_path / "prices.xlsx", [PRICE_HEADER, ["PUMP001", "LP", "2026-01-01", 1]])
     result = run(path)
     assert result.exit_code == 0, result.output
-    assert "Checked 1 rows of Product Price in sheet 'Prices' of prices.xlsx: 0 errors" in (
+    assert "Checked 1 row of Product Price in sheet 'Prices' of prices.xlsx: 0 errors" in (
         result.output)
     assert (tmp_path / "prices.validation.xlsx").exists()
 

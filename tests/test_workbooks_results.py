@@ -70,8 +70,8 @@ def test_each_row_shows_its_status_action_and_message(workbook):
 def test_rows_are_coloured_by_status(workbook):
     ws = workbook["Prices"]
     colours = {r: ws[f"B{r}"].fill.fgColor.rgb[-6:] for r in range(4, 9)}
-    assert colours == {4: "C6EFCE", 5: "E2EFDA", 6: "FFC7CE", 7: "F8CBAD", 8: "D9D9D9"}
-    assert ws["B9"].fill.fill_type is None  # NOT_RUN stays white
+    assert colours == {4: "C6EFCE", 5: "E2EFDA", 6: "FFC7CE", 7: "D9D2E9", 8: "D9D9D9"}
+    assert ws["B9"].fill.fgColor.rgb.endswith("DDEBF7")  # NOT_RUN pale blue
     assert ws["H6"].fill.fgColor.rgb.endswith("FFC7CE") and ws["H6"].font.b
     assert "NOT_RUN: Not sent: the run stopped" in ws["H3"].comment.text  # the legend, in place
 
@@ -113,7 +113,7 @@ def test_layout_matches_the_input_so_addresses_are_the_same(workbook):
     ws = workbook["Prices"]
     assert ws["A1"].value == "March price list"
     assert ws["A4"].value == "00123" and ws["A4"].number_format == "@"
-    assert ws.freeze_panes == "A4"
+    assert ws.freeze_panes == "E4"  # below the header, right of the key columns A:D
     assert ws.auto_filter.ref == "A3:P9"
     assert workbook.sheetnames[0] == "Prices"
 
@@ -126,7 +126,7 @@ def test_summary_tells_what_ran_where_and_the_counts(workbook):
     assert (facts["Entity"], facts["Mode"], facts["Data source"], facts["User"]) == (
         "product-price", "upsert", "DEMO", "APIUSER")
     assert facts["Server URL"] == "http://127.0.0.1:9999"
-    assert facts["Duration (s)"] == 4 and facts["Rows sent per second"] == 0.8
+    assert facts["Time taken"] == "4.0 s" and facts["Rows sent per second"] == 0.8
     assert facts["Calls made to the ERP"] == 3 and facts["Warnings (amber cells)"] == 1
     for status in Status:
         assert facts[status.value] == 1
@@ -174,4 +174,4 @@ def test_summary_of_an_interrupted_dry_run_says_so():
     facts = dict(run_facts(run, 10, {Status.NOT_RUN: 10}))
     assert facts["Finished"] == "did not finish (interrupted)"
     assert facts["Mode"] == "upsert (dry run: nothing sent)"
-    assert facts["Duration (s)"] == "" and facts["Rows sent per second"] == ""
+    assert facts["Time taken"] == "" and facts["Rows sent per second"] == ""

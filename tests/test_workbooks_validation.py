@@ -42,7 +42,7 @@ def test_data_keep_the_users_sheet_name_title_rows_and_addresses(workbook):
                                            "CURR_CODE", "SO_UNIT_PRICE", "NOTES"]
     assert ws["A4"].value == "00123" and ws["A4"].data_type == "s"
     assert ws["C5"].value == "2026-13-01"
-    assert ws.freeze_panes == "A4"
+    assert ws.freeze_panes == "E4"
 
 
 def test_status_and_issues_columns_are_appended_on_the_right(workbook):

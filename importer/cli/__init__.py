@@ -8,9 +8,11 @@ from __future__ import annotations
 import click
 
 from importer import __version__
+from importer.cli.common import JsonErrorsGroup
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=JsonErrorsGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="importer")
 def main() -> None:
     """Load price lists and customer part numbers from spreadsheets into Expandable ERP.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -27,6 +28,27 @@ class ExitCodeError(click.ClickException):
 
     def show(self, file=None) -> None:  # one clear sentence, no traceback, no 'Error: Error:'
         click.echo(f"Error: {self.format_message()}", err=True)
+
+
+class JsonErrorsGroup(click.Group):
+    """A group whose commands, given --json, also print errors as one JSON object on stdout:
+    ``{"exit_code": N, "error": "..."}`` (the sentence still goes to stderr), so a script reading
+    stdout gets an object for every exit code, option errors click finds included."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["importer.json"] = "--json" in args[: args.index("--")] if "--" in args \
+            else "--json" in args
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            if not ctx.meta.get("importer.json"):
+                raise
+            exc.show()
+            click.echo(json.dumps({"exit_code": exc.exit_code, "error": exc.format_message()}))
+            raise click.exceptions.Exit(exc.exit_code) from None
 
 
 def translate_errors(func: Callable) -> Callable:

@@ -12,15 +12,16 @@ from importer.journal import Journal
 
 
 def export_records(entity_name: str, server_url: str, data_source: str, journal_path: Path,
-                   out: Path, fmt: str) -> int:
-    """Write the journal's latest record of every key to ``out``; returns the record count."""
+                   out: Path, fmt: str) -> tuple[int, "workbooks.Written"]:
+    """Write the journal's latest record of every key to ``out`` (or the next free name when
+    ``out`` was changed since the tool wrote it); returns the record count and where it went."""
     from importer import workbooks  # openpyxl only when writing
 
     entity = get_entity(entity_name)
     with Journal(journal_path) as journal:
         records = journal.latest_records(server_url, data_source, entity.name)
-    workbooks.write_export(entity, records, out, fmt=fmt)
-    return len(records)
+        written = workbooks.write_export(entity, records, out, fmt=fmt, record=journal)
+    return len(records), written
 
 
 @click.command("export")
@@ -46,8 +47,12 @@ def command(entity: str, out: Path | None, fmt: str | None, journal: Path | None
                   else "xlsx")
     out = out or Path(f"{entity}.export.{fmt}")
     settings = settings_from_options(connection, journal=journal, password_needed=False)
-    count = export_records(entity, settings.url, settings.data_source, settings.journal, out, fmt)
-    console.print(f"Wrote {count} {get_entity(entity).label} records to {out}.", soft_wrap=True)
+    count, written = export_records(entity, settings.url, settings.data_source,
+                                    settings.journal, out, fmt)
+    if written.note:
+        console.print(written.note, soft_wrap=True)
+    console.print(f"Wrote {count} {get_entity(entity).label} records to {written.path}.",
+                  soft_wrap=True)
     console.print(f"These are the records this tool created or updated on {settings.url} "
                   f"({settings.data_source}), as the ERP returned them; it is not a full "
                   f"download of the ERP.", soft_wrap=True)

@@ -19,6 +19,7 @@ from importer.cli.common import (ConnectionOptions, ExitCodeError, connection_op
 from importer.cli.change_options import ChangeFlags, change_options, change_lines
 from importer.cli.reading_opts import ReadingFlags, reading_options
 from importer.errors import BadOptions
+from importer.humane import duration, plural
 from importer.model import MODES, Status
 from importer.settings import Settings, default_journal_path
 
@@ -71,10 +72,13 @@ def command(file: Path, entity, sheets, mode, workers, dry_run, journal, fresh, 
     results workbook; every sheet is checked before any row is sent.
 
     Invalid rows are never sent; they are listed, with every other row's outcome, in
-    FILE.results.xlsx, and the rows to fix come back in FILE.failed.xlsx (import it again once
-    fixed). Every outcome is kept in a journal: running the same command again after Ctrl-C, a
-    crash or failures resumes the run. Rows already CREATED, UPDATED, SKIPPED or INVALID are not
-    sent again; FAILED and NOT_RUN rows are. Use --fresh to start over.
+    FILE.results.xlsx, and every row not applied (FAILED, INVALID, NOT_RUN) comes back in
+    FILE.failed.xlsx: importing that file alone sends exactly what is missing. A file you
+    changed is never overwritten: the next free name (FILE.failed-2.xlsx) is used. Every
+    outcome is kept in a journal: running the same command again after Ctrl-C, a crash or
+    failures resumes the run. Rows already CREATED, UPDATED, SKIPPED or INVALID are not sent
+    again; FAILED and NOT_RUN rows are. A file already imported completely is not sent again;
+    use --fresh to start over.
 
     Exit codes: 0 every row applied; 1 some rows failed, were invalid or were not sent;
     2 unusable file or options; 3 cannot connect or log in (nothing sent), or the ERP
@@ -153,56 +157,76 @@ def _server(use_sandbox: bool, db: Path | None, quiet: bool):
 
 @contextlib.contextmanager
 def _progress_reporter(quiet: bool):
-    """A rich progress bar on a terminal, a plain line every few seconds otherwise."""
+    """A rich progress bar on a terminal, a plain line every few seconds otherwise. The rate is
+    rows done per second since sending started, as in the summary."""
     if quiet:
         yield None
     elif is_terminal():
-        with Progress(TextColumn("Importing"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("{task.fields[rate]} rows/s"), TimeRemainingColumn(),
-                      console=console, transient=True) as progress:
+        with Progress(TextColumn("Importing"),
+                      BarColumn(complete_style="cyan", finished_style="green"),
+                      MofNCompleteColumn(), TextColumn("{task.fields[rate]} rows/s"),
+                      TimeRemainingColumn(), console=console, transient=True) as progress:
             task = progress.add_task("import", total=None, rate="-")
-            started = time.monotonic()
+            clock = _Clock()
 
             def update(done: int, total: int, counts: dict) -> None:
-                rate = done / max(time.monotonic() - started, 1e-6)
-                progress.update(task, completed=done, total=total, rate=f"{rate:,.0f}")
+                progress.update(task, completed=done, total=total, rate=clock.rate(done))
 
             yield update
     else:
         yield _plain_progress()
 
 
+class _Clock:
+    """Rows per second since the first progress call (when sending started)."""
+
+    def __init__(self) -> None:
+        self.started: float | None = None
+
+    def rate(self, done: int) -> str:
+        now = time.monotonic()
+        self.started = self.started if self.started is not None else now
+        elapsed = now - self.started
+        return f"{done / elapsed:,.0f}" if elapsed > 0.5 else "-"
+
+
 def _plain_progress():
-    state = {"last": time.monotonic(), "started": time.monotonic()}
+    state = {"last": time.monotonic()}
+    clock = _Clock()
 
     def update(done: int, total: int, counts: dict) -> None:
         now = time.monotonic()
         if done < state.get("done", 0):  # the next sheet of a workbook: counted from its start
-            state.update(final=False, started=state["last"])
+            state["final"] = False
+            clock.started = None
         state["done"] = done
+        rate = clock.rate(done)
         if now - state["last"] < PLAIN_PROGRESS_EVERY and done < total:
             return
         if done == total and state.get("final"):
             return
         state["last"], state["final"] = now, done == total
-        rate = done / max(now - state["started"], 1e-6)
         shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        click.echo(f"{done}/{total} rows sent ({rate:,.0f} rows/s){': ' + shown if shown else ''}")
+        speed = f" ({rate} rows/s)" if rate != "-" else ""
+        click.echo(f"{done}/{total} rows done{speed}{': ' + shown if shown else ''}")
 
     return update
 
 
 def _sent_line(result: "ImportResult") -> str:
     if result.run.dry_run:
-        return (f"Dry run: nothing was sent ({result.seconds:.1f} s); the ACTION column of the "
-                f"results workbook shows the call each row would get.")
-    return (f"Sent {result.rows_sent} rows in {result.send_seconds:.1f} s "
-            f"({result.rows_per_second:,.1f} rows/s), {result.calls} calls; "
-            f"{result.seconds:.1f} s in all")
+        return (f"Dry run: nothing was sent ({duration(result.seconds)}); the CALL_MADE column of "
+                f"the results workbook shows the call each row would get.")
+    skipped = ""
+    if result.counts.get("SKIPPED") and result.rows_sent:
+        skipped = " (skipped rows need no call)"
+    return (f"{plural(result.rows_sent, 'row')} done in {duration(result.send_seconds)} "
+            f"({result.rows_per_second:,.1f} rows/s), {plural(result.calls, 'call')} made"
+            f"{skipped}; {duration(result.seconds)} in all.")
 
 
 _STYLE = {"CREATED": "green", "UPDATED": "green", "SKIPPED": "cyan", "FAILED": "red",
-          "INVALID": "red", "NOT_RUN": "yellow"}
+          "INVALID": "magenta", "NOT_RUN": "yellow"}
 
 
 def _announce(table) -> None:
@@ -225,14 +249,21 @@ def _file_summary(done: "FileImport", sandbox: bool) -> None:
 
 def _summary(result: "ImportResult", sandbox: bool, files: bool = True) -> None:
     run = result.run
+    if result.already_complete:
+        for note in result.notes:
+            console.print(note, soft_wrap=True)
+        console.print(f"[green]{result.message}[/green]", soft_wrap=True)
+        if result.results_path:
+            console.print(f"Results: {result.results_path}", soft_wrap=True)
+        return
     console.print(f"[bold]Run {run.run_id}[/bold]: {run.entity} from "
                   f"{Path(run.input_path).name}" + ("" if files else f", sheet {run.sheet}")
                   + f", mode {run.mode}"
                   + (" [bold](dry run: nothing sent)[/bold]" if run.dry_run else ""),
                   soft_wrap=True)
     table = RichTable(show_header=True)
-    table.add_column("Status")
-    table.add_column("Rows", justify="right")
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Rows", justify="right", no_wrap=True)
     for status in Status:
         if result.counts.get(status.value):
             style = _STYLE[status.value]
@@ -242,17 +273,20 @@ def _summary(result: "ImportResult", sandbox: bool, files: bool = True) -> None:
     lines = [f"Server: {target}" if run.server_url else "Server: none (dry run)",
              _sent_line(result)]
     if result.resumed:
-        lines.append(f"Resumed run {run.run_id}: {result.already_done} rows were already done "
-                     f"and were not sent again.")
+        lines.append(f"Resumed run {run.run_id}: {plural(result.already_done, 'row')} "
+                     f"{'was' if result.already_done == 1 else 'were'} already done and not "
+                     "sent again.")
     lines.extend(f"Note: {escape(notice)}" for notice in result.notices)
     if result.warnings:
-        lines.append(f"{result.warnings} warnings: see the results workbook.")
+        lines.append(f"{plural(result.warnings, 'warning')}: see the amber cells of the results "
+                     "workbook.")
     lines += change_lines(result.changes)
+    lines += result.notes
     if files:
         lines.append(f"Results: {result.results_path}")
         if result.failed_path:
-            lines.append(f"Rows to fix and import again: {result.failed_path}")
+            lines.append(f"Rows not applied: {result.failed_path}")
     for line in lines:
         console.print(line, soft_wrap=True)
     if result.message:
-        console.print(f"[yellow]{result.message}[/yellow]", soft_wrap=True)
+        console.print(f"[yellow]Next: {result.message}[/yellow]", soft_wrap=True)

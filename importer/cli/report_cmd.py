@@ -6,10 +6,12 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+from rich import box
 from rich.table import Table as RichTable
 
 from importer.cli.common import console, translate_errors
 from importer.errors import BadOptions
+from importer.humane import local_time
 from importer.lease import Holder, clock, in_progress
 from importer.model import RunInfo
 
@@ -32,8 +34,10 @@ def command(run_id: int | None, last: bool, out: Path | None, journal: Path | No
     from importer.reports import open_journal, render_report  # openpyxl, pandas: when run
 
     with open_journal(journal) as j:
-        run, path = render_report(j, run_id, out)
-    console.print(f"Results of run {run.run_id} ({Path(run.input_path).name}): {path}",
+        run, written = render_report(j, run_id, out)
+    if written.note:
+        console.print(written.note, soft_wrap=True)
+    console.print(f"Results of run {run.run_id} ({Path(run.input_path).name}): {written.path}",
                   soft_wrap=True)
 
 
@@ -60,7 +64,7 @@ def _status(run: RunInfo, holder: Holder | None) -> str:
     if holder is not None:
         return (f"in progress: process {holder.owner.pid} {holder.owner.where()} since "
                 f"{clock(holder.since)}, last heartbeat {clock(holder.heartbeat, seconds=True)}")
-    return ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items())) or "(unfinished)"
+    return "\n".join(f"{k} {v}" for k, v in sorted(run.counts.items())) or "(unfinished)"
 
 
 @click.command("runs")
@@ -77,12 +81,15 @@ def runs_command(journal: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([_run_dict(r, busy.get(r.run_id)) for r in runs], indent=2))
         return
-    table = RichTable(title="Runs (newest first)")
-    for col in ("Run", "Started", "File", "Entity", "Mode", "Rows per status", "Server"):
-        table.add_column(col, overflow="fold", no_wrap=col in ("Run", "Started", "Entity"))
+    table = RichTable(title="Runs (newest first)", box=box.SIMPLE_HEAD, pad_edge=False,
+                      collapse_padding=True)
+    for col in ("Run", "Started", "Entity", "Mode"):  # whole words, never split
+        table.add_column(col, no_wrap=True, justify="right" if col == "Run" else "left")
+    table.add_column("Rows", min_width=11)  # a status and its count fit on one line
+    table.add_column("File and server", overflow="fold", min_width=14)
     for r in runs:
-        table.add_row(str(r.run_id), r.started_at[:16].replace("T", " "),
-                      Path(r.input_path).name, r.entity,
-                      r.mode + (" (dry run)" if r.dry_run else ""), _status(r, busy.get(r.run_id)),
-                      f"{r.server_url} {r.data_source}".strip() or "-")
+        server = f"{r.server_url} {r.data_source}".strip() or "-"
+        table.add_row(str(r.run_id), local_time(r.started_at, seconds=False)[:16], r.entity,
+                      r.mode + ("\n(dry run)" if r.dry_run else ""), _status(r, busy.get(r.run_id)),
+                      f"{Path(r.input_path).name}\n[dim]{server}[/dim]")
     console.print(table)

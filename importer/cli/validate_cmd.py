@@ -15,6 +15,7 @@ from importer.cli.common import (ExitCodeError, console, entity_choice, err_cons
 from importer.settings import find_config_file, read_config_file, read_environment
 from importer.cli.reading_opts import ReadingFlags, reading_options
 from importer.errors import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNUSABLE
+from importer.humane import plural
 from importer.model import Report
 
 SHOWN_ISSUES = 10
@@ -69,6 +70,7 @@ def command(file: Path, entity: str | None, sheets: tuple[str, ...], config_file
     limits = ReadLimits(reading_setting("max_sheet_mb", config_file))
     checked = validate_file(file, entity=entity, sheets=sheets, limits=limits,
                             read_options=reading.options(config_file))  # before pandas loads
+    from importer.journal import Journal
     from importer.workbooks import write_validation_workbook
 
     from importer.history import check_against_journal
@@ -82,12 +84,19 @@ def command(file: Path, entity: str | None, sheets: tuple[str, ...], config_file
     if out.resolve() == file.resolve():
         raise ExitCodeError(f"The annotated workbook would overwrite {file.name}; choose another "
                             "name with -o.", EXIT_UNUSABLE)
-    write_validation_workbook(checked.reports, out, changes)  # OutputNotWritable: exit 2
+    with Journal(journal_path(journal)) as j:  # remembers what it wrote, to keep your edits
+        written = write_validation_workbook(checked.reports, out, changes, record=j)  # or exit 2
+    out = written.path
     counts = [{c.value: n for c, n in change_counts(found).items()} if found is not None
               else None for found in changes]
     if as_json:
-        click.echo(json.dumps(_as_json(checked, out, counts), indent=2, ensure_ascii=False))
+        data = _as_json(checked, out, counts)
+        if written.note:
+            data["notes"] = [written.note]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
+        if written.note:
+            console.print(written.note, soft_wrap=True)
         for report, classes in zip(checked.reports, counts):
             show_summary(report)
             for line in change_lines(classes):
@@ -95,7 +104,7 @@ def command(file: Path, entity: str | None, sheets: tuple[str, ...], config_file
         for skipped in checked.plan.not_read:
             console.print(skipped.sentence[0].upper() + skipped.sentence[1:] + ".",
                           soft_wrap=True)
-        console.print(f"Annotated workbook: {out}")
+        console.print(f"Annotated workbook: {out}", soft_wrap=True)
         if not checked.ok:
             err_console.print("Correct the cells marked red and run validate again; rows with "
                               "errors are never sent.")
@@ -128,7 +137,7 @@ def show_summary(report: Report) -> None:
 
     table = report.table
     errors, warnings = len(report.errors), len(report.warnings)
-    console.print(f"Checked {len(table.rows)} rows of {table.entity.label} in sheet "
+    console.print(f"Checked {plural(len(table.rows), 'row')} of {table.entity.label} in sheet "
                   f"{table.sheet!r} of {table.path.name}: {errors} error{'s' * (errors != 1)} in "
                   f"{len(report.invalid_rows)} row{'s' * (len(report.invalid_rows) != 1)}, "
                   f"{warnings} warning{'s' * (warnings != 1)}.")
@@ -136,13 +145,13 @@ def show_summary(report: Report) -> None:
     if counts:
         summary = RichTable(show_header=True, header_style="bold", box=None)
         for col in ("Issue", "Count", "Meaning"):
-            summary.add_column(col)
+            summary.add_column(col, no_wrap=col != "Meaning")
         for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             summary.add_row(code, str(n), ISSUE_CODES.get(code, ""))
         console.print(summary)
         first = RichTable(show_header=True, header_style="bold", box=None)
-        for col in ("Cell", "Severity", "Issue", "Message"):
-            first.add_column(col, overflow="fold")
+        for col in ("Cell", "Severity", "Issue", "Message"):  # words wrap, never split
+            first.add_column(col, no_wrap=col != "Message")
         for issue in report.issues[:SHOWN_ISSUES]:
             first.add_row(escape(issue.address), issue.severity.value, issue.code,
                           escape(issue.message))

@@ -268,5 +268,5 @@ class Workspace:
         out = self.root / "reports" / f"run-{run_id}.results.xlsx"
         out.parent.mkdir(exist_ok=True)
         with Journal(self.journal) as journal:
-            render_report(journal, run_id, out)
-        return out
+            _, written = render_report(journal, run_id, out)
+        return written.path

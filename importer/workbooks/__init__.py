@@ -1,54 +1,47 @@
 """The workbooks this tool writes: templates, the annotated validation workbook, results,
 failed rows and exports. Each is a plain function of plain values (importer.model); none
-decides a status. A file that cannot be written raises errors.OutputNotWritable, one sentence."""
+decides a status. A file that cannot be written raises errors.OutputNotWritable, one sentence.
+
+Each ``write_*`` here takes the target path; ``record`` (the journal, or None) and ``run_id`` /
+``kind`` go to workbooks.outputs, which keeps a file the person changed and writes the next free
+name instead. They return an outputs.Written (where the file went, and a note when it moved)."""
 import functools
 import inspect
-import os
 from pathlib import Path
 
-from importer.errors import OutputNotWritable
 from importer.workbooks import (export, failed, removal, results, several, templates,
                                 validation)
+from importer.workbooks.outputs import Written, WrittenFiles, check_writable, write_output
 
 
-def check_writable(out: str | Path) -> None:
-    """Raise OutputNotWritable when ``out`` could not be written (checked before work is done)."""
-    folder = Path(out).resolve().parent
-    if not folder.is_dir():
-        raise OutputNotWritable(f"Cannot write {out}: the folder {folder} does not exist; create "
-                                "it or choose another path with -o.")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputNotWritable(f"Cannot write {out}: no permission to write in {folder}; choose "
-                                "another path with -o.")
-
-
-def _writer(func, path_param: str):
-    """``func`` with an OSError turned into one sentence naming its output (``path_param``)."""
+def _writer(func, path_param: str, kind: str):
+    """``func`` written through outputs.write_output at its ``path_param`` argument."""
     signature = inspect.signature(func)
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except OSError as exc:
-            out = signature.bind(*args, **kwargs).arguments[path_param]
-            check_writable(out)  # the clearer sentence for a missing folder or no permission
-            raise OutputNotWritable(
-                f"Cannot write {out} ({exc.strerror or exc}); close it if it is open in a "
-                "spreadsheet program, or choose another path with -o.") from None
+    def wrapper(*args, record: WrittenFiles | None = None, run_id: int | None = None,
+                **kwargs) -> Written:
+        bound = signature.bind(*args, **kwargs)
+        wanted = Path(bound.arguments[path_param])
+
+        def write(tmp: Path) -> object:
+            bound.arguments[path_param] = tmp
+            return func(*bound.args, **bound.kwargs)
+
+        return write_output(record, wanted, write, run_id=run_id, kind=kind)
 
     return wrapper
 
 
-write_export = _writer(export.write_export, "out")
-write_failed_workbook = _writer(failed.write_failed_workbook, "out")
-write_removal_workbook = _writer(removal.write_removal_workbook, "out")
-write_file_failed = _writer(several.write_file_failed, "out")
-write_file_results = _writer(several.write_file_results, "out")
-write_results_workbook = _writer(results.write_results_workbook, "out")
-write_template = _writer(templates.write_template, "path")
-write_validation_workbook = _writer(validation.write_validation_workbook, "out")
+write_export = _writer(export.write_export, "out", "export")
+write_failed_workbook = _writer(failed.write_failed_workbook, "out", "failed")
+write_removal_workbook = _writer(removal.write_removal_workbook, "out", "removal")
+write_file_failed = _writer(several.write_file_failed, "out", "failed")
+write_file_results = _writer(several.write_file_results, "out", "results")
+write_results_workbook = _writer(results.write_results_workbook, "out", "results")
+write_template = _writer(templates.write_template, "path", "template")
+write_validation_workbook = _writer(validation.write_validation_workbook, "out", "validation")
 
-__all__ = ["check_writable", "write_export", "write_failed_workbook", "write_removal_workbook",
-           "write_file_failed", "write_file_results",
+__all__ = ["Written", "check_writable", "write_export", "write_failed_workbook",
+           "write_removal_workbook", "write_file_failed", "write_file_results",
            "write_results_workbook", "write_template", "write_validation_workbook"]

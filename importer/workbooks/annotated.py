@@ -18,9 +18,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from importer.entities import normalize_name
 from importer.model import RETURNED_PREFIX, TOOL_COLUMNS, Column, Issue, Row, Severity, Table
-from importer.workbooks import styles as st
+from importer.workbooks import dress, styles as st
 from importer.workbooks.fastsheet import CellSpec, FastWorkbook, StreamedSheet
 from importer.workbooks.sidesheet import add_outcome_sheet, outcomes_fit
+from importer.workbooks.typed import DATE_FORMAT, FORMATS, TypedCache, kinds_of
 
 TEXT = "@"
 SAMPLE_ROWS = 300  # rows looked at to size the columns
@@ -115,12 +116,13 @@ def with_changed(notes: dict, changed: dict[tuple[int, int], str] | None, limit:
         notes[key] = (notes[key][0], f"{text}\n{notes[key][1]}") if key in notes else (
             Mark.CHANGED, text)
     return notes
+TYPED_KINDS = ("data", "warning", "block", "block-first")  # cells that may be numbers or dates
 
 
 class _Styles:
     """Style ids for the streamed rows, made once per combination."""
 
-    def __init__(self, fw: FastWorkbook, layout: Layout) -> None:
+    def __init__(self, fw: FastWorkbook, layout: Layout, formats: Sequence[str] = ()) -> None:
         self.fw, self.layout = fw, layout
         self._cache: dict[tuple, int] = {}
 
@@ -128,18 +130,26 @@ class _Styles:
         for status in statuses:  # all registered before the workbook's styles are written
             for kind in KINDS:
                 self._cache[(kind, status)] = self._make(kind, status)
+            for kind in TYPED_KINDS:
+                for fmt in formats:
+                    self._cache[(kind, status, fmt)] = self._make(kind, status, fmt)
         self.header = _header_styles(fw)
 
     def get(self, kind: str, status: str | None) -> int:
         return self._cache[(kind, status)]
 
-    def _make(self, kind: str, status: str | None) -> int:
+    def typed(self, kind: str, status: str | None, fmt: str) -> int | None:
+        """The style of a number or date cell of ``kind`` ('data' or a block kind); None for a
+        format not registered (the cell then stays text)."""
+        return self._cache.get((kind, status, fmt))
+
+    def _make(self, kind: str, status: str | None, fmt: str | None = None) -> int:
         row_colour = self.layout.row_colours.get(status) if status else None
         if kind == "error":
             return self.fw.style(fill=st.fill(st.STRONG_RED), number_format=TEXT,
                                  font=st.ERROR_FONT)
         if kind == "warning":
-            return self.fw.style(fill=st.fill(st.AMBER), number_format=TEXT)
+            return self.fw.style(fill=st.fill(st.AMBER), number_format=fmt or TEXT)
         if kind == "changed":
             return self.fw.style(fill=st.fill(st.CHANGED), number_format=TEXT)
         if kind == "status":
@@ -149,7 +159,7 @@ class _Styles:
             return self.fw.style(fill=st.fill(row_colour) if row_colour else None,
                                  alignment=st.CENTER)
         border = st.THICK_LEFT if kind == "block-first" else None
-        number_format = TEXT if kind == "data" else None
+        number_format = fmt or (TEXT if kind == "data" else None)
         if not (row_colour or border or number_format):
             return 0
         return self.fw.style(fill=st.fill(row_colour) if row_colour else None, border=border,
@@ -167,11 +177,18 @@ def add_annotated_sheet(fw: FastWorkbook, title: str, layout: Layout,
     ws = fw.add_sheet(title)
     notes = {k: v for k, v in cell_notes(issues).items() if k[1] < layout.first_appended}
     notes = with_changed(notes, changed, layout.first_appended)
-    styles = _Styles(fw, layout)
     rows = sorted(table.rows, key=lambda r: r.excel_row)
+    positions = sorted(((i, c.index) for i, c in enumerate(table.columns)
+                        if not is_tool_header(c.header)), key=lambda p: p[1])
+    typer = _Typer(layout, positions)
+    styles = _Styles(fw, layout, typer.formats_needed(rows))
     _dress(fw, ws, layout, rows, paint)
+    dress.freeze(ws, table, layout.data_columns)
+    dress.collapse(ws, dress.empty_columns(table, layout.data_columns, rows,
+                                           {col for _, col in notes}))
     last_row = max([table.header_row] + [r.excel_row for r in rows])
-    fw.stream(StreamedSheet(ws, lambda: _stream(layout, rows, paint, notes, styles),
+    fw.stream(StreamedSheet(ws, lambda: _stream(layout, rows, paint, notes, styles, positions,
+                                                 typer),
                             max_col=max(layout.last_column, 0), last_row=last_row,
                             notes=comment_list(notes) + _header_notes(layout)))
     return ws
@@ -191,7 +208,7 @@ def _with_outcome_sheet(fw: FastWorkbook, title: str, layout: Layout,
 
 
 def _dress(fw: FastWorkbook, ws: Worksheet, layout: Layout, rows: list[Row], paint) -> None:
-    """Frozen header, filter and widths (sized from the header and the first rows)."""
+    """Filter, print setup and widths (sized from the header and the first rows)."""
     table = layout.table
     sample = [(row, paint(row)) for row in rows[:SAMPLE_ROWS]]
     headers = _headers(layout)
@@ -199,7 +216,6 @@ def _dress(fw: FastWorkbook, ws: Worksheet, layout: Layout, rows: list[Row], pai
         texts = [header] + [str(v) for v in _sample_values(layout, col, sample) if v is not None]
         width = WIDE.get(header) or st.width_for(texts, maximum=40)
         ws.column_dimensions[get_column_letter(col + 1)].width = width
-    ws.freeze_panes = f"A{table.header_row + 1}"
     st.print_wide(ws, table.header_row)
     last_row = max([table.header_row] + [r.excel_row for r in rows])
     ws.auto_filter.ref = (f"A{table.header_row}:"
@@ -222,20 +238,20 @@ def _sample_values(layout: Layout, col: int, sample) -> list[object]:
     return [r.cells[position] if position < len(r.cells) else "" for r, _ in sample]
 
 
-def _stream(layout: Layout, rows: list[Row], paint, notes, styles: _Styles
-            ) -> Iterator[tuple[int, list[CellSpec]]]:
+def _stream(layout: Layout, rows: list[Row], paint, notes, styles: _Styles, positions,
+            typer: "_Typer") -> Iterator[tuple[int, list[CellSpec]]]:
     table = layout.table
     for number, title_row in enumerate(table.title_rows, start=1):
         if number < table.header_row:
             yield number, [(i, v, 0) for i, v in enumerate(title_row) if v]
     yield table.header_row, _header_cells(layout, styles)
-    positions = sorted(((i, c.index) for i, c in enumerate(table.columns)
-                        if not is_tool_header(c.header)), key=lambda p: p[1])
     outside = _outside(notes, positions)
     noted_rows = {r for r, _ in notes}
     for row in rows:
-        yield row.excel_row, _row_cells(layout, row, paint(row), positions, notes, noted_rows,
-                                        outside, styles)
+        painted = paint(row)
+        cells = _row_cells(layout, row, painted, positions, notes, noted_rows, outside, styles)
+        yield row.excel_row, (typer.apply(row, cells, styles, painted.status) if typer.active
+                              else cells)
 
 
 def _header_notes(layout: Layout) -> list[tuple[int, int, str]]:
@@ -299,3 +315,69 @@ def _outside(notes, positions) -> dict[int, list[int]]:
         if col not in known:
             out.setdefault(row, []).append(col)
     return out
+
+
+class _Typer:
+    """Turns the number and date cells of a streamed row into typed cells (workbooks.typed):
+    an input cell when it shows exactly the value sent, a returned value always."""
+
+    def __init__(self, layout: Layout, positions: list[tuple[int, int]]) -> None:
+        table = layout.table
+        self.cache = TypedCache()
+        fields = [table.columns[i].field for i, _ in positions]
+        # (index in the row's cells when nothing is out of place, column, field, kind)
+        self.data = [(n, col, name, kind) for n, ((_, col), name, kind)
+                     in enumerate(zip(positions, fields, kinds_of(table.entity, fields))) if kind]
+        block = [h[len(RETURNED_PREFIX):] for h in layout.block]
+        start = len(positions) + len(layout.appended)
+        self.block = [(start + i, layout.first_block + i, kind)
+                      for i, kind in enumerate(kinds_of(table.entity, block)) if kind]
+        self.first_block = layout.first_block
+        self.active = bool(self.data or self.block)
+
+    def formats_needed(self, rows: Sequence[Row]) -> set[str]:
+        """The number formats the data's distinct values need, plus whole numbers and dates
+        for the returned block (a returned value needing another format stays text)."""
+        distinct: dict[str, set[str]] = {name: set() for _, _, name, _ in self.data}
+        for row in rows:
+            values = row.values
+            for name, seen in distinct.items():
+                value = values.get(name)
+                if value is not None:
+                    seen.add(value)
+        kinds = {name: kind for _, _, name, kind in self.data}
+        found = {typed[1] for name, seen in distinct.items() for v in seen
+                 if (typed := self.cache.get(v, kinds[name]))}
+        return found | ({FORMATS[0], DATE_FORMAT} if self.block else set())
+
+    def apply(self, row: Row, cells: list[CellSpec], styles: _Styles,
+              status: str | None) -> list[CellSpec]:
+        """Runs for every row: the common case (each cell at its usual index) is inlined."""
+        plain, warned = styles.get("data", status), styles.get("warning", status)
+        values, get, width, by_col = row.values, self.cache.get, len(cells), None
+        for n, col, name, kind in self.data:
+            if n >= width or cells[n][0] != col:
+                by_col = by_col or {spec[0]: i for i, spec in enumerate(cells)}
+                n = by_col.get(col)
+                if n is None:
+                    continue
+            _, text, style = cells[n]
+            if text and (style == plain or style == warned) and values.get(name) == text:
+                found = get(text, kind)
+                if found:
+                    base = "data" if style == plain else "warning"
+                    cells[n] = (col, found[0], styles.typed(base, status, found[1]))
+        for n, col, kind in self.block:
+            if n >= width or cells[n][0] != col:
+                by_col = by_col or {spec[0]: i for i, spec in enumerate(cells)}
+                n = by_col.get(col)
+                if n is None:
+                    continue
+            if cells[n][1]:
+                found = get(str(cells[n][1]), kind)
+                if found:
+                    base = "block-first" if col == self.first_block else "block"
+                    style = styles.typed(base, status, found[1])
+                    if style is not None:
+                        cells[n] = (col, found[0], style)
+        return cells

@@ -21,8 +21,9 @@ ABOUT = (
     "be out of date.",
     "How to use it",
     "Edit the rows and load the file again with importer import; rows whose key exists are "
-    "updated. Blank cells are not sent. Id columns are text, so leading zeros stay; dates are "
-    "text in YYYY-MM-DD form.",
+    "updated. Blank cells are not sent. Id columns are text, so leading zeros stay; numbers "
+    "are number cells and dates date cells shown as YYYY-MM-DD, exactly as the ERP returned "
+    "them.",
 )
 
 

@@ -1,5 +1,7 @@
-"""`write_failed_workbook`: the rows that did not make it, in the template's layout, to fix and load
-again. Values are the cells as the person saw them; REASON (ignored by the reader) says why."""
+"""`write_failed_workbook`: every row that was not applied (FAILED, INVALID and NOT_RUN), in the
+template's layout, so that importing this file alone sends exactly what is missing. Values are the
+cells as the person saw them; REASON (ignored by the reader) says why each row is here.
+`add_failed_sheet` adds one such sheet to a workbook (one per input sheet)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,11 +12,26 @@ from importer.workbooks.annotated import cell_notes
 from importer.workbooks.fastsheet import FastWorkbook
 from importer.workbooks.tabular import add_template_sheet
 
-NEEDS_FIXING = (Status.FAILED, Status.INVALID)
+UNAPPLIED = (Status.FAILED, Status.INVALID, Status.NOT_RUN)  # what a failed-rows file holds
+NEEDS_FIXING = UNAPPLIED  # the name the several-sheets writer uses
+NOT_RUN_REASON = "Not sent yet: the run stopped before this row."
+
+
+def unapplied(outcomes: dict[int, RowOutcome], dry_run: bool = False) -> int:
+    """How many rows a failed-rows file of these outcomes holds (a dry run's NOT_RUN rows are
+    its would-be calls, not rows left behind)."""
+    wanted = statuses_for(dry_run)
+    return sum(1 for o in outcomes.values() if o.status in wanted)
+
+
+def statuses_for(dry_run: bool) -> tuple[Status, ...]:
+    return (Status.INVALID,) if dry_run else UNAPPLIED
 
 
 def reason(outcome: RowOutcome, row: Row, table: Table) -> str:
-    if outcome.status is Status.FAILED:
+    if outcome.status is Status.NOT_RUN:
+        text = NOT_RUN_REASON
+    elif outcome.status is Status.FAILED:
         code = f"{outcome.message_code}: " if outcome.message_code else ""
         text = f"{code}{outcome.message}" if outcome.message else code.rstrip(": ") or "Failed."
     else:
@@ -32,18 +49,18 @@ def _moved(issues: list[Issue], new_row: int, letters: dict[str, str]) -> list[I
     return out
 
 
-def write_failed_workbook(table: Table, outcomes: dict[int, RowOutcome], out: Path) -> int:
-    """Write the FAILED and INVALID rows to ``out``; returns how many rows it wrote."""
+def write_failed_workbook(table: Table, outcomes: dict[int, RowOutcome], out: Path,
+                          dry_run: bool = False) -> int:
+    """Write every row not applied to ``out``; returns how many rows it wrote."""
     fw = FastWorkbook()
-    written = add_failed_sheet(fw, table, outcomes)
+    written = add_failed_sheet(fw, table, outcomes, statuses_for(dry_run))
     fw.save(Path(out))
     return written
 
 
 def add_failed_sheet(fw: FastWorkbook, table: Table, outcomes: dict[int, RowOutcome],
-                     title: str | None = None) -> int:
-    """Add the sheet of ``table``'s rows to fix (named ``title``, default the record type's
-    label); returns how many rows it holds."""
+                     statuses: tuple[Status, ...] = UNAPPLIED, title: str | None = None) -> int:
+    """Add the sheet of ``table``'s rows whose status is in ``statuses``; returns the count."""
     entity = table.entity
     action = next((c for c in table.columns if c.is_action), None)
     extra = ([ACTION_COLUMN] if action else []) + [REASON_COLUMN]
@@ -55,8 +72,10 @@ def add_failed_sheet(fw: FastWorkbook, table: Table, outcomes: dict[int, RowOutc
     rows, issues = [], []
     for row in sorted(table.rows, key=lambda r: r.excel_row):
         outcome = outcomes.get(row.excel_row)
-        if outcome is None or outcome.status not in NEEDS_FIXING:
+        status = outcome.status if outcome else Status.NOT_RUN
+        if status not in statuses:
             continue
+        outcome = outcome or RowOutcome(row.excel_row, Status.NOT_RUN)
         cells = [_cell(row, position.get(name)) for name in headers[:-1]]
         rows.append(cells + [reason(outcome, row, table)])
         issues += _moved(outcome.issues, len(rows) + 1, letters)

@@ -85,6 +85,8 @@ def row_xml(row: int, cells: Iterable[CellSpec]) -> str:
                 append(f'<c r="{letters[c]}{r}{attrs[s]}{cached(v) or _text(v)}')
             elif s:
                 append(f'<c r="{letters[c]}{r}{attrs[s]}"/>')
+        elif (v.__class__ is int or v.__class__ is float) and s < 1024:
+            append(f'<c r="{letters[c]}{r}{attrs[s]}"><v>{v!r}</v></c>')
         else:
             append(cell_xml(letters[c] + r, v, s))
     append("</row>")

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from importer.model import (RETURNED_PREFIX, STATUS_COLUMNS, Issue, Row, RowOutcome, RunInfo,
+                            Session,
                             Severity, Status, Table)
 from importer.workbooks import styles as st
 from importer.workbooks.annotated import Layout, Painted, add_annotated_sheet, issue_text
@@ -59,15 +61,18 @@ def painter(outcomes: dict[int, RowOutcome], block: list[str], changes=None):
 
 
 def write_results_workbook(table: Table, run: RunInfo, outcomes: dict[int, RowOutcome],
-                           out: Path, changes=None) -> Path:
+                           out: Path, changes=None, sessions: Sequence[Session] = (),
+                           next_step: str = "") -> Path:
     """Write the results workbook of a run (outcomes keyed by Excel row) to ``out``; with the
-    rows' change classes (importer.changes) a CHANGE column and the changed cells marked."""
+    rows' change classes (importer.changes) a CHANGE column and the changed cells marked. The
+    Summary lists ``sessions`` and says ``next_step``."""
     fw = FastWorkbook()
     data, issues = add_results_sheet(fw, table, outcomes, set(), changes)
     taken = {data}
     summary = fw.add_sheet(safe_title("Summary", taken))
     fill_summary(summary, run, len(table.rows), status_counts(table, outcomes), warnings(issues),
-                 (table, changes), notes=[i.message for i in file_issues(table)])
+                 (table, changes), notes=[i.message for i in file_issues(table)],
+                 sessions=sessions, next_step=next_step)
     if issues or table.issues:
         taken.add(summary.title)
         add_issues_sheet(fw, data, file_issues(table) + issues, safe_title("Issues", taken))

@@ -74,20 +74,31 @@ ERP_HEADER = "2F75B5"
 REQUIRED = "FFD966"
 CHANGED = "B4C6E7"  # a cell whose value differs from the last known one (blue, not a status)
 
-STATUS_COLOURS: dict[Status, str | None] = {
+LAVENDER = "D9D2E9"
+PALE_BLUE = "DDEBF7"
+STATUS_COLOURS: dict[Status, str | None] = {  # row fills: FAILED red, INVALID clearly not red
     Status.CREATED: GREEN,
     Status.UPDATED: LIGHT_GREEN,
     Status.FAILED: RED,
-    Status.INVALID: ORANGE,
+    Status.INVALID: LAVENDER,
     Status.SKIPPED: GREY,
-    Status.NOT_RUN: None,
+    Status.NOT_RUN: PALE_BLUE,
+}
+CHART_COLOURS: dict[Status, str] = {  # the Summary chart's bars: the same hues, stronger
+    Status.CREATED: "70AD47",
+    Status.UPDATED: "A9D08E",
+    Status.FAILED: "E05A5A",
+    Status.INVALID: "8E7CC3",
+    Status.SKIPPED: "A5A5A5",
+    Status.NOT_RUN: "5B9BD5",
 }
 STATUS_MEANING: dict[Status, str] = {
     Status.CREATED: "The ERP created the record.",
     Status.UPDATED: "The ERP updated the existing record.",
     Status.FAILED: "The ERP refused the row or could not be reached; see MESSAGE.",
     Status.INVALID: "Not sent: the row has errors; the red cells carry the message.",
-    Status.SKIPPED: "Not sent: the row's ACTION is SKIP, or it is unchanged (--skip-unchanged).",
+    Status.SKIPPED: ("Not sent: its ACTION is SKIP, it is unchanged (--skip-unchanged), or it "
+                     "gives only the key of a record the ERP already holds (nothing to change)."),
     Status.NOT_RUN: "Not sent: the run stopped before reaching the row.",
 }
 VALIDATION_COLOURS = {"VALID": GREEN, "WARNING": AMBER, "INVALID": STRONG_RED}

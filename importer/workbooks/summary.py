@@ -9,7 +9,8 @@ from openpyxl.chart.series import DataPoint
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from importer.model import RunInfo, Status
+from importer.humane import duration as human_duration, local_time, plural
+from importer.model import RunInfo, Session, Status
 from importer.workbooks import styles as st
 from importer.workbooks.changes import add_change_summary
 
@@ -23,9 +24,11 @@ LEGEND = (
 )
 
 
-def run_facts(run: RunInfo, rows: int, counts: dict[Status, int], warnings: int = 0
-              ) -> list[tuple[str, object]]:
-    duration = run.duration_seconds
+def run_facts(run: RunInfo, rows: int, counts: dict[Status, int], warnings: int = 0,
+              sessions: Sequence[Session] = ()) -> list[tuple[str, object]]:
+    """Label -> value lines of the Summary; times local with their zone, durations in words."""
+    timed = [s.duration_seconds for s in sessions if s.duration_seconds is not None]
+    duration = sum(timed) if timed else run.duration_seconds
     sent = sum(counts.get(s, 0) for s in (Status.CREATED, Status.UPDATED, Status.FAILED))
     return [
         ("Input file", run.input_path),
@@ -37,9 +40,10 @@ def run_facts(run: RunInfo, rows: int, counts: dict[Status, int], warnings: int 
         ("Data source", run.data_source),
         ("User", run.user),
         ("Run id", run.run_id),
-        ("Started", run.started_at),
-        ("Finished", run.finished_at or "did not finish (interrupted)"),
-        ("Duration (s)", round(duration, 1) if duration is not None else ""),
+        ("Started", local_time(run.started_at)),
+        ("Finished", local_time(run.finished_at) or "did not finish (interrupted)"),
+        ("Time taken" + (" (all sessions)" if len(sessions) > 1 else ""),
+         human_duration(duration)),
         ("Rows in the file", rows),
         ("Warnings (amber cells)", warnings),
         ("Rows sent per second", round(sent / duration, 1) if duration else ""),
@@ -50,20 +54,26 @@ def run_facts(run: RunInfo, rows: int, counts: dict[Status, int], warnings: int 
 def fill_summary(ws: Worksheet, run: RunInfo, rows: int, counts: dict[Status, int],
                  warnings: int = 0, changes: tuple = (None, None), top: int = 1,
                  title: str = "Import results", legend: bool = True,
-                 notes: Sequence[str] = ()) -> int:
+                 notes: Sequence[str] = (), sessions: Sequence[Session] = (),
+                 next_step: str = "") -> int:
     """``changes``: (table, the rows' change classes or None). Written from row ``top`` (a
-    section of a Summary covering several sheets, one under the other); returns the first row
-    after it. ``notes``: sentences about the whole file (columns not sent, how dates were
-    read), shown below the counts."""
+    section of a Summary covering several sheets, one under the other): the title, the next
+    step, the run's facts, counts with a chart, the sessions (a resumed run has several), the
+    notes, the legend and the change classes; returns the first row after it. ``notes``:
+    sentences about the whole file (columns not sent, how dates were read)."""
     st.set_text(ws.cell(row=top, column=1), title).font = st.TITLE
-    facts = run_facts(run, rows, counts, warnings)
-    for n, (label, value) in enumerate(facts, start=top + 2):
+    if next_step:
+        st.set_text(ws.cell(row=top + 1, column=1), "What to do next").font = st.BOLD
+        cell = st.set_text(ws.cell(row=top + 1, column=2), next_step)
+        cell.font, cell.alignment = st.BOLD, Alignment(horizontal="left")
+    facts = run_facts(run, rows, counts, warnings, sessions)
+    for n, (label, value) in enumerate(facts, start=top + 3):
         st.set_text(ws.cell(row=n, column=1), label).font = st.BOLD
         st.set_value(ws.cell(row=n, column=2), value).alignment = Alignment(horizontal="left")
-    table = top + len(facts) + 3
+    table = top + len(facts) + 4
     _counts_table(ws, table, counts)
     _chart(ws, table, max(counts.values(), default=0), f"E{top + 2}")
-    after = _notes(ws, table + len(Status) + 3, notes)
+    after = _notes(ws, _sessions(ws, table + len(Status) + 2, sessions) + 1, notes)
     if legend:
         add_legend(ws, after)
         after += len(LEGEND) + 3
@@ -115,7 +125,7 @@ def _chart(ws: Worksheet, top: int, largest: int, anchor: str = "E3") -> None:
     series = chart.series[0]
     for index, status in enumerate(Status):
         point = DataPoint(idx=index)
-        point.graphicalProperties.solidFill = st.STATUS_COLOURS[status] or "FFFFFF"
+        point.graphicalProperties.solidFill = st.CHART_COLOURS[status]
         point.graphicalProperties.line.solidFill = "808080"
         series.dPt.append(point)
     chart.x_axis.delete = False
@@ -134,6 +144,24 @@ def _notes(ws: Worksheet, top: int, notes: Sequence[str]) -> int:
         ws.merge_cells(start_row=n, start_column=1, end_row=n, end_column=3)
         ws.row_dimensions[n].height = 15 * (len(note) // 95 + 1)
     return top + len(notes) + 2
+
+
+def session_line(number: int, session: Session) -> str:
+    """'2026-12-01 10:02:03 CET, 3 min 2 s: 56 rows sent, 60 calls'."""
+    took = human_duration(session.duration_seconds) or "did not finish"
+    return (f"{local_time(session.started_at)}, {took}: {plural(session.rows_sent, 'row')} sent, "
+            f"{plural(session.calls, 'call')}")
+
+
+def _sessions(ws: Worksheet, top: int, sessions: Sequence[Session]) -> int:
+    """The run's sessions, one line each; returns the next free row."""
+    if not sessions:
+        return top
+    st.set_text(ws.cell(row=top, column=1), "Sessions of this run").font = st.BOLD
+    for n, session in enumerate(sessions, start=1):
+        st.set_text(ws.cell(row=top + n, column=1), f"Session {n}")
+        st.set_text(ws.cell(row=top + n, column=2), session_line(n, session))
+    return top + len(sessions) + 2
 
 
 def add_legend(ws: Worksheet, top: int) -> None:

@@ -12,6 +12,7 @@ from importer.workbooks import styles as st
 from importer.workbooks.annotated import comment_list
 from importer.workbooks.fastsheet import LETTERS, FastWorkbook, StreamedSheet
 from importer.workbooks.templates import TEXT_FORMAT, fill_data_sheet
+from importer.workbooks.typed import FORMATS, TypedCache, kinds_of
 
 Notes = dict[tuple[int, int], tuple[Severity, str]]  # (Excel row, 0-based column) -> severity, text
 
@@ -20,7 +21,8 @@ def add_template_sheet(fw: FastWorkbook, entity: Entity, extra: Sequence[str],
                        rows: list[list[str]], notes: Notes | None = None,
                        title: str | None = None) -> Worksheet:
     """The template's data sheet (formats, validations, marked headers) with ``rows`` from row 2;
-    every value is written as text. ``notes`` mark cells red (error) or amber with a comment."""
+    numbers and dates of number and date fields become typed cells (workbooks.typed), every
+    other value text. ``notes`` mark cells red (error) or amber with a comment."""
     notes = notes or {}
     ws = fw.add_sheet(title or entity.label)
     fill_data_sheet(ws, entity, tuple(extra))
@@ -35,11 +37,24 @@ def add_template_sheet(fw: FastWorkbook, entity: Entity, extra: Sequence[str],
     for i, header in enumerate(extra, start=len(entity.fields)):
         ws.column_dimensions[LETTERS[i]].width = 60 if i == last else max(12, len(header) + 4)
 
+    formats = {fmt: fw.style(number_format=fmt) for fmt in FORMATS}
+    kinds = [(i, kind) for i, kind in enumerate(kinds_of(entity, headers)) if kind]
+    cache = TypedCache()
+
+    def typed_cells(n: int, cells: list) -> list:
+        for i, kind in kinds:
+            if i < len(cells) and cells[i][1] and (n, i) not in notes:
+                found = cache.get(cells[i][1], kind)
+                if found:
+                    cells[i] = (i, found[0], formats[found[1]])
+        return cells
+
     def stream():
         yield 1, [(i, h, s) for i, (h, s) in enumerate(zip(headers, header_styles))]
         for n, values in enumerate(rows, start=2):
-            yield n, [(i, v, marked[notes[(n, i)][0]] if (n, i) in notes else text)
-                      for i, v in enumerate(values) if v or (n, i) in notes]
+            cells = [(i, v, marked[notes[(n, i)][0]] if (n, i) in notes else text)
+                     for i, v in enumerate(values)]
+            yield n, [c for c in typed_cells(n, cells) if c[1] != "" or (n, c[0]) in notes]
 
     fw.stream(StreamedSheet(ws, stream, max_col=last, last_row=len(rows) + 1,
                             notes=comment_list(notes)))
