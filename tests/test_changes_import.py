@@ -135,7 +135,9 @@ def test_month_b_shows_what_changes_sends_only_that_and_reverts(sb, tmp_path):
     for i in (2, 5, 11):
         assert held[PRODUCT_PRICE.key_of(dict(zip(HEADER, a[i])))] == a[i][5]
     to_remove = openpyxl.load_workbook(tmp_path / f"b.revert-{run_b}.to-remove.xlsx").worksheets[0]
-    assert [c.value for c in to_remove[2]][:4] == [PARTS[0], "LP", "2026-12-01", "9"]
+    assert [c.value for c in to_remove[2]][:2] == [PARTS[0], "LP"]  # ids text; a date and a
+    assert (to_remove["C2"].value.date().isoformat(), to_remove["D2"].value) == (  # number typed
+        "2026-12-01", 9)
     result = json.loads(reverted.stdout)["revert_run"]
     assert result["counts"] == {"UPDATED": 3} and result["mode"] == "update"
 
