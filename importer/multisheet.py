@@ -101,8 +101,9 @@ def import_file(path: str | Path, settings: Settings | None, entity: str | Entit
     mode = check_options(mode, workers, settings, dry_run)
     if limits is None:
         limits = ReadLimits(settings.max_sheet_mb) if settings else ReadLimits()
-    checked = validate_file(Path(path), entity=entity, sheets=sheets, day_first=day_first,
-                            limits=limits, read_options=read_options)
+    checked = validate_file(Path(path).absolute(), entity=entity, sheets=sheets,
+                            day_first=day_first, limits=limits,
+                            read_options=read_options)  # absolute: report from anywhere
     options = dict(settings=settings, mode=mode, dry_run=dry_run, server_name=server_name,
                    rules=rules or ChangeRules())
     if len(checked.reports) == 1:

@@ -125,8 +125,8 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
     mode = check_options(mode, workers, settings, dry_run)
     if limits is None:
         limits = ReadLimits(settings.max_sheet_mb) if settings else ReadLimits()
-    table = read_table(Path(path).absolute(), entity=_entity(entity), sheet=sheet, day_first=day_first,
-                       limits=limits, options=read_options)
+    table = read_table(Path(path).absolute(), entity=_entity(entity), sheet=sheet,
+                       day_first=day_first, limits=limits, options=read_options)
     return import_table(table, validate(table), settings, mode=mode, workers=workers,
                         dry_run=dry_run, journal_path=journal_path, fresh=fresh, out=out,
                         on_progress=on_progress, stop_event=stop_event, server_name=server_name,
