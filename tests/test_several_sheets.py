@@ -274,5 +274,5 @@ def test_terminal_shows_each_sheet_and_its_own_progress(sb, tmp_path):
     out = result.output
     assert "Sheet Product Price: 4 rows of Product Price" in out
     assert "Sheet Customer Part: 2 rows of Customer Part" in out
-    assert "4/4 rows sent" in out and "2/2 rows sent" in out
+    assert "4/4 rows done" in out and "2/2 rows done" in out
     assert out.count("both.results.xlsx") == 1  # one results workbook, named once
