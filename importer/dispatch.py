@@ -277,6 +277,8 @@ class Dispatcher:
                 outcome, uncertain, known = self._apply(job)
                 self.journal.record(self.run_id, outcome, uncertain=uncertain, known=known)
             except Exception as exc:  # a re-login refused mid-run, the journal's disk full...
+                if self.journal.closed:  # the run was left at once (Ctrl-C twice): its row
+                    return  # stays marked in flight for the next run, nothing to report
                 self._stop_on(exc)
                 return
             finally:

@@ -124,6 +124,7 @@ class Journal:
         # Runs inside every write transaction; the run lease sets it to refuse writes once the
         # lease is lost (see importer/lease.py).
         self.fence: Callable[[sqlite3.Connection], None] | None = None
+        self.closed = False  # set by close(): a worker still running afterwards records nothing
         with self._busy_as_error():
             self._db = sqlite3.connect(self.path, check_same_thread=False,
                                        isolation_level=None, timeout=busy_timeout)
@@ -135,6 +136,7 @@ class Journal:
     # --- plumbing --------------------------------------------------------------------------
     def close(self) -> None:
         with self._lock:
+            self.closed = True
             self._db.close()
 
     def __enter__(self) -> "Journal":
