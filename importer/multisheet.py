@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from importer.changes import ChangeRules
+from importer.checking import build_checks
 from importer.client import ErpClient
 from importer.dispatch import ProgressCallback
 from importer.entities import Entity
@@ -93,7 +94,8 @@ def import_file(path: str | Path, settings: Settings | None, entity: str | Entit
                 on_sheet: SheetCallback | None = None,
                 limits: ReadLimits | None = None,
                 rules: ChangeRules | None = None,
-                read_options: ReadOptions | None = None) -> FileImport:
+                read_options: ReadOptions | None = None, parts: str | Path | None = None,
+                customers: str | Path | None = None) -> FileImport:
     """Import every record sheet of ``path`` (``sheets`` and ``entity`` narrow it); the other
     arguments are runner.run_import's. Raises what run_import raises, before anything is sent
     for a file or sheet that cannot be used."""
@@ -101,9 +103,16 @@ def import_file(path: str | Path, settings: Settings | None, entity: str | Entit
     mode = check_options(mode, workers, settings, dry_run)
     if limits is None:
         limits = ReadLimits(settings.max_sheet_mb) if settings else ReadLimits()
+    strict, jpath = bool(rules and rules.strict), journal_file(journal_path, settings)
+
+    def checks_for(table):  # importer.checking: master data and a price list's own rules
+        return build_checks(table.entity, settings, parts=parts, customers=customers,
+                            journal_path=jpath, server=server_name or "", mode=mode,
+                            strict=strict)
+
     checked = validate_file(Path(path).absolute(), entity=entity, sheets=sheets,
-                            day_first=day_first, limits=limits,
-                            read_options=read_options)  # absolute: report from anywhere
+                            day_first=day_first, limits=limits, read_options=read_options,
+                            checks_for=checks_for)  # absolute: report from anywhere
     options = dict(settings=settings, mode=mode, dry_run=dry_run, server_name=server_name,
                    rules=rules or ChangeRules())
     if len(checked.reports) == 1:

@@ -24,6 +24,7 @@ from typing import Any
 from importer import history
 from importer.changes import (Change, ChangeRules, RowChange, counts as change_counts, guarded,
                               price_jumps, skip_message)
+from importer.checking import build_checks
 from importer.client import ErpClient
 from importer.dispatch import Dispatcher, Job, ProgressCallback, dry_run_outcome, resolve_action
 from importer.entities import Entity, get_entity
@@ -114,11 +115,13 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
                server_name: str | None = None,
                limits: ReadLimits | None = None,
                rules: ChangeRules | None = None,
-               read_options: ReadOptions | None = None) -> ImportResult:
+               read_options: ReadOptions | None = None, parts: str | Path | None = None,
+               customers: str | Path | None = None) -> ImportResult:
     """Import one sheet of a spreadsheet; see the module docstring. ``settings`` may be None
     only for a dry run. ``server_name`` is what the journal calls the server (default: its URL;
     a sandbox kept in a file is restarted on a new port each time, so it is named by its file).
     ``rules``: --skip-unchanged, the price-jump limit and --strict (importer.changes).
+    ``parts``/``customers``: master-data files (else the settings'; importer.checking).
     Raises UnusableFile/BadOptions (exit 2), LoginFailed/ConnectionFailed (exit 3, nothing
     sent)."""
     started, cpu_started = time.monotonic(), time.process_time()
@@ -127,7 +130,11 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
         limits = ReadLimits(settings.max_sheet_mb) if settings else ReadLimits()
     table = read_table(Path(path).absolute(), entity=_entity(entity), sheet=sheet,
                        day_first=day_first, limits=limits, options=read_options)
-    return import_table(table, validate(table), settings, mode=mode, workers=workers,
+    report = validate(table, checks=build_checks(
+        table.entity, settings, parts=parts, customers=customers,
+        journal_path=journal_file(journal_path, settings), server=server_name or "", mode=mode,
+        strict=bool(rules and rules.strict)))
+    return import_table(table, report, settings, mode=mode, workers=workers,
                         dry_run=dry_run, journal_path=journal_path, fresh=fresh, out=out,
                         on_progress=on_progress, stop_event=stop_event, server_name=server_name,
                         rules=rules, started=(started, cpu_started))

@@ -48,6 +48,18 @@ valid one)::
     [columns.product-price]
     "Unit Price" = "SO_UNIT_PRICE"
 
+    [masterdata]                # what validate and import check PART_ID / CUSTOMER_ID against
+    parts = "parts.xlsx"        # PART_ID (+ PART_DESC, PART_STATUS, ...), as `importer sandbox`
+    customers = "customers.csv" # CUSTOMER_ID (+ CUST_NAME)
+    obsolete_statuses = ["O"]   # PART_STATUS values warned about
+    part_not_found_codes = ["PART_NOT_FOUND"]          # the ERP's answers the journal learns from
+    customer_not_found_codes = ["CUSTOMER_NOT_FOUND"]
+
+    [rules.product-price]       # a price list's own rules (importer.pricerules), on by default
+    effective_date_required = true
+    price_required_on_create = true
+    overlapping_periods = "warning"   # or "error", or "off"
+
 List values given in the environment are comma-separated, or a JSON array (for patterns that
 contain commas). Relative paths in a config file are relative to that file. The password is never
 a command-line flag; it is hidden from ``repr``/``str`` and from `Settings.public_dict()`. A
@@ -112,6 +124,12 @@ class Settings:
     max_sheet_mb: int = 1024  # reading/limits.py: what a file may declare before it is refused
     skip_unchanged: bool = False  # --skip-unchanged: rows equal to the last known record
     max_price_change: float = 50.0  # percent; a bigger price move is a warning (price-jump)
+    parts: Path | None = None  # master data files ([masterdata]); None = none given
+    customers: Path | None = None
+    obsolete_statuses: tuple[str, ...] = ("O",)
+    part_not_found_codes: tuple[str, ...] = ("PART_NOT_FOUND",)
+    customer_not_found_codes: tuple[str, ...] = ("CUSTOMER_NOT_FOUND",)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # [rules.ENTITY] tables
     config_path: Path | None = None  # the config file that was read, if any
 
     def __post_init__(self) -> None:
@@ -166,8 +184,13 @@ _IMPORT_KEYS: dict[str, Any] = {
 }
 _READING_KEYS: dict[str, Any] = {"max_sheet_mb": int,
                                  "decimal": str, "date_order": str}  # see reading/options.py
-TABLES = {"connection": _CONNECTION_KEYS, "import": _IMPORT_KEYS, "reading": _READING_KEYS}
-KEY_TYPES = {**_CONNECTION_KEYS, **_IMPORT_KEYS, **_READING_KEYS}
+_MASTERDATA_KEYS: dict[str, Any] = {
+    "parts": "path", "customers": "path", "obsolete_statuses": "list",
+    "part_not_found_codes": "list", "customer_not_found_codes": "list",
+}
+TABLES = {"connection": _CONNECTION_KEYS, "import": _IMPORT_KEYS, "reading": _READING_KEYS,
+          "masterdata": _MASTERDATA_KEYS}
+KEY_TYPES = {**_CONNECTION_KEYS, **_IMPORT_KEYS, **_READING_KEYS, **_MASTERDATA_KEYS}
 COLUMNS_TABLE = "columns"  # [columns] ignore = [...] and [columns.<entity>] header = field
 READING_ONLY = ("decimal", "date_order", COLUMNS_TABLE, "ignore")  # not Settings fields
 _FLAG_OF = {"url": "--url", "data_source": "--data-source", "user": "--user"}
@@ -288,6 +311,10 @@ def read_config_file(path: Path) -> dict[str, Any]:
     for key, value in data.items():
         if key == COLUMNS_TABLE and isinstance(value, dict):
             flat[COLUMNS_TABLE], flat["ignore"] = _columns_table(path, value)
+        elif key == "rules" and isinstance(value, dict):
+            from importer.pricerules import parse_rules_config
+
+            flat["rules"] = parse_rules_config(value, f"Config file {path}")
         elif key in TABLES and isinstance(value, dict):
             for sub_key, sub_value in value.items():
                 _take(flat, path, sub_key, sub_value, TABLES[key], f"[{key}] ")
@@ -317,7 +344,8 @@ def check_secret_file(path: Path) -> None:
 
 def _take(flat: dict, path: Path, key: str, value: Any, allowed: dict, where: str) -> None:
     if key not in allowed:
-        hint = _closest(key, list(allowed) + (list(TABLES) + [COLUMNS_TABLE] if not where else []))
+        hint = _closest(key, list(allowed) + (list(TABLES) + [COLUMNS_TABLE, "rules"]
+                                              if not where else []))
         raise BadOptions(f"Config file {path} has an unknown key {where}{key}.{hint}")
     if key in flat:
         raise BadOptions(f"Config file {path} sets {key} twice; keep one.")
@@ -386,7 +414,7 @@ def read_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
 def load_settings(url: str | None = None, data_source: str | None = None, user: str | None = None,
                   password: str | None = None, config_file: str | Path | None = None, *,
                   password_prompt: Callable[[], str] | None = None,
-                  password_needed: bool = True,
+                  password_needed: bool = True, connection_needed: bool = True,
                   environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
     """Build Settings from flags (these arguments; None = not given) > IMPORTER_* > config file.
 
@@ -395,14 +423,18 @@ def load_settings(url: str | None = None, data_source: str | None = None, user: 
     ``password_prompt`` is called when no password is found anywhere (the CLI passes a hidden
     prompt on a terminal); without it a missing password is a BadOptions. With
     ``password_needed=False`` (a dry run that logs in nowhere) a missing password stays ''
-    and nobody is asked. ``environ`` replaces os.environ (for tests). Raises BadOptions naming
+    and nobody is asked. ``connection_needed=False`` (validate, which only reads what the
+    journal knows of a server) lets url, data source and user be missing (''). ``environ`` replaces os.environ (for tests). Raises BadOptions naming
     the flag or variable to set for every missing or unusable value.
     """
     flags = _flag_values(dict(overrides, url=url, data_source=data_source, user=user,
                               password=password))
     path = find_config_file(config_file, environ)
     merged = {**(read_config_file(path) if path else {}), **read_environment(environ), **flags}
-    _require(merged, path)
+    if connection_needed:
+        _require(merged, path)
+    else:
+        merged = {"url": "", "data_source": "", "user": "", **merged}
     if not merged.get("password") and password_needed:
         merged["password"] = _ask(password_prompt)
     return _build(merged, path)

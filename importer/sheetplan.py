@@ -192,10 +192,13 @@ class FileReport:
 def validate_file(path: str | Path, entity: Entity | str | None = None,
                   sheets: tuple[str, ...] | list[str] = (), day_first: bool = False,
                   limits: ReadLimits | None = None,
-                  read_options: ReadOptions | None = None) -> FileReport:
-    """Read and validate every record sheet of ``path`` (see plan_sheets)."""
+                  read_options: ReadOptions | None = None, checks_for=None) -> FileReport:
+    """Read and validate every record sheet of ``path`` (see plan_sheets). ``checks_for(table)``
+    gives a sheet's further check sets (importer.checking.build_checks; default: the entity's
+    default rules)."""
     plan = plan_sheets(path, entity=entity, sheets=sheets, day_first=day_first, limits=limits,
                        read_options=read_options)
     from importer.validation import validate  # pandas: only once every sheet could be read
 
-    return FileReport(plan, [validate(t) for t in plan.tables])
+    return FileReport(plan, [validate(t, checks=checks_for(t) if checks_for else None)
+                             for t in plan.tables])

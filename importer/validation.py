@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,9 @@ import pandas as pd
 from importer.changes import CHANGE_CODES
 from importer.entities import FLAG_VALUES, Entity, Kind
 from importer.model import Action, Issue, Report, Row, Severity, Table
+from importer.pricerules import RULE_CODES
 from importer.reading import READING_CODES, gc_paused
+from importer.references import REFERENCE_CODES
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +40,27 @@ SCHEMA_CODES = {
                                  "(warning).",
 }
 # Every issue code the reader and the validator produce, with a one-line description.
-ISSUE_CODES: dict[str, str] = {**SCHEMA_CODES, **READING_CODES, **CHANGE_CODES}
+ISSUE_CODES: dict[str, str] = {**SCHEMA_CODES, **READING_CODES, **CHANGE_CODES,
+                               **REFERENCE_CODES, **RULE_CODES}
 WARNING_CODES = frozenset({"currency-code", "price-rises-with-quantity", "whitespace-trimmed",
                            "currency-removed", "dates-read-month-first", "columns-not-sent",
                            "time-ignored", "hidden-row"})
+
+
+class CheckSet(Protocol):
+    """Checks another module registers with a validation run (reference checks, a price list's
+    own rules): pandera checks over the same frame, with their own codes and messages."""
+
+    codes: dict[str, str]  # code -> one-line description
+
+    def fields(self) -> tuple[str, ...]:
+        """Fields the frame must hold even when blank or absent from the file."""
+
+    def checks(self, table: Table, frame: pd.DataFrame) -> list[tuple[Severity, str, object]]:
+        """(severity, field, pandera Check) triples; a Check's name is its issue code."""
+
+    def message(self, code: str, row: int, field: str, value: str | None) -> str:
+        """The one sentence an issue of this set says at a cell."""
 
 NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
 INTEGER = r"-?\d+"
@@ -59,26 +78,37 @@ class _Context:
     duplicates: dict[int, list[int]]  # excel row -> the rows sharing its key
     rises: dict[int, tuple[str, str, str, str]]  # excel row -> (price, qty, lower price, lower qty)
     values: dict[int, dict[str, str]]  # excel row -> the row's values (fast lookups for messages)
+    extra: dict[Severity, dict[str, list]] = None  # severity -> field -> registered checks
+    owners: dict[str, CheckSet] = None  # code of a registered check -> its set
 
 
-def validate(table: Table, on_progress: Callable[[str], None] | None = None) -> Report:
-    """Every issue of every row of the table (reading's included), sorted by cell."""
+def validate(table: Table, on_progress: Callable[[str], None] | None = None,
+             checks: Sequence[CheckSet] | None = None) -> Report:
+    """Every issue of every row of the table (reading's included), sorted by cell. ``checks``
+    are further check sets (see CheckSet); None means the entity's default rules
+    (importer.pricerules), with no master data."""
+    if checks is None:
+        from importer.pricerules import default_checks
+
+        checks = default_checks(table.entity)
     with gc_paused():  # many small objects and no cycles: see importer.reading.gc_paused
-        return _validate(table, on_progress)
+        return _validate(table, on_progress, checks)
 
 
-def _validate(table: Table, on_progress: Callable[[str], None] | None) -> Report:
+def _validate(table: Table, on_progress: Callable[[str], None] | None,
+              checks: Sequence[CheckSet]) -> Report:
     import pandera.pandas as pa  # noqa: F401 - imported here: pandera is slow to import
 
     rows = [r for r in table.rows if r.action is not Action.SKIP]
     skipped = {r.excel_row for r in table.rows} - {r.excel_row for r in rows}
-    frame = _frame(table, rows)
+    frame = _frame(table, rows, {f for c in checks for f in c.fields()})
     _FACTORIZED.clear()
     try:
         keys = key_frame(table.entity, frame)
         values = {r.excel_row: r.values for r in rows}
         ctx = _Context(table.entity, frame, duplicate_groups(table.entity, keys),
-                       price_rises(table.entity, frame, keys, values), values)
+                       price_rises(table.entity, frame, keys, values), values,
+                       *_registered(checks, table, frame))
         found = _run(error_schema(ctx), ctx, table, Severity.ERROR)
         found += _run(warning_schema(ctx), ctx, table, Severity.WARNING)
     finally:
@@ -98,11 +128,23 @@ def _order(issue: Issue) -> tuple:
     return (issue.row or 0, len(col), col, issue.code)
 
 
-def _frame(table: Table, rows: list[Row]) -> pd.DataFrame:
+def _registered(checks: Sequence[CheckSet], table: Table, frame: pd.DataFrame):
+    extra: dict[Severity, dict[str, list]] = {Severity.ERROR: {}, Severity.WARNING: {}}
+    owners: dict[str, CheckSet] = {}
+    for check_set in checks:
+        for severity, field, check in check_set.checks(table, frame):
+            extra[severity].setdefault(field, []).append(check)
+        owners.update({code: check_set for code in check_set.codes})
+    return extra, owners
+
+
+def _frame(table: Table, rows: list[Row], needed: set[str] = frozenset()) -> pd.DataFrame:
     """One column per field of the file, indexed by Excel row; optional all-blank columns left out
-    (nothing to check there)."""
-    data = {f: [r.values.get(f) for r in rows] for f in table.fields}
-    required = set(table.entity.required_create)
+    (nothing to check there) unless a registered check needs them (absent ones are blank)."""
+    names = list(table.fields) + [f for f in table.entity.field_names
+                                  if f in needed and f not in table.fields]
+    data = {f: [r.values.get(f) for r in rows] for f in names}
+    required = set(table.entity.required_create) | set(needed)
     fields = [f for f, col in data.items() if f in required or any(v is not None for v in col)]
     data = {f: data[f] for f in fields}
     return pd.DataFrame(data, index=pd.Index([r.excel_row for r in rows], name="row"),
@@ -117,8 +159,9 @@ def error_schema(ctx: _Context):
     columns = {}
     for name in ctx.frame.columns:
         f = entity.field(name)
+        checks = _field_checks(f.kind, f.max_length) + ctx.extra[Severity.ERROR].get(name, [])
         columns[name] = pa.Column(object, nullable=name not in entity.required_create,
-                                  checks=_field_checks(f.kind, f.max_length), required=False)
+                                  checks=checks, required=False)
     checks = []
     if entity.start_date_field in ctx.frame and entity.end_date_field in ctx.frame:
         checks.append(pa.Check(lambda df: ~_end_before_start(ctx), name="end-before-start"))
@@ -178,9 +221,12 @@ def warning_schema(ctx: _Context):
 
     columns = {}
     for name in ctx.frame.columns:
+        checks = list(ctx.extra[Severity.WARNING].get(name, []))
         if ctx.entity.field(name).currency:
-            columns[name] = pa.Column(object, nullable=True, checks=[pa.Check(
-                lambda s: s.str.fullmatch("[A-Z]{3}"), name="currency-code", ignore_na=True)])
+            checks.append(pa.Check(lambda s: s.str.fullmatch("[A-Z]{3}"), name="currency-code",
+                                   ignore_na=True))
+        if checks:
+            columns[name] = pa.Column(object, nullable=True, checks=checks)
     checks = []
     if ctx.rises:
         rises = pd.Series(ctx.frame.index.isin(list(ctx.rises)), index=ctx.frame.index)
@@ -292,7 +338,7 @@ def _run(schema, ctx: _Context, table: Table, severity: Severity) -> list[Issue]
     for check, column, row in zip(cases["check"].tolist(), cases["column"].tolist(),
                                   cases["index"].tolist()):
         code = "missing-value" if check == "not_nullable" else str(check)
-        if code not in ISSUE_CODES:
+        if code not in ISSUE_CODES and code not in ctx.owners:
             log.warning("unexpected schema failure %s on %s", check, column)
             continue
         row = int(row)
@@ -301,8 +347,11 @@ def _run(schema, ctx: _Context, table: Table, severity: Severity) -> list[Issue]
             continue
         seen.add((code, row, field))
         value = ctx.values[row].get(field)
-        out.append(Issue(code, message(ctx, code, row, field, value), severity, table.sheet, row,
-                         letters.get(field), field, value))
+        owner = ctx.owners.get(code)
+        text = (owner.message(code, row, field, value) if owner is not None
+                else message(ctx, code, row, field, value))
+        out.append(Issue(code, text, severity, table.sheet, row, letters.get(field), field,
+                         value))
     return out
 
 

@@ -159,6 +159,13 @@ def mistake_rows() -> list[dict]:
             PRICE_CODE=" LP "),
         row("HOSE-050", 1, 1.9, "time-ignored (warning) - EFFECTIVE_DATE has a time of day.",
             EFFECTIVE_DATE=dt.datetime(2026, 12, 1, 14, 30)),
+        row("FIT-1001", 1, 0.9, "effective-date-required - EFFECTIVE_DATE is empty.",
+            EFFECTIVE_DATE=None),
+        row("FIT-1002", 1, None, "price-missing-on-create - SO_UNIT_PRICE is empty."),
+        row("HOSE-100", 1, 2.9, "overlapping-period (warning) - ends after the next row starts.",
+            END_DATE=dt.date(2027, 6, 30)),
+        row("HOSE-100", 1, 3.1, "overlapping-period (warning) - starts before the row above "
+            "ends.", EFFECTIVE_DATE=dt.date(2027, 3, 1)),
         row("HOSE-075", 1, 2.7, "hidden-row (warning) - this row is hidden."),
     ]
 

@@ -17,6 +17,16 @@ from importer.validation import ISSUE_CODES, WARNING_CODES
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 MANIFEST = json.loads((BAD / "expected.json").read_text())["files"]
 ERROR_CODES = set(ISSUE_CODES) - WARNING_CODES
+# The corpus is about reading files; a price list's own rules (importer.pricerules) are tested in
+# tests/test_price_rules.py, so they are off here and the manifest lists only reading's issues.
+RULES_OFF = ("[rules.product-price]\neffective_date_required = false\n"
+             "price_required_on_create = false\noverlapping_periods = \"off\"\n")
+
+
+def rules_off(tmp_path: Path) -> list[str]:
+    config = tmp_path / "rules-off.toml"
+    config.write_text(RULES_OFF, encoding="utf-8")
+    return ["--config", str(config)]
 
 
 def test_corpus_has_at_least_30_files_all_in_the_manifest():
@@ -30,7 +40,8 @@ def test_corpus_has_at_least_30_files_all_in_the_manifest():
 @pytest.mark.parametrize("name", sorted(MANIFEST))
 def test_bad_input_gets_its_exit_code_and_message(name, tmp_path):
     expected = MANIFEST[name]
-    args = ["validate", str(BAD / name), *expected["args"], "-o", str(tmp_path / "out.xlsx")]
+    args = ["validate", str(BAD / name), *expected["args"], "-o", str(tmp_path / "out.xlsx"),
+            *rules_off(tmp_path)]
     result = CliRunner().invoke(main, args + ["--json"])
     assert result.exit_code == expected["exit"], result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
@@ -68,7 +79,8 @@ def test_bad_input_dry_run_import_exits_the_same_and_sends_nothing(name, tmp_pat
     src = tmp_path / name
     src.write_bytes((BAD / name).read_bytes())  # outputs land beside the copy, not in the repo
     args = ["import", str(src), "--dry-run", "--json", *expected["args"],
-            "--journal", str(tmp_path / "journal.sqlite"), "-o", str(tmp_path / "results.xlsx")]
+            "--journal", str(tmp_path / "journal.sqlite"), "-o", str(tmp_path / "results.xlsx"),
+            *rules_off(tmp_path)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == expected["exit"], result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception

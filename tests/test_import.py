@@ -232,7 +232,8 @@ def test_no_password_or_token_in_any_output_log_journal_or_workbook(sb, tmp_path
         assert not token_like.search(text)
 
 
-def test_sandbox_option_imports_into_the_built_in_sandbox(tmp_path):
+def test_sandbox_option_imports_into_the_built_in_sandbox(tmp_path, monkeypatch):
+    isolate_from_user(tmp_path / "home", monkeypatch)  # the rehearsal database is kept there
     src = write_csv(tmp_path / "p.csv", price_rows(4))
     result = CliRunner().invoke(main, ["import", str(src), "--sandbox", "--journal",
                                        str(tmp_path / "j")])

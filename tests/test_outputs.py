@@ -2,7 +2,7 @@
 it sends anything (or, when it happens after, says how to get the results from the journal)."""
 import pytest
 from click.testing import CliRunner
-from conftest import stats
+from conftest import isolate_from_user, stats
 from test_import import PASSWORD, price_rows, write_csv
 
 from importer.cli import main
@@ -31,7 +31,8 @@ def test_import_into_a_missing_folder_stops_before_sending_anything(sandbox_fact
     assert PRODUCT_PRICE.create_path not in stats(sb.url)["calls"]
 
 
-def test_a_workbook_failing_after_the_run_names_the_report_command(tmp_path):
+def test_a_workbook_failing_after_the_run_names_the_report_command(tmp_path, monkeypatch):
+    isolate_from_user(tmp_path / "home", monkeypatch)  # where --sandbox keeps its database
     rows = price_rows(3)
     rows[0][0] = ""  # one invalid row, so a failed-rows workbook is due
     src = write_csv(tmp_path / "p.csv", rows)
@@ -48,7 +49,8 @@ def test_a_workbook_failing_after_the_run_names_the_report_command(tmp_path):
     ["export", "product-price", "--url", "http://erp.example", "--data-source", "D", "--user",
      "U", "--journal", "{journal}", "-o", "{missing}"],
 ])
-def test_writing_into_a_missing_folder_is_one_sentence(args, tmp_path):
+def test_writing_into_a_missing_folder_is_one_sentence(args, tmp_path, monkeypatch):
+    isolate_from_user(tmp_path / "home", monkeypatch)  # where --sandbox keeps its database
     src = write_csv(tmp_path / "p.csv", price_rows(2))
     run(["import", str(src), "--sandbox", "--journal", str(tmp_path / "j")])
     filled = [a.format(src=src, missing=tmp_path / "nope" / "out.xlsx", journal=tmp_path / "j")

@@ -14,6 +14,7 @@ from importer.reading import read_table
 from importer.reading.encoding import CODES as ENCODING_CODES
 from importer.reading.fidelity import CODES as FIDELITY_CODES
 from importer.reading.localize import LOCALE_CODES
+from importer.references import REFERENCE_CODES
 from importer.validation import ISSUE_CODES, report_as_dict, validate
 from test_reading_sheets import PRICE_HEADER, write_xlsx
 
@@ -26,7 +27,8 @@ def run(*args):
 
 
 def test_valid_file_exits_0_and_writes_the_workbook_beside_it(tmp_path):
-    path = write_xlsx(tmp_path / "prices.xlsx", [PRICE_HEADER, ["PUMP001", "LP", "2026-01-01", 1]])
+    path = write_xlsx(tmp_path / "prices.xlsx", [PRICE_HEADER,
+                                                 ["PUMP001", "LP", "2026-01-01", 1, None, "USD", 5]])
     result = run(path)
     assert result.exit_code == 0, result.output
     assert "Checked 1 row of Product Price in sheet 'Prices' of prices.xlsx: 0 errors" in (
@@ -72,8 +74,8 @@ def test_unusable_file_exits_2_with_one_sentence_and_no_traceback(tmp_path):
 
 def test_entity_sheet_and_day_first_options(tmp_path):
     path = write_xlsx(tmp_path / "c.xlsx", [["PART_ID", "NOTES", "EFFECTIVE_DATE"]], sheet="x",
-                      extra_sheets={"Later": [["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE"],
-                                              ["A", "LP", "13/1/2026"]]})
+                      extra_sheets={"Later": [["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE",
+                                               "SO_UNIT_PRICE"], ["A", "LP", "13/1/2026", "5"]]})
     assert run(path, "--sheet", "Later", "--month-first").exit_code == 1  # 13 is no month
     result = run(path, "--sheet", "Later", "--day-first", "--entity", "product-price", "--json")
     assert result.exit_code == 0, result.output
@@ -99,9 +101,11 @@ def test_sample_mistakes_file_shows_one_mistake_of_each_kind(tmp_path):
     report = validate(read_table(SAMPLES / "price_list_mistakes.xlsx"))
     flagged = set(report.counts_by_code())
     fidelity = set(FIDELITY_CODES) | set(ENCODING_CODES) | {"hidden-column"}  # test_fidelity*
-    # price-jump needs a journal's last known prices (tests/test_changes_import.py)
+    # price-jump needs a journal's last known prices (tests/test_changes_import.py), the
+    # reference checks master data (tests/test_references.py)
     locale = set(LOCALE_CODES) | {"columns-not-sent"}  # test_locale*.py, on LibreOffice files
-    assert flagged == set(ISSUE_CODES) - {"invalid-flag", "price-jump"} - fidelity - locale
+    assert flagged == (set(ISSUE_CODES) - {"invalid-flag", "price-jump"} - fidelity - locale
+                       - set(REFERENCE_CODES))
     cp = validate(read_table(SAMPLES / "customer_parts_mistakes.xlsx"))
     assert set(cp.counts_by_code()) == {"invalid-flag", "missing-value"}
 

@@ -76,14 +76,17 @@ def test_flags_must_be_y_or_n(tmp_path):
 
 
 def test_reading_errors_are_not_reported_twice(tmp_path):
-    report = report_of(tmp_path, [["PART_ID", "PRICE_CODE"], ["#N/A", "LP"]])
+    report = report_of(tmp_path, [["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "SO_UNIT_PRICE"],
+                                  ["#N/A", "LP", "2026-01-01", "1"]])
     assert codes_at(report.issues) == {("Prices!A2", "excel-error")}
 
 
 def test_skipped_rows_are_not_validated(tmp_path):
     report = report_of(tmp_path, [["PART_ID", "PRICE_CODE", "ORDER_QTY", "ACTION"],
                                   ["P1", "LP", "ten", "SKIP"], ["P2", "LP", "x", ""]])
-    assert codes_at(report.issues) == {("Prices!C3", "not-a-number")}
+    assert codes_at(report.issues) == {("Prices!C3", "not-a-number"),
+                                       ("Prices!3", "effective-date-required"),
+                                       ("Prices!3", "price-missing-on-create")}
 
 
 def test_every_issue_code_is_listed_with_a_description():
@@ -96,6 +99,10 @@ def test_every_issue_code_is_listed_with_a_description():
                 "shows-nothing", "invalid-utf8", "nul-byte", "price-jump",
                 "number-convention", "date-order", "two-digit-year", "date-with-time",
                 "currency-removed", "currency-mismatch", "dates-read-month-first",
-                "columns-not-sent"}
+                "columns-not-sent",
+                # references.py and pricerules.py
+                "unknown-part", "unknown-customer", "part-not-found-before",
+                "customer-not-found-before", "obsolete-part", "effective-date-required",
+                "price-missing-on-create", "overlapping-period"}
     assert set(ISSUE_CODES) == expected
     assert all(ISSUE_CODES[c].endswith(".") for c in expected)

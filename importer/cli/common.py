@@ -137,7 +137,7 @@ def connection_options(func: Callable) -> Callable:
 
 
 def settings_from_options(connection: ConnectionOptions, password_needed: bool = True,
-                          **overrides) -> Settings:
+                          connection_needed: bool = True, **overrides) -> Settings:
     """Settings from the flags > IMPORTER_* > importer.toml; asks for the password (hidden) only
     when stdin is a terminal (--insecure is warned about by the client, once, in the log).
     ``overrides`` are further settings from the command's own flags
@@ -148,7 +148,34 @@ def settings_from_options(connection: ConnectionOptions, password_needed: bool =
                          user=connection.user, config_file=connection.config_file,
                          ca_bundle=connection.ca_bundle, insecure=connection.insecure,
                          timeout=connection.timeout, retries=connection.retries,
-                         password_prompt=prompt, password_needed=password_needed, **overrides)
+                         password_prompt=prompt, password_needed=password_needed,
+                         connection_needed=connection_needed, **overrides)
+
+
+def lenient_settings(connection: ConnectionOptions, **overrides) -> Settings:
+    """Settings for a command that never logs in (validate, a dry run): url, data source and
+    user may be missing, and no password is asked for."""
+    return settings_from_options(connection, password_needed=False, connection_needed=False,
+                                 **overrides)
+
+
+_MASTERDATA_FLAGS = (
+    click.option("--parts", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                 help="CSV or xlsx of the ERP's parts (PART_ID, optional PART_DESC, "
+                      "PART_STATUS, ...): PART_IDs not in it are errors, with the likely id "
+                      "suggested (or parts under [masterdata] in importer.toml)."),
+    click.option("--customers", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                 help="CSV or xlsx of the ERP's customers (CUSTOMER_ID, optional CUST_NAME), "
+                      "checked like --parts."),
+)
+
+
+def masterdata_options(func: Callable) -> Callable:
+    """Add --parts and --customers (the reference checks; --strict comes with the change
+    options and makes every warning, an overlapping period included, an error)."""
+    for option in reversed(_MASTERDATA_FLAGS):
+        func = option(func)
+    return func
 
 
 def _password_prompt() -> str:

@@ -6,11 +6,17 @@ import json
 import click
 from rich.table import Table as RichTable
 
-from importer.cli.common import console
+from pathlib import Path
+
+from importer.cli.common import ConnectionOptions, console, lenient_settings, translate_errors
 from importer.entities import ENTITIES
+from importer.pricerules import RULE_ENTITIES
 
 
-def entities_as_data() -> list[dict]:
+def entities_as_data(rules_config: dict | None = None) -> list[dict]:
+    from importer.pricerules import entity_rules_data
+
+    rules = entity_rules_data(rules_config)
     return [
         {
             "entity": e.name,
@@ -24,6 +30,7 @@ def entities_as_data() -> list[dict]:
             "update_documented": e.update_documented,
             "fields": len(e.fields),
             "response_fields": len(e.response_fields),
+            "rules": rules[e.name],
         }
         for e in ENTITIES.values()
     ]
@@ -39,12 +46,18 @@ def aliases_as_data() -> list[dict]:
               help="List the headers read as each field besides its own name (Part Number is "
                    "PART_ID, ...).")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
-def command(show_aliases: bool, as_json: bool) -> None:
-    """List the record types the tool can load, with their key, required fields and endpoints."""
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file whose [rules.*] to show instead of ./importer.toml or the "
+                   "user's importer.toml.")
+@translate_errors
+def command(show_aliases: bool, as_json: bool, config_file: Path | None) -> None:
+    """List the record types the tool can load, with their key, required fields, endpoints and
+    the rules a file of each is checked by (as configured under [rules.ENTITY])."""
     if show_aliases:
         _aliases(as_json)
         return
-    data = entities_as_data()
+    settings = lenient_settings(ConnectionOptions(config_file=config_file))
+    data = entities_as_data(settings.rules)
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
@@ -60,6 +73,12 @@ def command(show_aliases: bool, as_json: bool) -> None:
             f"create: {d['create']}\nupdate: {update}",
         )
     console.print(table)
+    for d in data:
+        where = (f" (set under [rules.{d['entity']}] in importer.toml)"
+                 if d["entity"] in RULE_ENTITIES else "")
+        console.print(f"Rules of {d['entity']}{where}:", soft_wrap=True, markup=False)
+        for rule in d["rules"]:
+            console.print(f"  - {rule}", soft_wrap=True, markup=False)
     console.print("Update needs the key plus at least one other field. "
                   "Make a template with: importer template ENTITY")
 

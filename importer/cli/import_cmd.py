@@ -14,14 +14,14 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from importer.cli.common import (ConnectionOptions, ExitCodeError, connection_options, console,
-                                 entity_choice, err_console, is_terminal,
-                                 settings_from_options, translate_errors)
+                                 entity_choice, err_console, is_terminal, lenient_settings,
+                                 masterdata_options, settings_from_options, translate_errors)
 from importer.cli.change_options import ChangeFlags, change_options, change_lines
 from importer.cli.reading_opts import ReadingFlags, reading_options
 from importer.errors import BadOptions
 from importer.humane import duration, plural
 from importer.model import MODES, Status
-from importer.settings import Settings, default_journal_path
+from importer.settings import Settings
 
 if TYPE_CHECKING:
     from importer.multisheet import FileImport
@@ -54,17 +54,23 @@ PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a termi
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Results workbook to write (default: FILE's name + .results.xlsx).")
 @click.option("--sandbox", "use_sandbox", is_flag=True,
-              help="Import into the built-in sandbox server (demo data), started and stopped "
-                   "here: a rehearsal that needs no ERP.")
+              help="Import into the built-in sandbox server, started and stopped here: a "
+                   "rehearsal that needs no ERP. It serves --parts/--customers (else the demo "
+                   "data) and keeps its records between runs.")
 @click.option("--sandbox-db", type=click.Path(dir_okay=False, path_type=Path),
-              help="With --sandbox: keep the sandbox's records in this file (default: a "
-                   "temporary file).")
+              help="With --sandbox: keep the sandbox's records in this file (default: one per "
+                   "data source in the user's data directory).")
+@click.option("--sandbox-fresh", is_flag=True,
+              help="With --sandbox: start the sandbox empty (its earlier records are deleted) "
+                   "and start a new run.")
 @reading_options
+@masterdata_options
 @change_options
 @connection_options
 @translate_errors
 def command(file: Path, entity, sheets, mode, workers, dry_run, journal, fresh, as_json, out,
-            use_sandbox, sandbox_db, connection: ConnectionOptions, change_flags: ChangeFlags,
+            use_sandbox, sandbox_db, sandbox_fresh, parts, customers,
+            connection: ConnectionOptions, change_flags: ChangeFlags,
             reading: ReadingFlags) -> None:
     """Load FILE (xlsx, xlsm, xls, ods or csv) into the ERP and write a results workbook.
 
@@ -87,21 +93,27 @@ def command(file: Path, entity, sheets, mode, workers, dry_run, journal, fresh, 
     from importer.multisheet import import_file  # pandas & co. only when importing
     from importer.runner import RESUME_HINT
 
-    if sandbox_db and not use_sandbox:
-        raise BadOptions("--sandbox-db only goes with --sandbox.")
+    for flag, given in (("--sandbox-db", sandbox_db), ("--sandbox-fresh", sandbox_fresh)):
+        if given and not use_sandbox:
+            raise BadOptions(f"{flag} only goes with --sandbox.")
     options = reading.options(connection.config_file)
-    with _server(use_sandbox, sandbox_db, as_json) as sandbox:
-        settings = _settings(connection, sandbox, dry_run, workers, journal)
+    master = lenient_settings(connection) if use_sandbox else None
+    parts = parts or (master.parts if master else None)
+    customers = customers or (master.customers if master else None)
+    with _server(use_sandbox, sandbox_db, sandbox_fresh, parts, customers,
+                 master.data_source if master else "", as_json) as (sandbox, sandbox_name):
+        settings = _settings(connection, sandbox, dry_run, workers, journal, master)
         workers = workers or (settings.workers if settings else 4)
         with _progress_reporter(as_json) as on_progress:
             try:
                 done = import_file(file, settings, entity=entity, sheets=sheets, mode=mode,
                                    workers=workers, dry_run=dry_run, journal_path=journal,
-                                   fresh=fresh, out=out, read_options=options,
+                                   fresh=fresh or sandbox_fresh, out=out, read_options=options,
                                    on_progress=on_progress, on_sheet=None if as_json else
-                                   _announce, server_name=_sandbox_name(sandbox_db)
-                                   if sandbox else None, limits=_limits(connection),
-                                   rules=change_flags.rules(settings))
+                                   _announce, server_name=sandbox_name,
+                                   limits=_limits(connection),
+                                   rules=change_flags.rules(settings), parts=parts,
+                                   customers=customers)
             except KeyboardInterrupt:
                 raise ExitCodeError(f"Stopped at once. {RESUME_HINT}", 1) from None
     if as_json:
@@ -112,18 +124,19 @@ def command(file: Path, entity, sheets, mode, workers, dry_run, journal, fresh, 
 
 
 def _settings(connection: ConnectionOptions, sandbox, dry_run: bool, workers: int | None,
-              journal: Path | None) -> Settings | None:
-    if sandbox is not None:
-        return Settings(url=sandbox.url, data_source=sandbox.data_source, user=sandbox.user,
-                        password=sandbox.password, journal=journal or default_journal_path(),
-                        workers=workers or 4)
+              journal: Path | None, master: Settings | None) -> Settings | None:
+    if sandbox is not None:  # the config file's [masterdata] and [rules.*] still apply
+        return master.replace(url=sandbox.url, data_source=sandbox.data_source,
+                              user=sandbox.user, password=sandbox.password,
+                              journal=journal or master.journal,
+                              workers=workers or master.workers)
     if not dry_run:
         return settings_from_options(connection, workers=workers, journal=journal)
     try:  # a dry run logs in nowhere: without server settings every upsert row is a create
         return settings_from_options(connection, workers=workers, journal=journal,
                                      password_needed=False)
     except BadOptions:
-        return None
+        return lenient_settings(connection, workers=workers, journal=journal)
 
 
 def _limits(connection: ConnectionOptions):
@@ -134,25 +147,25 @@ def _limits(connection: ConnectionOptions):
     return ReadLimits(reading_setting("max_sheet_mb", connection.config_file))
 
 
-def _sandbox_name(db: Path | None) -> str | None:
-    """A sandbox kept in a file is the same server on every run, whatever port it gets; a
-    temporary one is new each time (its random URL then keeps runs apart)."""
-    return f"sandbox:{db.resolve()}" if db else None
-
-
 @contextlib.contextmanager
-def _server(use_sandbox: bool, db: Path | None, quiet: bool):
+def _server(use_sandbox: bool, db: Path | None, fresh: bool, parts, customers,
+            data_source: str, quiet: bool):
     if not use_sandbox:
-        yield None
+        yield None, None
         return
-    from importer.sandbox.server import SandboxConfig, start_sandbox
+    from importer.rehearsal import rehearsal
+    from importer.sandbox.demo import DEMO_DATA_SOURCE
 
-    with start_sandbox(SandboxConfig(db_path=db)) as sb:
+    data_source = data_source or DEMO_DATA_SOURCE
+    with rehearsal(data_source, db, fresh=fresh, parts=parts, customers=customers) as (sb, name):
         if not quiet:
-            where = f"records kept in {db}" if db else "records discarded when it stops"
-            err_console.print(f"Importing into the built-in [bold]sandbox[/bold] at {sb.url} "
-                              f"(demo data, {where}), not into a real ERP.")
-        yield sb
+            data = ", ".join(f"{what} from {Path(f).name}" for what, f in
+                             (("parts", parts), ("customers", customers)) if f) or "demo data"
+            state = "started empty" if fresh else "records kept between runs"
+            err_console.print(f"Importing into the built-in sandbox at {sb.url} "
+                              f"({data}; {state} in {sb.db_path}), not into a real ERP.",
+                              soft_wrap=True, markup=False)
+        yield sb, name
 
 
 @contextlib.contextmanager

@@ -52,6 +52,23 @@ def _show(sb, custom_users: bool) -> None:
         console.print(line, soft_wrap=True, markup=False)
 
 
+def _list_master(parts_file, customers_file, parts: bool, customers: bool) -> None:
+    """The master data as tab-separated text with a header row (plain text, no markup)."""
+    from importer.sandbox.master import load_customers, load_parts
+
+    shown = []
+    if parts:
+        shown.append((demo.PART_COLUMNS, load_parts(parts_file)))
+    if customers:
+        shown.append((demo.CUSTOMER_COLUMNS, load_customers(customers_file)))
+    for i, (columns, records) in enumerate(shown):
+        if i:
+            click.echo("")
+        click.echo("\t".join(columns))
+        for record in records.values():
+            click.echo("\t".join(record.get(c, "") for c in columns))
+
+
 @contextlib.contextmanager
 def _stop_on_signals(stop: threading.Event):
     """Ctrl-C (SIGINT) and `kill` (SIGTERM) set ``stop``; the server then stops cleanly and the
@@ -103,8 +120,13 @@ def _stop_on_signals(stop: threading.Event):
               help="Seconds a login token stays valid.")
 @click.option("--seed", default=None, type=int,
               help="Seed for the injected faults: the same seed and calls give the same faults.")
+@click.option("--list-parts", is_flag=True,
+              help="Print the parts the sandbox serves (--parts, else the demo parts) and exit.")
+@click.option("--list-customers", is_flag=True,
+              help="Print the customers the sandbox serves (--customers, else the demo "
+                   "customers) and exit.")
 @translate_errors
-def command(users, data_sources, **options) -> None:
+def command(users, data_sources, list_parts, list_customers, **options) -> None:
     """Run a local stand-in for the Expandable API, to rehearse an import safely.
 
     It keeps real records (SQLite), enforces the API's documented rules, knows the demo parts
@@ -112,6 +134,11 @@ def command(users, data_sources, **options) -> None:
     failures, lost responses, expiring tokens). It prints the URL and the login it accepts, then
     runs until Ctrl-C.
     """
+    if list_parts or list_customers:
+        _list_master(options["parts_file"] if list_parts else None,
+                     options["customers_file"] if list_customers else None,
+                     list_parts, list_customers)
+        return
     from importer.sandbox.server import SandboxConfig, start_sandbox  # starlette, uvicorn
 
     config = SandboxConfig(users=_parse_users(users),

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import click
 
-from importer.cli.common import ExitCodeError, console, entity_choice, translate_errors
+from importer.cli.common import (ConnectionOptions, ExitCodeError, console, entity_choice,
+                                 lenient_settings, translate_errors)
 from importer.entities import get_entity
 from importer.errors import EXIT_UNUSABLE
 
@@ -38,7 +39,10 @@ def command(entity: str, fmt: str | None, output: Path | None, force: bool) -> N
     if path.exists() and not force:
         raise ExitCodeError(f"{path} already exists; choose another name with -o or add --force "
                             "to overwrite it.", EXIT_UNUSABLE)
-    write_template(found, path, fmt)  # OutputNotWritable: one sentence, exit 2
+    from importer.pricerules import PriceRules, describe
+
+    rules = PriceRules.for_entity(found, lenient_settings(ConnectionOptions()).rules)
+    write_template(found, path, fmt, describe(found, rules))  # OutputNotWritable: exit 2
     console.print(f"Wrote the {found.label} template to {path}. Required columns are highlighted; "
                   "the Fields sheet explains every column." if fmt == "xlsx" else
                   f"Wrote the {found.label} CSV header to {path}.")

@@ -10,9 +10,9 @@ from rich.table import Table as RichTable
 
 from importer.changes import counts as change_counts
 from importer.cli.change_options import ChangeFlags, change_lines, guard_options
-from importer.cli.common import (ExitCodeError, console, entity_choice, err_console,
-                                 translate_errors)
-from importer.settings import find_config_file, read_config_file, read_environment
+from importer.cli.common import (ConnectionOptions, ExitCodeError, connection_options, console,
+                                 entity_choice, err_console, lenient_settings,
+                                 masterdata_options, translate_errors)
 from importer.cli.reading_opts import ReadingFlags, reading_options
 from importer.errors import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNUSABLE
 from importer.humane import plural
@@ -32,30 +32,33 @@ def default_output(path: Path) -> Path:
 @click.option("--sheet", "sheets", multiple=True, help="Sheet to read; repeat it for several "
               "[default: every sheet whose header names a record type].")
 @reading_options
-@click.option("--config", "config_file", metavar="PATH",
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Config file whose [reading] and [columns] tables apply, instead of "
-                   "./importer.toml or the user's importer.toml.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Annotated workbook to write [default: FILE's name + .validation.xlsx, beside "
                    "it].")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of a "
               "summary.")
 @click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
-              help="Journal to compare with (default: IMPORTER_JOURNAL, journal in importer.toml, "
-                   "or the user's data directory).")
-@click.option("--url", metavar="URL", help="The ERP whose last known records the rows are "
-              "compared with (default: IMPORTER_URL or url in importer.toml).")
-@click.option("--data-source", metavar="NAME", help="Its data source (default: "
-              "IMPORTER_DATA_SOURCE or data_source in importer.toml).")
+              help="Journal to compare with and to read what the ERP confirmed or refused "
+                   "(default: IMPORTER_JOURNAL, journal in importer.toml, or the user's data "
+                   "directory).")
+@masterdata_options
 @guard_options
+@connection_options
 @translate_errors
-def command(file: Path, entity: str | None, sheets: tuple[str, ...], config_file: Path | None,
-            output: Path | None, as_json: bool, journal: Path | None, url: str | None,
-            data_source: str | None, change_flags: ChangeFlags, reading: ReadingFlags) -> None:
+def command(file: Path, entity: str | None, sheets: tuple[str, ...], output: Path | None,
+            as_json: bool, journal: Path | None, parts: Path | None, customers: Path | None,
+            connection: ConnectionOptions, change_flags: ChangeFlags,
+            reading: ReadingFlags) -> None:
     """Check FILE cell by cell and write an annotated copy: error cells red with the message as a
-    comment, warnings amber, and an Issues sheet. Nothing is sent anywhere. Every sheet whose
-    header names a record type is checked (--sheet or --entity narrow it), all in one workbook.
+    comment, warnings amber, and an Issues sheet. Nothing is sent anywhere and nobody logs in.
+    Every sheet whose header names a record type is checked (--sheet or --entity narrow it), all
+    in one workbook. --config names the config file whose [reading], [columns], [masterdata] and
+    [rules.*] apply.
+
+    PART_ID and CUSTOMER_ID are checked against --parts/--customers (or [masterdata] in
+    importer.toml) and against what the journal learned from the server named by --url and
+    --data-source (or IMPORTER_URL, or importer.toml): ids the ERP answered as not found are
+    warned about. Wrong ids get the likely right one in their message.
 
     When a journal and a server (url and data source) are known, every row is also classed NEW,
     CHANGED, UNCHANGED or NEW PRICE against the last known records (a CHANGE column; changed
@@ -63,28 +66,36 @@ def command(file: Path, entity: str | None, sheets: tuple[str, ...], config_file
 
     Exit code 0: no errors (warnings allowed); 1: some rows have errors; 2: the file cannot be used.
     """
+    from importer.checking import build_checks
     from importer.reading import ReadLimits
     from importer.settings import reading_setting
     from importer.sheetplan import validate_file
 
+    config_file = connection.config_file
     limits = ReadLimits(reading_setting("max_sheet_mb", config_file))
+    settings = lenient_settings(connection, journal=journal)  # flags > IMPORTER_* > toml
+
+    def checks_for(table):  # importer.checking: master data and a price list's own rules
+        return build_checks(table.entity, settings, parts=parts, customers=customers,
+                            strict=change_flags.strict)
+
     checked = validate_file(file, entity=entity, sheets=sheets, limits=limits,
-                            read_options=reading.options(config_file))  # before pandas loads
+                            read_options=reading.options(config_file),
+                            checks_for=checks_for)  # reads (or refuses) before pandas loads
     from importer.journal import Journal
     from importer.workbooks import write_validation_workbook
 
     from importer.history import check_against_journal
-    from importer.reports import journal_path
 
-    compared = [check_against_journal(r, journal_path(journal), _scope(url, data_source),
-                                      change_flags.rules()) for r in checked.reports]
+    compared = [check_against_journal(r, settings.journal, (settings.url, settings.data_source),
+                                      change_flags.rules(settings)) for r in checked.reports]
     checked.reports = [report for report, _ in compared]
     changes = [found for _, found in compared]
     out = output or default_output(file)
     if out.resolve() == file.resolve():
         raise ExitCodeError(f"The annotated workbook would overwrite {file.name}; choose another "
                             "name with -o.", EXIT_UNUSABLE)
-    with Journal(journal_path(journal)) as j:  # remembers what it wrote, to keep your edits
+    with Journal(settings.journal) as j:  # remembers what it wrote, to keep your edits
         written = write_validation_workbook(checked.reports, out, changes, record=j)  # or exit 2
     out = written.path
     counts = [{c.value: n for c, n in change_counts(found).items()} if found is not None
@@ -118,18 +129,6 @@ def _as_json(checked, out: Path, counts: list[dict | None]) -> dict:
         if classes is not None:
             entry["changes"] = classes
     return data
-
-
-def _scope(url: str | None, data_source: str | None) -> tuple[str, str]:
-    """(server URL, data source): the flags > IMPORTER_* > importer.toml; '' when not set."""
-    found = {"url": url, "data_source": data_source}
-    if not all(found.values()):
-        env = read_environment()
-        config = find_config_file()
-        stored = read_config_file(config) if config else {}
-        for key in found:
-            found[key] = found[key] or env.get(key) or stored.get(key) or ""
-    return (found["url"].rstrip("/"), found["data_source"])
 
 
 def show_summary(report: Report) -> None:

@@ -8,6 +8,7 @@ leading zeros; a cell Excel stores as a number is written as Excel shows it.
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 import re
 from pathlib import Path
@@ -52,12 +53,14 @@ def _records(grid: list[list[str]], columns, path: Path, what: str) -> list[dict
     if id_column not in headers:
         raise UnusableFile(f"The {what} file {path} has no {id_column} column; "
                            f"its first row must name the columns ({', '.join(columns)}).")
-    where = {c: headers.index(c) for c in columns if c in headers}
+    where = [(c, headers.index(c)) for c in columns if c in headers]
+    blank = {c: "" for c in columns}
+    at = headers.index(id_column)
     rows = []
     for line in grid[1:]:
-        record = {c: (line[i].strip() if i < len(line) else "") for c, i in where.items()}
-        if record[id_column]:
-            rows.append({c: record.get(c, "") for c in columns})
+        n = len(line)
+        if at < n and line[at].strip():
+            rows.append({**blank, **{c: line[i].strip() for c, i in where if i < n}})
     return rows
 
 
@@ -72,7 +75,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(text.splitlines(), dialect) if any(c.strip() for c in row)]
+    return [row for row in csv.reader(io.StringIO(text), dialect) if any(row)]
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:

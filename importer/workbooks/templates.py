@@ -73,8 +73,10 @@ def validation_for(f: Field) -> DataValidation | None:
                           errorTitle=f.name, error=error)
 
 
-def write_template(entity: Entity | str, path: Path, fmt: str = "xlsx") -> Path:
-    """Write the entity's template as ``fmt`` ('xlsx' or 'csv') to ``path``."""
+def write_template(entity: Entity | str, path: Path, fmt: str = "xlsx",
+                   rules: list[str] | None = None) -> Path:
+    """Write the entity's template as ``fmt`` ('xlsx' or 'csv') to ``path``; ``rules`` are the
+    sentences the Fields sheet lists under "Rules" (default: the entity's default rules)."""
     entity, path = resolve(entity), Path(path)
     if fmt == "csv":
         with path.open("w", encoding=CSV_ENCODING, newline="") as f:
@@ -88,7 +90,7 @@ def write_template(entity: Entity | str, path: Path, fmt: str = "xlsx") -> Path:
     data = wb.active
     data.title = entity.label
     fill_data_sheet(data, entity)
-    fill_fields_sheet(wb.create_sheet("Fields"), entity)
+    fill_fields_sheet(wb.create_sheet("Fields"), entity, rules)
     wb.save(path)
     return path
 
@@ -139,8 +141,9 @@ def fill_data_sheet(ws: Worksheet, entity: Entity, extra: tuple[str, ...] = ()) 
             ws.add_data_validation(dv)
 
 
-def fill_fields_sheet(ws: Worksheet, entity: Entity) -> None:
-    """One row per field: kind, when it is required, what it is, an example; and the legend."""
+def fill_fields_sheet(ws: Worksheet, entity: Entity, rules: list[str] | None = None) -> None:
+    """One row per field: kind, when it is required, what it is, an example; the legend, and the
+    rules a file of the entity is checked by (importer.pricerules)."""
     table = [(f.name, f.kind.value, required_when(entity, f.name), f.description, f.example)
              for f in entity.fields]
     for col, header in enumerate(FIELD_HEADERS, start=1):
@@ -155,10 +158,19 @@ def fill_fields_sheet(ws: Worksheet, entity: Entity) -> None:
             header_style(entity, f.name)
     ws.freeze_panes = "A2"
     st.print_wide(ws, 1)
-    legend(ws, entity, column=7)
+    end = legend(ws, entity, column=7)
+    if rules is None:
+        from importer.pricerules import PriceRules, describe
+
+        rules = describe(entity, PriceRules.for_entity(entity))
+    st.set_text(ws.cell(row=end + 2, column=7), "Rules (checked by validate and import)").font = \
+        st.BOLD
+    for offset, text in enumerate(rules, start=end + 3):
+        st.set_text(ws.cell(row=offset, column=7), text)
 
 
-def legend(ws: Worksheet, entity: Entity, column: int) -> None:
+def legend(ws: Worksheet, entity: Entity, column: int) -> int:
+    """The legend from row 1 down; returns its last row."""
     rows = [
         ("Legend", None, True),
         ("Required to create", st.REQUIRED, True),
@@ -173,3 +185,4 @@ def legend(ws: Worksheet, entity: Entity, column: int) -> None:
     for offset, (text, colour, bold) in enumerate(rows, start=1):
         cell = st.set_text(ws.cell(row=offset, column=column), text)
         cell.font, cell.fill = st.BOLD if bold else st.PLAIN, st.fill(colour)
+    return len(rows)
