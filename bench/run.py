@@ -29,6 +29,7 @@ SCRIPTS = {
     "results": "bench_results.py",
     "hostile": "bench_hostile.py",
     "changes": "bench_changes.py",
+    "masterdata": "bench_masterdata.py",
 }
 # Everything from this line on in BENCHMARKS.md (the soak test's last result, which pytest -m soak
 # produces, not this script) is kept when the file is rewritten.

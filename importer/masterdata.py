@@ -26,19 +26,27 @@ class Reference:
 
     field: str  # PART_ID or CUSTOMER_ID
     label: str  # "part" or "customer"
-    records: dict[str, dict[str, str]] | None = None  # from the file; None = no file given
+    ids: tuple[str, ...] | None = None  # from the file, in its order; None = no file given
     source: str = ""  # the file's name, for messages
     confirmed: frozenset[str] = frozenset()  # the ERP returned records naming these
     not_found: dict[str, str] = field(default_factory=dict)  # id -> date the ERP said not found
+    statuses: dict[str, str] = field(default_factory=dict)  # id -> PART_STATUS, obsolete ones
 
     @cached_property
     def known(self) -> frozenset[str]:
         """Ids that exist: the file's and those the ERP confirmed."""
-        return frozenset(self.records or ()) | self.confirmed
+        return frozenset(self.ids or ()) | self.confirmed
+
+    @property
+    def known_in_order(self) -> tuple[str, ...]:
+        """The known ids, the file's in its order first (what decides between two equally
+        likely suggestions), then those only the ERP confirmed, sorted."""
+        extra = sorted(self.confirmed - frozenset(self.ids or ()))
+        return tuple(self.ids or ()) + tuple(extra)
 
     @property
     def has_file(self) -> bool:
-        return self.records is not None
+        return self.ids is not None
 
 
 @dataclass(frozen=True)
@@ -55,8 +63,7 @@ class MasterData:
     def obsolete_parts(self) -> dict[str, str]:
         """Part id -> its PART_STATUS, for parts the file marks with an obsolete status."""
         statuses = set(self.obsolete_statuses)
-        return {pid: r.get("PART_STATUS", "") for pid, r in (self.parts.records or {}).items()
-                if r.get("PART_STATUS", "") in statuses}
+        return {pid: st for pid, st in self.parts.statuses.items() if st in statuses}
 
 
 def load_master_data(parts_file: Path | str | None = None,
@@ -71,22 +78,29 @@ def load_master_data(parts_file: Path | str | None = None,
     scope = (journal_path, server, data_source)
     # only the columns the checks read: a 50,000-part file loads in a fraction of the time
     parts = _reference("PART_ID", "part", parts_file, ("PART_ID", "PART_STATUS"), "parts",
-                       learned(*scope, "PART_ID", part_codes))
+                       learned(*scope, "PART_ID", part_codes), frozenset(obsolete_statuses))
     customers = _reference("CUSTOMER_ID", "customer", customers_file, ("CUSTOMER_ID",),
                            "customers", learned(*scope, "CUSTOMER_ID", customer_codes))
     return MasterData(parts, customers, tuple(obsolete_statuses), server, data_source)
 
 
 def _reference(id_field: str, label: str, path, columns, what: str,
-               knowledge: tuple[frozenset[str], dict[str, str]]) -> Reference:
-    records = None
+               knowledge: tuple[frozenset[str], dict[str, str]],
+               obsolete: frozenset[str] = frozenset()) -> Reference:
+    ids, statuses = None, {}
     if path is not None:
-        from importer.sandbox.master import read_master
+        from importer.reading import gc_paused
+        from importer.sandbox.master import read_master_columns
 
-        records = {r[id_field]: r for r in read_master(Path(path), columns, what)}
+        with gc_paused():  # 50,000 rows of small lists: see gc_paused
+            table = read_master_columns(Path(path), columns, what)
+        ids = tuple(table[id_field])
+        if len(columns) > 1 and obsolete & set(table[columns[1]]):
+            statuses = {i: st for i, st in zip(table[id_field], table[columns[1]])
+                        if st in obsolete}
     confirmed, not_found = knowledge
-    return Reference(id_field, label, records, Path(path).name if path else "", confirmed,
-                     not_found)
+    return Reference(id_field, label, ids, Path(path).name if path else "", confirmed,
+                     not_found, statuses)
 
 
 def learned(journal_path: Path | str | None, server: str, data_source: str, id_field: str,

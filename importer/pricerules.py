@@ -105,6 +105,18 @@ def describe(entity: Entity, rules: PriceRules | None, strict: bool = False) -> 
     return lines
 
 
+def with_rule_fields(entity: Entity, rules: PriceRules | None) -> Entity:
+    """The entity as a template shows it under these rules: the fields they require are
+    required to create (and no longer left for the ERP to fill in)."""
+    if rules is None:
+        return entity
+    extra = tuple(f for f, on in ((entity.start_date_field, rules.effective_date_required),
+                                  (entity.unit_price_field, rules.price_required_on_create))
+                  if on and f not in entity.required_create)
+    return replace(entity, required_create=entity.required_create + extra,
+                   create_defaults=tuple(d for d in entity.create_defaults if d not in extra))
+
+
 def default_checks(entity: Entity) -> list:
     """What validate() checks when no check sets are given: the entity's default rules."""
     rules = PriceRules.for_entity(entity)
@@ -136,6 +148,7 @@ class PriceRuleChecks:
         self.known_keys = known_keys or set()
         self.known_records = known_records or []
         self.overlaps: dict[tuple[int, str], str] = {}  # (row, field) -> message
+        self.absent: set[str] = set()  # needed fields the file has no column for
 
     def fields(self) -> tuple[str, ...]:
         e, r = self.entity, self.rules
@@ -147,6 +160,7 @@ class PriceRuleChecks:
         import pandera.pandas as pa
 
         e, out = self.entity, []
+        self.absent = {f for f in self.fields() if table.column_of(f) is None}
         if self.rules.effective_date_required:
             out.append((Severity.ERROR, e.start_date_field, pa.Check(
                 lambda s: s.notna(), name="effective-date-required", ignore_na=False)))
@@ -186,8 +200,8 @@ class PriceRuleChecks:
 
     def message(self, code: str, row: int, field: str, value: str | None) -> str:
         if code == "effective-date-required":
-            return (f"{field} is required in a price list (the date the price applies from); "
-                    "fill it in.")
+            todo = f"add a {field} column and fill it in" if field in self.absent else "fill it in"
+            return f"{field} is required in a price list (the date the price applies from); {todo}."
         if code == "price-missing-on-create":
             return (f"{field} is empty, so this row would create a price line without a price; "
                     "fill in the price, or set ACTION to UPDATE if this price line exists "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field as _field
 from typing import Callable, Protocol, Sequence
 
 import numpy as np
@@ -44,7 +44,8 @@ ISSUE_CODES: dict[str, str] = {**SCHEMA_CODES, **READING_CODES, **CHANGE_CODES,
                                **REFERENCE_CODES, **RULE_CODES}
 WARNING_CODES = frozenset({"currency-code", "price-rises-with-quantity", "whitespace-trimmed",
                            "currency-removed", "dates-read-month-first", "columns-not-sent",
-                           "time-ignored", "hidden-row"})
+                           "time-ignored", "hidden-row", "part-not-found-before",
+                           "customer-not-found-before", "obsolete-part"})
 
 
 class CheckSet(Protocol):
@@ -78,8 +79,9 @@ class _Context:
     duplicates: dict[int, list[int]]  # excel row -> the rows sharing its key
     rises: dict[int, tuple[str, str, str, str]]  # excel row -> (price, qty, lower price, lower qty)
     values: dict[int, dict[str, str]]  # excel row -> the row's values (fast lookups for messages)
-    extra: dict[Severity, dict[str, list]] = None  # severity -> field -> registered checks
-    owners: dict[str, CheckSet] = None  # code of a registered check -> its set
+    # registered check sets: severity -> field -> pandera checks, and each code's owner
+    extra: dict[Severity, dict[str, list]] = _field(default_factory=dict)
+    owners: dict[str, CheckSet] = _field(default_factory=dict)  # a registered code -> its set
 
 
 def validate(table: Table, on_progress: Callable[[str], None] | None = None,

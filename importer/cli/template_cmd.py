@@ -39,10 +39,8 @@ def command(entity: str, fmt: str | None, output: Path | None, force: bool) -> N
     if path.exists() and not force:
         raise ExitCodeError(f"{path} already exists; choose another name with -o or add --force "
                             "to overwrite it.", EXIT_UNUSABLE)
-    from importer.pricerules import PriceRules, describe
-
-    rules = PriceRules.for_entity(found, lenient_settings(ConnectionOptions()).rules)
-    write_template(found, path, fmt, describe(found, rules))  # OutputNotWritable: exit 2
+    rules = lenient_settings(ConnectionOptions()).rules  # [rules.*] of importer.toml
+    write_template(found, path, fmt, rules)  # OutputNotWritable: one sentence, exit 2
     console.print(f"Wrote the {found.label} template to {path}. Required columns are highlighted; "
                   "the Fields sheet explains every column." if fmt == "xlsx" else
                   f"Wrote the {found.label} CSV header to {path}.")

@@ -11,6 +11,7 @@ import csv
 import io
 import datetime as dt
 import re
+from operator import itemgetter
 from pathlib import Path
 
 from importer.entities import normalize_name
@@ -33,6 +34,13 @@ def load_customers(path: Path | None) -> dict[str, dict[str, str]]:
 
 def read_master(path: Path, columns: tuple[str, ...], what: str) -> list[dict[str, str]]:
     """Rows of a master-data file as {column: text}, every column of ``columns`` present."""
+    table = read_master_columns(path, columns, what)
+    return [dict(zip(columns, values)) for values in zip(*(table[c] for c in columns))]
+
+
+def read_master_columns(path: Path, columns: tuple[str, ...], what: str) -> dict[str, list[str]]:
+    """A master-data file as {column: its texts, one per row with an id}: ``columns[0]`` is the
+    id column (required), the others are '' where the file has no such column."""
     if not path.is_file():
         raise UnusableFile(f"The {what} file {path} does not exist; check the path.")
     suffix = path.suffix.lower()
@@ -42,10 +50,10 @@ def read_master(path: Path, columns: tuple[str, ...], what: str) -> list[dict[st
         grid = _csv_rows(path)
     else:
         raise UnusableFile(f"The {what} file {path} is not a CSV or xlsx file; save it as one.")
-    return _records(grid, columns, path, what)
+    return _columns(grid, columns, path, what)
 
 
-def _records(grid: list[list[str]], columns, path: Path, what: str) -> list[dict[str, str]]:
+def _columns(grid: list[list[str]], columns, path: Path, what: str) -> dict[str, list[str]]:
     if not grid:
         raise UnusableFile(f"The {what} file {path} is empty; add a header row and data.")
     headers = [normalize_name(h) for h in grid[0]]
@@ -53,15 +61,17 @@ def _records(grid: list[list[str]], columns, path: Path, what: str) -> list[dict
     if id_column not in headers:
         raise UnusableFile(f"The {what} file {path} has no {id_column} column; "
                            f"its first row must name the columns ({', '.join(columns)}).")
-    where = [(c, headers.index(c)) for c in columns if c in headers]
-    blank = {c: "" for c in columns}
     at = headers.index(id_column)
-    rows = []
-    for line in grid[1:]:
-        n = len(line)
-        if at < n and line[at].strip():
-            rows.append({**blank, **{c: line[i].strip() for c, i in where if i < n}})
-    return rows
+    lines = grid[1:]
+    wanted = {c: headers.index(c) for c in columns if c in headers}
+    if lines and min(map(len, lines)) > max(wanted.values()):  # every row has every column
+        out = {c: list(map(str.strip, map(itemgetter(i), lines))) for c, i in wanted.items()}
+        if all(out[id_column]):  # no row without an id: nothing to drop (the usual file)
+            return {c: out.get(c) or [""] * len(lines) for c in columns}
+    lines = [line for line in lines if at < len(line) and line[at].strip()]
+    return {c: ([""] * len(lines) if c not in wanted else
+                [line[wanted[c]].strip() if wanted[c] < len(line) else "" for line in lines])
+            for c in columns}
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
@@ -75,7 +85,9 @@ def _csv_rows(path: Path) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect) if any(row)]
+    rows = list(csv.reader(io.StringIO(text), dialect))  # blank lines: dropped by _columns
+    start = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), len(rows))
+    return rows[start:]
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:

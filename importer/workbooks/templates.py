@@ -74,10 +74,15 @@ def validation_for(f: Field) -> DataValidation | None:
 
 
 def write_template(entity: Entity | str, path: Path, fmt: str = "xlsx",
-                   rules: list[str] | None = None) -> Path:
-    """Write the entity's template as ``fmt`` ('xlsx' or 'csv') to ``path``; ``rules`` are the
-    sentences the Fields sheet lists under "Rules" (default: the entity's default rules)."""
+                   rules_config: dict | None = None) -> Path:
+    """Write the entity's template as ``fmt`` ('xlsx' or 'csv') to ``path``. The price-list
+    rules (as ``[rules.*]`` of the settings configure them, default: on) mark the fields they
+    require, and the Fields sheet lists every rule."""
+    from importer.pricerules import PriceRules, describe, with_rule_fields
+
     entity, path = resolve(entity), Path(path)
+    rules = PriceRules.for_entity(entity, rules_config)
+    lines, entity = describe(entity, rules), with_rule_fields(entity, rules)
     if fmt == "csv":
         with path.open("w", encoding=CSV_ENCODING, newline="") as f:
             csv.writer(f).writerow(entity.field_names)
@@ -90,7 +95,7 @@ def write_template(entity: Entity | str, path: Path, fmt: str = "xlsx",
     data = wb.active
     data.title = entity.label
     fill_data_sheet(data, entity)
-    fill_fields_sheet(wb.create_sheet("Fields"), entity, rules)
+    fill_fields_sheet(wb.create_sheet("Fields"), entity, lines)
     wb.save(path)
     return path
 
