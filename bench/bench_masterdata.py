@@ -6,7 +6,7 @@ with 1 % of the ids wrong in the ways people get them wrong (lost leading zeros,
 missing hyphen, a typo, a made-up id). A person's wrong id usually stands on several rows (all
 the price breaks of a part), so the usual case draws the wrong ids from 200 distinct mistakes
 per column; the worst case makes every wrong id different (1,000 per column, each needing its
-own suggestion).
+own suggestion); a last case has every id right (the cost of the lookups alone).
 Each measurement runs in a fresh child process: the file is read first (not timed), then
 
 - without: ``validate(table, checks=build_checks(entity))`` (the default rules, no master data);
@@ -63,15 +63,16 @@ def write(path: Path, header: list[str], rows) -> Path:
 
 
 def make_files(tmp: Path, rows: int, parts: int, customers: int,
-               distinct: int | None = 200) -> dict[str, Path]:
-    """The files; ``distinct`` wrong ids per column (None: every wrong id different)."""
+               distinct: int | None = 200, rate: float = 0.01) -> dict[str, Path]:
+    """The files; ``rate`` of the ids wrong, from ``distinct`` wrong ids per column (None:
+    every wrong id different)."""
     rng = random.Random(13)
     pick = lambda ids: ids(rng.randrange(parts if ids is part_id else customers))  # noqa: E731
     pools = {ids: [mistake(rng, pick(ids)) for _ in range(distinct)] if distinct else None
              for ids in (part_id, customer_id)}
 
     def ref(ids):
-        if rng.random() >= 0.01:
+        if rng.random() >= rate:
             return pick(ids)
         return rng.choice(pools[ids]) if pools[ids] else mistake(rng, pick(ids))
 
@@ -91,7 +92,7 @@ def make_files(tmp: Path, rows: int, parts: int, customers: int,
                                ([ref(part_id), f"PC{i}", "2026-12-01", "1", "", "USD",
                                  f"{5 + i % 100}.25"] for i in range(rows))),
     }
-    return {k: v.rename(tmp / f"{distinct}-{v.name}") for k, v in files.items()}
+    return {k: v.rename(tmp / f"{distinct}-{rate}-{v.name}") for k, v in files.items()}
 
 
 def child(mode: str, entity: str, files: dict[str, str]) -> None:
@@ -133,7 +134,7 @@ def main() -> int:
     rows, parts, customers = (2000, 1000, 200) if args.quick else (100_000, 50_000, 10_000)
     runs = 1 if args.quick else args.runs
     lines = ["## Validation against master data", "",
-             f"{rows:,} rows (1 % of the ids wrong) against {parts:,} parts and {customers:,} "
+             f"{rows:,} rows against {parts:,} parts and {customers:,} "
              f"customers (CSV); median of {runs} run(s), each in a fresh process, the file read "
              "before the timing. *with* loads both master-data files inside the timing and "
              "works out every suggestion; *without* is the same validation with no master data. "
@@ -142,13 +143,15 @@ def main() -> int:
              "| entity | wrong ids | rows | without s | with s | with / without | without CPU s "
              "| with CPU s | CPU with / without | errors with | warnings with |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    cases = [("customer-part", 200), ("product-price", 200), ("customer-part", None)]
+    cases = [("customer-part", 200, 0.01), ("product-price", 200, 0.01),
+             ("customer-part", None, 0.01), ("customer-part", 0, 0.0)]
     with tempfile.TemporaryDirectory() as tmp:
-        for entity, distinct in cases:
-            files = make_files(Path(tmp), rows, parts, customers, distinct)
+        for entity, distinct, rate in cases:
+            files = make_files(Path(tmp), rows, parts, customers, distinct, rate)
             without = measure("without", entity, files, runs)
             with_ = measure("with", entity, files, runs)
-            wrong = f"{distinct} distinct" if distinct else "all distinct (worst case)"
+            wrong = ("none (every id right)" if not rate else f"1 %, {distinct} distinct"
+                     if distinct else "1 %, all distinct (worst case)")
             lines.append(f"| {entity} | {wrong} | {rows:,} | {without['seconds']:.2f} | "
                          f"{with_['seconds']:.2f} | {with_['seconds'] / without['seconds']:.2f} "
                          f"| {without['cpu']:.2f} | {with_['cpu']:.2f} "
