@@ -14,8 +14,9 @@ from test_reading_sheets import write_csv
 
 
 def test_validation_sees_order_qty_1_and_1_0_as_one_key(tmp_path):
-    path = write_csv(tmp_path / "p.csv", ["PART_ID,PRICE_CODE,EFFECTIVE_DATE,ORDER_QTY",
-                                          "A1,LP,2026-01-01,1", "A1,LP,2026-01-01,1.00"])
+    path = write_csv(tmp_path / "p.csv", [
+        "PART_ID,PRICE_CODE,EFFECTIVE_DATE,ORDER_QTY,SO_UNIT_PRICE",
+        "A1,LP,2026-01-01,1,5", "A1,LP,2026-01-01,1.00,5"])
     table = read_table(path)
     assert [r.values["ORDER_QTY"] for r in table.rows] == ["1", "1.00"]  # sent as shown
     report = validate(table)

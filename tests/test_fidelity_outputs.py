@@ -14,8 +14,11 @@ def _wide_price_list(path):
     ws = wb.active
     ws.title = "Prices"
     ws["A1"], ws["B1"], ws["XFC1"] = "PART_ID", "PRICE_CODE", "NOTES"
+    ws["C1"], ws["D1"] = "EFFECTIVE_DATE", "SO_UNIT_PRICE"  # the price-list rules want both
     ws["A2"], ws["B2"], ws["XFC2"] = "PUMP001", "WIDE", "far right"
     ws["A3"], ws["B3"], ws["XFC3"] = "4711", "WIDE", "also far"
+    for row in (2, 3):
+        ws.cell(row, 3).value, ws.cell(row, 4).value = "2026-12-01", "5"
     wb.save(path)
     return path
 
