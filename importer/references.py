@@ -16,6 +16,8 @@ characters. Nothing close: no suggestion.
 """
 from __future__ import annotations
 
+import re
+
 from typing import Iterable
 
 import pandas as pd
@@ -143,6 +145,15 @@ def did_you_mean(suggestions: list[str]) -> str:
     if not suggestions:
         return ""
     return "; did you mean " + " or ".join(suggestions) + "?"
+
+
+_DID_YOU_MEAN = re.compile(r"; did you mean (.+)\?$")
+
+
+def suggestions_in(message: str) -> list[str]:
+    """The ids `did_you_mean` put in a message (a page offers them as one click)."""
+    found = _DID_YOU_MEAN.search(message)
+    return found.group(1).split(" or ") if found else []
 
 
 def _check(code: str, ids, inside: bool) -> object:

@@ -43,9 +43,9 @@ def web(tmp_path, monkeypatch):
     keys = Secrets()
 
     def make(**overrides):
-        config = WebConfig(journal=tmp_path / "j.sqlite3", keys=keys,
-                           sandbox=SandboxOptions(tmp_path / "sb.sqlite3"),
-                           temp_root=tmp_path, **overrides)
+        overrides.setdefault("sandbox", SandboxOptions(tmp_path / "sb.sqlite3"))
+        config = WebConfig(journal=tmp_path / "j.sqlite3", keys=keys, temp_root=tmp_path,
+                           **overrides)
         client = TestClient(create_app(config), base_url=BASE)
         return client, config
 
@@ -265,3 +265,24 @@ def test_headers_named_in_the_page_are_used_and_saved_for_later_files(web, tmp_p
         row = workspace.uploads[again["url"].rsplit("/", 1)[1]].report.table.rows[0]
         assert row.values["SO_UNIT_PRICE"] == "189.00" and row.values["EFFECTIVE_DATE"] == \
             "2026-12-01"
+
+
+def test_a_wrong_part_number_gets_its_likely_id_as_one_click(web, tmp_path):
+    parts = tmp_path / "parts.csv"
+    parts.write_text("PART_ID,PART_DESC,PART_STATUS\n000417,Gasket,A\nPUMP003,Pump,A\n")
+    make, keys = web
+    client, _ = make(sandbox=SandboxOptions(tmp_path / "sb.sqlite3", parts_file=parts))
+    rows = [["417", "SUG", "2026-12-01", "1", "USD", "1.00"],
+            ["pump003", "SUG", "2026-12-01", "1", "USD", "2.00"],
+            ["ZZZ-NOTHING-LIKE", "SUG", "2026-12-01", "1", "USD", "3.00"]]
+    with client:
+        authed(client, keys)
+        url = upload(client, keys, "p.xlsx", xlsx_bytes(rows)).json()["url"]
+        page = client.get(url).text
+        assert 'data-apply data-letter="A" data-row="2" data-value="000417"' in page
+        assert 'data-apply data-letter="A" data-row="3" data-value="PUMP003"' in page
+        assert 'data-row="4" data-value="' not in page.split('id="row-4"')[1].split("</tr>")[0] \
+            .replace('data-edit data-letter="A" data-row="4" data-value="ZZZ-NOTHING-LIKE"', "")
+        fixed = client.post(f"{url}/cell", json={"letter": "A", "row": 2, "value": "000417"},
+                            headers={CSRF_HEADER: keys.csrf}).json()
+        assert fixed["valid"] and 'class="error"' not in fixed["row_html"].split(">")[0]

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -53,7 +53,14 @@ class Page:
     def __init__(self, config: WebConfig) -> None:
         self.config = config
         self.workspace = Workspace(config.temp_root, config.journal, config.config_file)
-        self.targets = Targets(config.sandbox, config.config_file, config.journal)
+        found = self.workspace.settings()  # [masterdata] when --parts/--customers are not given
+        sandbox = replace(config.sandbox,
+                          parts_file=config.sandbox.parts_file or (found and found.parts),
+                          customers_file=config.sandbox.customers_file or (
+                              found and found.customers))
+        self.workspace.parts, self.workspace.customers = sandbox.parts_file, \
+            sandbox.customers_file
+        self.targets = Targets(sandbox, config.config_file, config.journal)
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.job_targets: dict[str, str] = {}  # job id -> "sandbox" / "erp", for "retry"
         self.templates.env.globals.update(csrf=config.keys.csrf, entities=ENTITIES,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from importer.references import suggestions_in
 from importer.model import Issue, Report, RowOutcome, RunInfo, Severity, Status
 from importer.runner import ImportResult
 
@@ -55,8 +56,8 @@ def row_view(report: Report, row, by_cell=None, by_row=None) -> dict:
         issues = by_cell.get((row.excel_row, column.letter), [])
         cells.append({"letter": column.letter, "text": text, "field": column.field,
                       "severity": _worst(issues), "messages": [i.message for i in issues],
-                      "suggestion": next((getattr(i, "suggestion", None) for i in issues
-                                          if getattr(i, "suggestion", None)), None)})
+                      "suggestion": next((found[0] for i in issues
+                                          if (found := suggestions_in(i.message))), None)})
     row_issues = by_row.get(row.excel_row, [])
     all_issues = row_issues + [i for c in cells for i in by_cell.get((row.excel_row,
                                                                         c["letter"]), [])]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from importer.changes import ChangeRules, RowChange
+from importer.checking import build_checks
 from importer.columnmaps import header_cells, save_column_names
 from importer.corrections import EDITABLE_FORMATS, Edits, write_corrected
 from importer.entities import get_entity
@@ -30,7 +31,7 @@ from importer.reports import render_report
 from importer.revert import RevertPlan, check_later_runs, plan_revert, revert_run
 from importer.runner import ImportResult, run_import
 from importer.sheetplan import visible_sheets
-from importer.settings import Settings, find_config_file, user_config_path
+from importer.settings import Settings, find_config_file, load_settings, user_config_path
 from importer.validation import validate
 from importer import workbooks
 
@@ -79,8 +80,10 @@ class Target:
 class Workspace:
     """Uploads, imports and the journal of one `importer serve` process."""
 
-    def __init__(self, root: Path | None, journal: Path, config_file: Path | None = None) -> None:
+    def __init__(self, root: Path | None, journal: Path, config_file: Path | None = None,
+                 parts: Path | None = None, customers: Path | None = None) -> None:
         self.config_file = config_file
+        self.parts, self.customers = parts, customers  # master data (else [masterdata])
         self.root = Path(tempfile.mkdtemp(prefix="importer-web-", dir=root))
         self.root.chmod(0o700)
         self.journal = journal
@@ -122,7 +125,10 @@ class Workspace:
         try:
             table = read_table(upload.current, entity=upload.entity, sheet=upload.sheet,
                                options=self.read_options(upload))
-            upload.report, upload.error = validate(table), None
+            upload.report = validate(table, checks=build_checks(
+                table.entity, self.settings(), parts=self.parts, customers=self.customers,
+                journal_path=self.journal))
+            upload.error = None
         except ImporterError as exc:
             upload.report, upload.error = None, str(exc)
         try:
@@ -130,6 +136,15 @@ class Workspace:
         except ImporterError:
             upload.headers = []
         return upload
+
+    def settings(self) -> Settings | None:
+        """importer.toml / IMPORTER_* without a password (for [masterdata] and the ERP the
+        journal's knowledge is about); None when they do not name a server."""
+        try:
+            return load_settings(config_file=self.config_file, password_needed=False,
+                                 connection_needed=False, journal=self.journal)
+        except BadOptions:
+            return None
 
     def read_options(self, upload: Upload) -> ReadOptions:
         """importer.toml's [reading] and [columns], plus the names given in the page."""
@@ -181,7 +196,8 @@ class Workspace:
         """A dry run: the call each row would get and what it would change, nothing sent."""
         result = run_import(upload.current, settings, entity=self._entity(upload),
                             sheet=upload.report.table.sheet, dry_run=True,
-                            journal_path=self.journal,
+                            journal_path=self.journal, read_options=self.read_options(upload),
+                            parts=self.parts, customers=self.customers,
                             out=upload.folder / "preview.results.xlsx", server_name=server_name)
         with Journal(self.journal) as journal:
             outcomes = journal.outcomes(result.run.run_id)
@@ -199,12 +215,15 @@ class Workspace:
             return self._job_id(running), False
         source = upload.current
         entity, sheet = self._entity(upload), upload.report.table.sheet
+        options = self.read_options(upload)
 
         def call(on_progress: Callable, stop: threading.Event) -> ImportResult:
             return run_import(source, target.settings, entity=entity, sheet=sheet, mode=mode,
                               workers=workers, journal_path=self.journal, fresh=fresh,
                               on_progress=on_progress, stop_event=stop,
-                              server_name=target.server_name, rules=rules)
+                              server_name=target.server_name, rules=rules,
+                              read_options=options, parts=self.parts,
+                              customers=self.customers)
 
         return self._start(ImportJob(call, label=f"{upload.name} into {target.label}"), upload)
 
