@@ -2,206 +2,62 @@
 
 `ErpClient` is shared by all worker threads. It holds one token (guarded by a lock, with a
 generation counter so that the workers who all saw the same expired token cause exactly one
-re-login), and gives each thread its own keep-alive `requests.Session`.
+re-login), and gives each thread its own keep-alive `requests.Session`. What an answer means is
+decided by `importer.responses.classify()`; when to try again by `importer.retry`. `call()` puts
+them together:
 
-What a response means is decided by the pure function `classify()`; how long to wait before the
-next attempt by `backoff_delay()` and `parse_retry_after()`. `call()` puts them together:
+* ``ok``        200 with a JSON record.
+* ``business``  a failure body ``{MESSAGE, MESSAGE_CODE}``; never retried.
+* ``failed``    transient trouble (network errors, 429, 502, 503, 504, a 5xx without the failure
+                body, a 200 that is not a JSON record) that outlasted the call's retry budget, or
+                something unexpected (a 200 carrying the failure body, an HTML 404).
 
-* ``ok``        200 with a JSON object: the record.
-* ``business``  a failure body ``{MESSAGE, MESSAGE_CODE}`` (any 4xx/5xx other than those below);
-                never retried.
-* ``failed``    transient trouble (connection errors, timeouts, 429, 502, 503, 504, a 5xx without
-                the failure body) that outlasted ``settings.retries`` retries, or something
-                unexpected (401 'not provided'/'malformed', a non-JSON 200, an HTML 404).
+A ``401`` on a record call, whatever its message, is answered with one shared re-login and the
+call is tried again. Only a 401 on a token this very call has just received from a successful
+login stops the run (`LoginFailed`, exit 3): with a message that is not one of
+``login_failure_messages`` at once, with one of them after ``MAX_RELOGINS_PER_CALL`` re-logins
+the call fails. The first login (`login()`) is retried on transient trouble like any call, except
+that a refused connection (nothing listening: a wrong --url) fails at once.
 
 ``CallResult.uncertain`` is True when any attempt may have reached the server without us learning
-the outcome (a read timeout, a connection dropped after sending, a 502/504, or a 5xx other than
-503 without the failure body; 429 and 503 mean "not processed, come back later"):
-a create may then have been applied, and the caller decides what to do about it.
+the outcome (see `importer.responses`): a create may then have been applied, and the caller
+decides what to do about it.
 
+An optional ``gate`` (`importer.gate.CallGate`, for ``--workers auto``) is asked before every
+record request and told each request's latency and outcome; it decides how many are in flight.
 Nothing here logs a payload, a token or a password: only paths, statuses and codes.
 """
 from __future__ import annotations
 
-import email.utils
-import json
 import logging
-import random
 import re
 import threading
 import time
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any, Callable, Mapping
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, InsecureRequestWarning, NewConnectionError
+from urllib3.exceptions import InsecureRequestWarning
 
-from importer.entities import (API_VERSION_PATH, AUTH_PATH, AUTH_TOKEN, DATA_SOURCES_PATH,
-                               FAILURE_KEYS, SERVER_TIME_PATH)
-from importer.errors import ConnectionFailed, LoginFailed
+from importer.entities import API_VERSION_PATH, AUTH_TOKEN, DATA_SOURCES_PATH, SERVER_TIME_PATH
+from importer.errors import LoginFailed
+from importer.responses import (AUTH_BAD, AUTH_EXPIRED, BUSINESS, OK,
+                                OVERLOAD_STATUSES, TRANSIENT, Classification, classify,
+                                classify_exception, parse_json_object, parse_retry_after)
+from importer.limiter import OK as OK_RESULT, OTHER, OVERLOAD
+from importer.retry import RetryBudget, backoff_delay
 from importer.settings import Settings
+from importer.token import LoginRetryable, TokenKeeper
+
+__all__ = ["ErpClient", "CallResult", "classify", "classify_exception", "backoff_delay",
+           "parse_retry_after"]
 
 log = logging.getLogger(__name__)
 
-OK, BUSINESS, AUTH_EXPIRED, AUTH_BAD, TRANSIENT, UNEXPECTED = (
-    "ok", "business", "auth-expired", "auth-bad", "transient", "unexpected")
-TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
-UNCERTAIN_STATUSES = frozenset({502, 504})
-DEFAULT_LOGIN_FAILURES = ("Auth Token login failure.", "Auth Token is expired.")
-MAX_RELOGINS_PER_CALL = 3
-
-
-# ---------------------------------------------------------------------------------------------
-# Pure decisions
-# ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Classification:
-    """What one HTTP response means."""
-
-    kind: str  # ok | business | auth-expired | auth-bad | transient | unexpected
-    http_status: int
-    record: dict[str, Any] | None = None  # the JSON object on ok
-    message_code: str = ""
-    message: str = ""
-    retry_after: float | None = None  # seconds the server asked us to wait, if it did
-    uncertain: bool = False  # the request may have been applied though we cannot tell
-
-
-def parse_json_object(body: bytes | str | None) -> dict[str, Any] | None:
-    if not body:
-        return None
-    try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def failure_body(obj: dict[str, Any] | None) -> tuple[str, str] | None:
-    """(MESSAGE, MESSAGE_CODE) when obj is the API's failure body, else None."""
-    if obj is None or not all(isinstance(obj.get(k), str) for k in FAILURE_KEYS):
-        return None
-    message, code = (obj[k] for k in FAILURE_KEYS)
-    return message, code
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Retry-After as seconds from now: delta-seconds or an HTTP date; None if absent/unusable."""
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None or when.tzinfo is None:
-        return None
-    now = time.time() if now is None else now
-    return max(0.0, when.timestamp() - now)
-
-
-def classify(http_status: int, body: bytes | str | None, headers: Mapping[str, str] | None = None,
-             login_failure_messages: tuple[str, ...] = DEFAULT_LOGIN_FAILURES,
-             now: float | None = None) -> Classification:
-    """Decide what a response means, from plain values only (status, body, headers)."""
-    headers = {k.lower(): v for k, v in (headers or {}).items()}
-    obj = parse_json_object(body)
-    failure = failure_body(obj)
-    message, code = failure or ("", "")
-    base = dict(http_status=http_status, message=message, message_code=code,
-                retry_after=parse_retry_after(headers.get("retry-after"), now))
-    if http_status == 200:
-        if obj is not None and failure is None:
-            return Classification(OK, record=obj, **base)
-        return Classification(UNEXPECTED, uncertain=obj is None, **_explain(base, body))
-    if http_status == 401:
-        if message.strip() in login_failure_messages:
-            return Classification(AUTH_EXPIRED, **base)
-        return Classification(AUTH_BAD, **_explain(base, body))
-    if http_status in TRANSIENT_STATUSES:
-        uncertain = http_status in UNCERTAIN_STATUSES  # 429/503: refused, not processed
-        return Classification(TRANSIENT, uncertain=uncertain, **_explain(base, body))
-    if failure is not None:
-        return Classification(BUSINESS, **base)
-    if http_status >= 500:
-        return Classification(TRANSIENT, uncertain=True, **_explain(base, body))
-    return Classification(UNEXPECTED, **_explain(base, body))
-
-
-def _explain(base: dict[str, Any], body: bytes | str | None) -> dict[str, Any]:
-    """Fill an empty message with the status and its phrase, e.g. '503 Service Unavailable'."""
-    if base["message"]:
-        return base
-    status = base["http_status"]
-    try:
-        reason = HTTPStatus(status).phrase
-    except ValueError:
-        reason = "unknown status"
-    return {**base, "message": f"{status} {reason}"}
-
-
-def backoff_delay(retry: int, base: float, cap: float, retry_after: float | None = None,
-                  retry_after_max: float = 120.0,
-                  rand: Callable[[], float] = random.random) -> float:
-    """Seconds to wait before retry number ``retry`` (1 = first retry).
-
-    Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**(retry-1))]. When the
-    server sent Retry-After, wait at least that long (capped at ``retry_after_max``).
-    """
-    ceiling = min(cap, base * (2 ** max(0, retry - 1)))
-    delay = rand() * ceiling
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, retry_after_max))
-    return delay
-
-
-def classify_exception(exc: requests.RequestException) -> tuple[bool, bool, str]:
-    """(transient, uncertain, description) for an exception raised while sending a request.
-
-    Connect failures (refused, DNS, connect timeout, TLS handshake) never reached the server;
-    a read timeout or a connection dropped after sending may have.
-    """
-    if isinstance(exc, requests.exceptions.SSLError):
-        return False, False, f"TLS error: {_reason(exc)}"
-    if isinstance(exc, requests.exceptions.ConnectTimeout) or _is_connect_failure(exc):
-        return True, False, f"cannot connect: {_reason(exc)}"
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return True, True, "no answer within the read timeout"
-    if isinstance(exc, (requests.exceptions.ConnectionError,
-                        requests.exceptions.ChunkedEncodingError,
-                        requests.exceptions.ContentDecodingError)):
-        return True, True, f"connection dropped: {_reason(exc)}"
-    return False, False, f"request failed: {_reason(exc)}"
-
-
-def _is_connect_failure(exc: BaseException) -> bool:
-    seen = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, (NewConnectionError, ConnectTimeoutError)):
-            return True
-        nested = getattr(current, "reason", None)
-        if nested is None and current.args and isinstance(current.args[0], BaseException):
-            nested = current.args[0]
-        current = nested if isinstance(nested, BaseException) else current.__cause__
-    return False
-
-
-def _reason(exc: BaseException) -> str:
-    """A short human reason, e.g. 'Connection refused', from requests' nested exceptions."""
-    text = str(exc)
-    for pattern in (r"\[Errno -?\d+\] ([^'\")\]]+)", r"(certificate verify failed[^(]*)",
-                    r"(Remote end closed connection[^')]*)", r"(timed out)"):
-        match = re.search(pattern, text)
-        if match:
-            return match.group(1).strip().rstrip(".")
-    return text.split(": ")[-1][:200] or type(exc).__name__
+MAX_RELOGINS_PER_CALL = 3  # 401s in a row with a documented message, each after a re-login
+OK_SIGNAL, OVERLOAD_SIGNAL, OTHER_SIGNAL = OK_RESULT, OVERLOAD, OTHER  # told to the gate
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,23 +87,28 @@ class _Attempt:
     transient: bool = False
     uncertain: bool = False
     problem: str = ""  # for exceptions
+    retry_after: float | None = None
+
+    @property
+    def message(self) -> str:
+        return self.classification.message if self.classification else self.problem
 
 
 class ErpClient:
     """Thread-safe client: one shared token, one keep-alive session per thread."""
 
-    def __init__(self, settings: Settings, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, settings: Settings, sleep: Callable[[float], None] = time.sleep,
+                 gate=None, clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
-        self._sleep = sleep
-        self._token: str | None = None
-        self._generation = 0  # bumped on every successful login
-        self._token_lock = threading.Lock()
+        self.gate = gate  # asked before each record request (``--workers auto``), or None
+        self._sleep, self._clock = sleep, clock
         self._count_lock = threading.Lock()
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._epoch = 0
         self._calls_made = 0
-        self._logins = 0
+        self._last_answer = clock()  # the last answer that showed the server working
+        self._tokens = TokenKeeper(settings, self._post, sleep, clock, self._answered)
         if settings.verify is False and settings.url.lower().startswith("https://"):
             urllib3.disable_warnings(InsecureRequestWarning)
             log.warning("TLS certificate checking is OFF (--insecure): anyone between this "
@@ -262,14 +123,22 @@ class ErpClient:
     @property
     def logins(self) -> int:
         """Successful logins (the first one and every re-login)."""
-        return self._logins
+        return self._tokens.logins
+
+    @property
+    def _token(self) -> str | None:
+        return self._tokens.token
+
+    def _answered(self) -> None:
+        self._last_answer = self._clock()
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None or getattr(self._local, "epoch", None) != self._epoch:
             session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(2, self.settings.workers),
-                                  max_retries=0)
+            size = self.settings.max_workers if self.settings.auto_workers \
+                else self.settings.workers
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(2, size), max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             session.headers["Accept"] = "application/json"
@@ -295,72 +164,10 @@ class ErpClient:
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
-    # -- login ----------------------------------------------------------------------------
     def login(self) -> None:
-        """Get a fresh token. Raises LoginFailed (credentials refused) or ConnectionFailed."""
-        with self._token_lock:
-            self._login_locked()
-
-    def _login_locked(self) -> None:
-        s = self.settings
-        body = {"DATA_SOURCE": s.data_source, "USER_NAME": s.user, "PASSWORD": s.password}
-        for retry in range(s.retries + 1):
-            response = self._login_request(body)
-            verdict = classify(response.status_code, response.content, response.headers,
-                               s.login_failure_messages)
-            if verdict.kind == OK and isinstance(verdict.record.get(AUTH_TOKEN), str) \
-                    and verdict.record[AUTH_TOKEN]:
-                self._token = verdict.record[AUTH_TOKEN]
-                self._generation += 1
-                self._logins += 1
-                log.info("Logged in to %s (data source %s, user %s)", s.url, s.data_source, s.user)
-                return
-            if verdict.kind != TRANSIENT or retry == s.retries:
-                raise self._login_error(verdict)
-            log.info("Login got %s; retrying", verdict.message)
-            self._sleep(self._delay(retry + 1, verdict.retry_after))
-
-    def _login_request(self, body: dict[str, str]) -> requests.Response:
-        try:
-            return self._post(AUTH_PATH, body)
-        except requests.RequestException as exc:
-            raise self._connection_failed(exc) from None
-
-    def _connection_failed(self, exc: requests.RequestException) -> ConnectionFailed:
-        problem = self._scrub(_reason(exc))
-        if isinstance(exc, requests.exceptions.Timeout):
-            problem = f"no answer within {self.settings.connect_timeout:g}/" \
-                      f"{self.settings.read_timeout:g} seconds (connect/read)"
-        if isinstance(exc, requests.exceptions.SSLError):
-            return ConnectionFailed(
-                f"Cannot reach {self.settings.url}: {problem}. If the server uses a company "
-                f"certificate, pass --ca-bundle PATH (or, only for a test server, --insecure).")
-        return ConnectionFailed(f"Cannot reach {self.settings.url}: {problem}. Check --url and "
-                                f"that the server is running.")
-
-    def _login_error(self, verdict: Classification) -> Exception:
-        s = self.settings
-        if verdict.kind == BUSINESS:
-            return LoginFailed(f"The server refused the login: {self._scrub(verdict.message)} "
-                               f"Check --user, --data-source and the password "
-                               f"(IMPORTER_PASSWORD).")
-        return ConnectionFailed(f"{s.url} did not answer the login as the ERP API does "
-                                f"({verdict.message or verdict.http_status}). Check --url points "
-                                f"at the ERP's REST API.")
-
-    def _scrub(self, text: str) -> str:
-        password = self.settings.password
-        return text.replace(password, "***") if password else text
-
-    def _current_token(self, expired_generation: int | None = None) -> tuple[str, int]:
-        """(token, its generation). When ``expired_generation`` is still current, log in again;
-        if another thread already did since that token was taken, just use the new one."""
-        with self._token_lock:
-            if self._token is None or self._generation == expired_generation:
-                if expired_generation is not None:
-                    log.info("Token expired; logging in again")
-                self._login_locked()
-            return self._token, self._generation
+        """Get a fresh token, retrying transient trouble within the retry budget. Raises
+        LoginFailed (credentials refused) or ConnectionFailed."""
+        self._tokens.login(lambda: self._last_answer)
 
     def _delay(self, retry: int, retry_after: float | None) -> float:
         s = self.settings
@@ -370,52 +177,86 @@ class ErpClient:
     def call(self, path: str, payload: Mapping[str, str]) -> CallResult:
         """POST payload (+ AUTH_TOKEN) to path, re-logging-in and retrying as needed.
 
-        Never raises for HTTP trouble: the answer is in the CallResult. Raises LoginFailed only
-        when a re-login is refused (the credentials stopped working mid-run).
+        Never raises for HTTP trouble: the answer is in the CallResult. Raises LoginFailed when
+        a re-login is refused or a token fresh from a login is refused at once (the
+        credentials stopped working, or the server refuses every token it issues).
         """
         result = CallResult(kind="failed", path=path)
-        retries = relogins = 0
-        expired: int | None = None  # the generation of a token the server called expired
+        budget = RetryBudget(self.settings.retry_budget, self._clock(), self.settings.retries)
+        relogins = 0  # 401s in a row, each followed by a re-login
+        expired: int | None = None  # the generation of a token the server refused
         while True:
             try:
-                token, generation = self._current_token(expired)
-            except ConnectionFailed as exc:  # the (re-)login could not connect: retried below
-                attempt = _Attempt(transient=True, problem=str(exc))
+                token, generation, fresh = self._tokens.current(expired)
+            except LoginRetryable as exc:  # the re-login met transient trouble: retried below
+                attempt = _Attempt(transient=True, problem=str(exc), retry_after=exc.retry_after)
             else:
                 attempt = self._attempt(path, payload, token, result)
             verdict = attempt.classification
             result.uncertain = result.uncertain or attempt.uncertain
-            if verdict is not None and verdict.kind == AUTH_EXPIRED \
-                    and relogins < MAX_RELOGINS_PER_CALL:
-                relogins, expired = relogins + 1, generation
-                continue
+            if verdict is not None and verdict.kind in (AUTH_EXPIRED, AUTH_BAD):
+                self._check_refused_token(verdict, fresh)
+                if relogins < MAX_RELOGINS_PER_CALL:
+                    relogins, expired = relogins + 1, generation
+                    continue
+            relogins = 0
             if not attempt.transient:
                 return self._finish(result, attempt)
-            if retries >= self.settings.retries:
-                return self._give_up(result, attempt, retries + 1)
-            retries += 1
-            retry_after = verdict.retry_after if verdict else None
-            log.info("%s: %s; retry %d of %d", path, verdict.message if verdict else
-                     attempt.problem, retries, self.settings.retries)
-            self._sleep(self._delay(retries, retry_after))
+            wanted = self._delay(budget.retries + 1, attempt.retry_after)
+            delay = budget.next_delay(self._clock(), self._last_answer, wanted)
+            if delay is None:
+                return self._give_up(result, attempt, budget)
+            log.info("%s: %s; retry %d", path, attempt.message, budget.retries)
+            self._sleep(delay)
+
+    def _check_refused_token(self, verdict: Classification, fresh: bool) -> None:
+        """A token this call just got from a successful login, refused with a message that is
+        not a known "expired" text: no re-login can help, so the run stops."""
+        if fresh and verdict.kind == AUTH_BAD:
+            raise LoginFailed(
+                f"The server refused a token it had just issued ({verdict.http_status}: "
+                f"{self._tokens.scrub(verdict.message)}). Check the API user's rights; if this "
+                f"is how the server says a token expired, add the message to "
+                f"login_failure_messages in importer.toml.")
 
     def _attempt(self, path: str, payload: Mapping[str, str], token: str,
                  result: CallResult) -> _Attempt:
         result.attempts += 1
         with self._count_lock:
             self._calls_made += 1
+        ticket = self.gate.acquire() if self.gate is not None else None
+        signal = OTHER_SIGNAL
+        try:
+            attempt, signal = self._send(path, payload, token, result)
+        finally:  # the place in flight is given back even if something unexpected is raised
+            if ticket is not None:
+                self.gate.release(ticket, signal)
+        return attempt
+
+    def _send(self, path: str, payload: Mapping[str, str], token: str,
+              result: CallResult) -> tuple[_Attempt, str]:
         try:
             response = self._post(path, {**payload, AUTH_TOKEN: token})
         except requests.RequestException as exc:
             transient, uncertain, problem = classify_exception(exc)
             log.info("%s: %s", path, problem)
-            return _Attempt(transient=transient, uncertain=uncertain, problem=self._scrub(problem))
+            signal = OVERLOAD_SIGNAL if isinstance(exc, requests.exceptions.ReadTimeout) \
+                else OTHER_SIGNAL
+            return _Attempt(transient=transient, uncertain=uncertain,
+                            problem=self._tokens.scrub(problem)), signal
         verdict = classify(response.status_code, response.content, response.headers,
                            self.settings.login_failure_messages)
         result.http_status = response.status_code
         log.debug("%s -> %s %s", path, response.status_code, verdict.message_code or verdict.kind)
+        if verdict.kind in (OK, BUSINESS):
+            self._answered()
+            signal = OK_SIGNAL
+        elif verdict.http_status in OVERLOAD_STATUSES or verdict.retry_after is not None:
+            signal = OVERLOAD_SIGNAL
+        else:
+            signal = OTHER_SIGNAL
         return _Attempt(classification=verdict, transient=verdict.kind == TRANSIENT,
-                        uncertain=verdict.uncertain)
+                        uncertain=verdict.uncertain, retry_after=verdict.retry_after), signal
 
     def _finish(self, result: CallResult, attempt: _Attempt) -> CallResult:
         verdict = attempt.classification
@@ -429,16 +270,18 @@ class ErpClient:
             result.kind = "business"
         else:
             result.kind = "failed"
-            if verdict.kind == AUTH_EXPIRED:
+            if verdict.kind in (AUTH_EXPIRED, AUTH_BAD):
                 result.message = f"Token refused again after re-login: {verdict.message}"
         return result
 
-    def _give_up(self, result: CallResult, attempt: _Attempt, tries: int) -> CallResult:
+    def _give_up(self, result: CallResult, attempt: _Attempt, budget: RetryBudget) -> CallResult:
         verdict = attempt.classification
-        last = verdict.message if verdict else attempt.problem
+        tries = budget.retries + 1
         result.kind = "failed"
         result.message_code = verdict.message_code if verdict else ""
-        result.message = f"Gave up after {tries} attempt{'s' if tries != 1 else ''}: {last}"
+        why = f"; {budget.reason}" if budget.reason else ""
+        result.message = (f"Gave up after {tries} attempt{'s' if tries != 1 else ''}{why}: "
+                          f"{attempt.message}")
         return result
 
     # -- helpers for the dispatcher ------------------------------------------------------
@@ -458,7 +301,8 @@ class ErpClient:
         known = self.settings.exists_codes + self.settings.not_found_codes
         if result.message_code and result.message_code in known:
             return result.message_code in codes
-        return any(re.search(p, result.message, re.IGNORECASE) for p in patterns)
+        return any(re.search(p, text, re.IGNORECASE) for p in patterns
+                   for text in (result.message, result.message_code) if text)
 
     # -- token-free information ----------------------------------------------------------
     def server_info(self) -> dict[str, Any]:
@@ -479,7 +323,7 @@ class ErpClient:
             except requests.RequestException as exc:
                 transient, reached, problem = classify_exception(exc)
                 if transient and not reached:  # nothing listening: say so
-                    raise self._connection_failed(exc) from None
+                    raise self._tokens.connection_failed(exc) from None
                 log.info("%s did not answer: %s", path, problem)
                 return None
             obj = parse_json_object(response.content) if response.status_code == 200 else None

@@ -323,13 +323,15 @@ class Dispatcher:
                 state.create_uncertain = state.create_uncertain or result.uncertain
             if result.kind != "business":
                 return self._finish(job, call, result, state)
-            switched_before = state.switched
+            switched_before, maybe_sent = state.switched, result.uncertain or state.maybe_sent
             call, state.switched = next_call(
                 call, job.action, exists=self.client.is_exists(result),
-                not_found=self.client.is_not_found(result),
-                maybe_sent=result.uncertain or state.maybe_sent, switched=state.switched)
+                not_found=self.client.is_not_found(result), maybe_sent=maybe_sent,
+                switched=state.switched)
             state.maybe_sent = False
             if call is None:
+                state.hint = _EXISTS_HINT if maybe_sent and result.path == self._path(
+                    Action.CREATE) else ""
                 return self._failed(job, result, state), False, None
             state.notes.append(_SWITCH_NOTES[call] if state.switched != switched_before
                                else _LOST_CREATE_NOTE)
@@ -380,10 +382,10 @@ class Dispatcher:
 
     def _failed(self, job: Job, result, state: "_RowState") -> RowOutcome:
         call = "CREATE" if result.path == self.entity.create_path else "UPDATE"
-        notes = " ".join(state.notes)
+        message = " ".join([*state.notes, result.message, state.hint]).strip()
         return RowOutcome(job.row.excel_row, Status.FAILED, call, result.http_status,
-                          result.message_code, (notes + " " if notes else "") + result.message,
-                          issues=list(job.issues), attempts=state.attempts)
+                          result.message_code, message, issues=list(job.issues),
+                          attempts=state.attempts)
 
 
 _SWITCH_NOTES = {
@@ -392,6 +394,9 @@ _SWITCH_NOTES = {
 }
 
 
+_EXISTS_HINT = ("An earlier create of this row may have been applied without its answer arriving; "
+                "if this message means the record exists, add its code to exists_codes or its "
+                "wording to exists_patterns (importer.toml) and run the import again.")
 _LOST_CREATE_NOTE = ("An earlier create of this row may have reached the ERP without its answer "
                      "arriving; the record exists, so it was updated to match the row.")
 
@@ -403,3 +408,4 @@ class _RowState:
     switched: bool = False  # upsert's one switch is used
     attempts: int = 0
     notes: list[str] = field(default_factory=list)
+    hint: str = ""  # what to do about the failure, after its message

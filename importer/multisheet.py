@@ -21,7 +21,6 @@ from typing import Any, Callable
 
 from importer.changes import ChangeRules
 from importer.checking import build_checks
-from importer.client import ErpClient
 from importer.dispatch import ProgressCallback
 from importer.entities import Entity
 from importer.errors import OutputNotWritable
@@ -29,7 +28,8 @@ from importer.journal import Journal
 from importer.model import Report, Table
 from importer.reading import ReadLimits, ReadOptions
 from importer.runner import (ImportResult, SheetRun, check_options, default_failed_path,
-                             default_results_path, import_table, journal_file)
+                             default_results_path, import_table, journal_file, make_client,
+                             note_workers)
 from importer.settings import Settings
 from importer.sheetplan import NotRead, validate_file
 from importer import workbooks
@@ -86,7 +86,7 @@ class FileImport:
 
 
 def import_file(path: str | Path, settings: Settings | None, entity: str | Entity | None = None,
-                sheets: tuple[str, ...] | list[str] = (), mode: str = "upsert", workers: int = 4,
+                sheets: tuple[str, ...] | list[str] = (), mode: str = "upsert", workers: int | str = 4,
                 dry_run: bool = False, journal_path: str | Path | None = None,
                 fresh: bool = False, out: str | Path | None = None, day_first: bool = False,
                 on_progress: ProgressCallback | None = None,
@@ -139,13 +139,13 @@ class _Several:
         self.reports, self.journal_path, self.options = reports, journal, options
         self.results_out, self.failed_out = results_out, failed_out
 
-    def run(self, workers: int, fresh: bool, on_progress: ProgressCallback | None,
+    def run(self, workers: int | str, fresh: bool, on_progress: ProgressCallback | None,
             stop_event: threading.Event | None, on_sheet: SheetCallback | None,
             started: tuple[float, float], not_read: list[NotRead]) -> FileImport:
         for output in (self.results_out, self.failed_out):
             workbooks.check_writable(output)  # before anything is sent
         settings, dry_run = self.options["settings"], self.options["dry_run"]
-        client = None if dry_run else ErpClient(settings.replace(workers=workers))
+        client, gate, workers, on_progress = make_client(settings, workers, dry_run, on_progress)
         try:
             if client is not None:
                 client.login()  # once, before any journal is touched
@@ -159,6 +159,8 @@ class _Several:
                     run.open(fresh)
                 _send(runs, workers, on_progress, stop_event or threading.Event(), on_sheet)
                 results = [run.finish(None, *started, write=False) for run in runs]
+                for result in results:
+                    note_workers(result, gate, workers)
                 return self._leave(runs, results, not_read)
         finally:
             if client is not None:

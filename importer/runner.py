@@ -26,6 +26,7 @@ from importer.changes import (Change, ChangeRules, RowChange, counts as change_c
                               price_jumps, skip_message)
 from importer.checking import build_checks
 from importer.client import ErpClient
+from importer.gate import CONCURRENCY, CallGate
 from importer.dispatch import Dispatcher, Job, ProgressCallback, dry_run_outcome, resolve_action
 from importer.entities import Entity, get_entity
 from importer.errors import (EXIT_OK, EXIT_ROWS_FAILED, BadOptions, ImporterError,
@@ -36,7 +37,7 @@ from importer.journal import FINAL_STATUSES, Journal, now_iso
 from importer.lease import RunLease, Scope
 from importer.model import MODES, Report, RowOutcome, RunInfo, Severity, Status, Table
 from importer.reading import ReadLimits, ReadOptions, read_table
-from importer.settings import Settings, default_journal_path
+from importer.settings import AUTO, Settings, default_journal_path
 from importer.validation import validate
 from importer import workbooks
 
@@ -70,6 +71,8 @@ class ImportResult:
     notices: list[str] = field(default_factory=list)  # about the whole file (columns not sent...)
     notes: list[str] = field(default_factory=list)  # a kept file, a removed stale file, ...
     already_complete: bool = False  # the run of this file was complete: nothing was sent
+    workers: int | str = 4  # a number, or "auto"
+    concurrency: dict[str, float] | None = None  # with auto: the limit's min, max, mean
 
     @property
     def rows_per_second(self) -> float:
@@ -95,6 +98,7 @@ class ImportResult:
             "notices": self.notices,
             "notes": self.notes, "already_complete": self.already_complete,
             **({"error": self.message} if self.exit_code >= 2 else {}),
+            "workers": self.workers, "concurrency": self.concurrency,
         }
 
 
@@ -107,7 +111,7 @@ def default_failed_path(input_path: Path) -> Path:
 
 
 def run_import(path: str | Path, settings: Settings | None, entity: str | Entity | None = None,
-               sheet: str | None = None, mode: str = "upsert", workers: int = 4,
+               sheet: str | None = None, mode: str = "upsert", workers: int | str = 4,
                dry_run: bool = False, journal_path: str | Path | None = None,
                fresh: bool = False, out: str | Path | None = None, day_first: bool = False,
                on_progress: ProgressCallback | None = None,
@@ -141,7 +145,7 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
 
 
 def import_table(table: Table, report: Report, settings: Settings | None, mode: str = "upsert",
-                 workers: int = 4, dry_run: bool = False,
+                 workers: int | str = 4, dry_run: bool = False,
                  journal_path: str | Path | None = None, fresh: bool = False,
                  out: str | Path | None = None, on_progress: ProgressCallback | None = None,
                  stop_event: threading.Event | None = None, server_name: str | None = None,
@@ -154,7 +158,7 @@ def import_table(table: Table, report: Report, settings: Settings | None, mode: 
                    default_failed_path(table.path)):
         workbooks.check_writable(output)  # before anything is sent
     jpath = journal_file(journal_path, settings)
-    client = None if dry_run else ErpClient(settings.replace(workers=workers))
+    client, gate, workers, on_progress = make_client(settings, workers, dry_run, on_progress)
     try:
         if client is not None:
             client.login()  # before the journal is touched: a refused login sends nothing
@@ -167,6 +171,7 @@ def import_table(table: Table, report: Report, settings: Settings | None, mode: 
                     return session.nothing_to_send(started, cpu_started)
                 session.dispatch(workers, on_progress, stop_event)
                 result = session.finish(out, started, cpu_started)
+            note_workers(result, gate, workers)
     finally:
         if client is not None:
             client.close()
@@ -179,14 +184,43 @@ def journal_file(journal_path: str | Path | None, settings: Settings | None) -> 
     return settings.journal if settings else default_journal_path()
 
 
-def check_options(mode: str, workers: int, settings: Settings | None, dry_run: bool) -> str:
+def check_options(mode: str, workers: int | str, settings: Settings | None,
+                  dry_run: bool) -> str:
     if mode.lower() not in MODES:
         raise BadOptions(f"Unknown mode {mode!r}: use one of {', '.join(MODES)}.")
-    if workers < 1:
-        raise BadOptions("--workers must be at least 1.")
+    if workers != AUTO and (not isinstance(workers, int) or workers < 1):
+        raise BadOptions('--workers must be a whole number of at least 1, or "auto".')
     if settings is None and not dry_run:
         raise BadOptions("No server settings: give --url, --data-source and --user.")
     return mode.lower()
+
+
+def make_client(settings: Settings | None, workers: int | str, dry_run: bool,
+                on_progress: ProgressCallback | None):
+    """(client or None for a dry run, the gate of --workers auto or None, the number of worker
+    threads, the progress callback). With auto there are max_workers threads and the gate says
+    how many of them may have a call in flight; the progress counts then carry CONCURRENCY."""
+    gate = CallGate.auto(settings.max_workers) if workers == AUTO and not dry_run else None
+    client = None if dry_run else ErpClient(settings.replace(workers=workers), gate=gate)
+    if gate is not None:
+        workers, on_progress = settings.max_workers, _with_concurrency(on_progress, gate)
+    elif workers == AUTO:  # a dry run sends nothing: any count will do
+        workers = 1
+    return client, gate, workers, on_progress
+
+
+def note_workers(result: ImportResult, gate: CallGate | None, workers: int) -> None:
+    result.workers = AUTO if gate is not None else workers
+    result.concurrency = gate.summary() if gate is not None else None
+
+
+def _with_concurrency(on_progress: ProgressCallback | None,
+                      gate: CallGate) -> ProgressCallback | None:
+    """Progress counts that also carry the current limit (key CONCURRENCY) for the display."""
+    if on_progress is None:
+        return None
+    return lambda done, total, counts: on_progress(done, total, {**counts,
+                                                                  CONCURRENCY: gate.limit})
 
 
 def _entity(entity: str | Entity | None) -> Entity | None:

@@ -22,17 +22,19 @@ valid one)::
     ca_bundle = "/etc/ssl/company-ca.pem"   # or insecure = true (not recommended)
     connect_timeout = 5
     read_timeout = 60
-    retries = 5
+    retry_budget = 120         # seconds a call is retried after network trouble or a busy server
+    retries = 10               # optional: also stop after this many retries (default: no count)
     backoff_base = 0.5
     backoff_max = 30
     retry_after_max = 120
 
     [import]
-    workers = 4
+    workers = 4                 # or "auto": find the ERP's capacity (up to max_workers)
+    max_workers = 32
     journal = "~/importer-journal.sqlite3"
     exists_codes = ["RECORD_EXISTS"]
     not_found_codes = ["RECORD_NOT_FOUND"]
-    exists_patterns = ["already exists"]
+    exists_patterns = ["already exist", "duplicate"]
     not_found_patterns = ["does not exist"]
     login_failure_messages = ["Auth Token login failure.", "Auth Token is expired."]
     skip_unchanged = false      # --skip-unchanged: do not send rows equal to the last known record
@@ -87,6 +89,7 @@ log = logging.getLogger(__name__)
 APP_NAME = "importer"
 CONFIG_FILE_NAME = "importer.toml"
 ENV_PREFIX = "IMPORTER_"
+AUTO = "auto"  # workers = "auto"
 SECRET_MASK = "***"
 
 
@@ -108,16 +111,18 @@ class Settings:
     password: str = field(default="", repr=False)
     connect_timeout: float = 5.0
     read_timeout: float = 60.0
-    retries: int = 5  # transient-failure retries per call (so at most retries + 1 attempts)
+    retry_budget: float = 120.0  # seconds a call is retried after transient trouble
+    retries: int | None = None  # an optional cap on the retries of one call (None: no cap)
     backoff_base: float = 0.5  # seconds; full-jitter exponential backoff: rand * base * 2**n
     backoff_max: float = 30.0
     retry_after_max: float = 120.0  # a server's Retry-After is honoured up to this many seconds
-    workers: int = 4
+    workers: int | str = 4  # a number, or "auto" (importer.limiter decides, up to max_workers)
+    max_workers: int = 32
     verify: bool | str = True  # True, a CA bundle path (--ca-bundle), or False (--insecure)
     journal: Path = field(default_factory=default_journal_path)
     exists_codes: tuple[str, ...] = ("RECORD_EXISTS",)
     not_found_codes: tuple[str, ...] = ("RECORD_NOT_FOUND",)
-    exists_patterns: tuple[str, ...] = (r"already exists",)
+    exists_patterns: tuple[str, ...] = (r"already exist", r"duplicate")
     not_found_patterns: tuple[str, ...] = (r"does not exist",)
     login_failure_messages: tuple[str, ...] = ("Auth Token login failure.",
                                                "Auth Token is expired.")
@@ -142,6 +147,11 @@ class Settings:
     def timeout(self) -> tuple[float, float]:
         """(connect, read) seconds, as `requests` takes them."""
         return (self.connect_timeout, self.read_timeout)
+
+    @property
+    def auto_workers(self) -> bool:
+        """True when the number of calls in flight is found at run time (``workers = "auto"``)."""
+        return self.workers == AUTO
 
     @property
     def insecure(self) -> bool:
@@ -175,10 +185,10 @@ class Settings:
 _CONNECTION_KEYS: dict[str, Any] = {
     "url": str, "data_source": str, "user": str, "password": str, "ca_bundle": "path",
     "insecure": bool, "connect_timeout": float, "read_timeout": float, "retries": int,
-    "backoff_base": float, "backoff_max": float, "retry_after_max": float,
+    "backoff_base": float, "backoff_max": float, "retry_after_max": float, "retry_budget": float,
 }
 _IMPORT_KEYS: dict[str, Any] = {
-    "workers": int, "journal": "path", "exists_codes": "list", "not_found_codes": "list",
+    "workers": "workers", "max_workers": int, "journal": "path", "exists_codes": "list", "not_found_codes": "list",
     "exists_patterns": "list", "not_found_patterns": "list", "login_failure_messages": "list",
     "skip_unchanged": bool, "max_price_change": float,
 }
@@ -218,6 +228,10 @@ def _convert(key: str, value: Any, source: str) -> Any:
             return Path(os.path.expanduser(str(value)))
         if kind is bool:
             return _to_bool(value)
+        if kind == "workers":
+            if isinstance(value, str) and value.strip().lower() == AUTO:
+                return AUTO
+            kind = int
         if kind is int:
             if isinstance(value, bool) or not isinstance(value, (int, str)):
                 raise ValueError
@@ -233,7 +247,7 @@ def _convert(key: str, value: Any, source: str) -> Any:
         return items
     except (ValueError, TypeError):
         raise BadOptions(f"{source} has an unusable value {value!r} for {key}: "
-                         f"{_describe(kind)}.") from None
+                         f"{_describe(KEY_TYPES[key])}.") from None
 
 
 def _check_pattern(pattern: str, source: str) -> None:
@@ -246,7 +260,8 @@ def _check_pattern(pattern: str, source: str) -> None:
 
 def _describe(kind: Any) -> str:
     return {str: "expected text", "path": "expected a file path", bool: "expected true or false",
-            int: "expected a whole number", float: "expected a number of seconds",
+            int: "expected a whole number", "workers": 'expected a whole number or "auto"',
+            float: "expected a number of seconds",
             "list": "expected a list of texts"}[kind]
 
 
@@ -270,7 +285,7 @@ def _to_list(value: Any) -> tuple[str, ...]:
 
 
 def _check_range(key: str, number: float | int) -> float | int:
-    minimum = 1 if key in ("workers", "max_sheet_mb") else 0
+    minimum = 1 if key in ("workers", "max_workers", "max_sheet_mb") else 0
     if number < minimum or (isinstance(number, float) and key.endswith("timeout") and number == 0):
         raise ValueError
     return number

@@ -7,6 +7,7 @@ from email.utils import formatdate
 import pytest
 
 from importer.client import backoff_delay, classify, parse_retry_after
+from importer.retry import RetryBudget
 
 
 def failure(message: str, code: str) -> bytes:
@@ -47,7 +48,7 @@ def test_login_failure_messages_are_configurable():
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_busy_server_is_transient_and_nothing_was_done(status):
+def test_busy_server_with_the_apis_failure_body_is_transient_and_nothing_was_done(status):
     c = classify(status, failure("Busy.", "SERVICE_UNAVAILABLE"), {})
     assert c.kind == "transient" and not c.uncertain
 
@@ -74,9 +75,21 @@ def test_an_html_404_is_unexpected_not_retried():
     assert (c.kind, c.message) == ("unexpected", "404 Not Found")
 
 
-def test_a_200_that_is_not_json_is_unexpected_and_uncertain():
-    c = classify(200, b"<html>login page</html>", {})
-    assert c.kind == "unexpected" and c.uncertain
+@pytest.mark.parametrize("body", [b"<html>proxy page</html>", b"", b'{"PART_ID": "PU', b"[1, 2]"])
+def test_a_200_that_is_not_a_json_record_is_transient_and_uncertain(body):
+    c = classify(200, body, {})
+    assert c.kind == "transient" and c.uncertain
+    assert c.message.startswith("200 OK without a JSON record")
+
+
+def test_a_200_carrying_the_failure_body_is_unexpected():
+    c = classify(200, failure("Odd.", "X"), {})
+    assert c.kind == "unexpected" and not c.uncertain
+
+
+def test_a_proxys_html_503_page_may_have_passed_the_request_on():
+    c = classify(503, b"<html><h1>503 Service Unavailable</h1></html>", {})
+    assert c.kind == "transient" and c.uncertain
 
 
 def test_retry_after_in_seconds_or_as_an_http_date():
@@ -106,3 +119,23 @@ def test_backoff_waits_at_least_what_retry_after_asks_but_not_forever():
 def test_a_401_without_the_failure_body_is_a_bug_with_a_readable_message():
     c = classify(401, b"<html>Unauthorized</html>", {})
     assert (c.kind, c.message) == ("auth-bad", "401 Unauthorized")
+
+
+def test_retries_last_while_the_budget_lasts_and_never_wait_past_it():
+    budget = RetryBudget(budget=10.0, started=100.0)
+    assert budget.next_delay(now=101.0, last_answer=101.0, wanted=2.0) == 2.0
+    assert budget.next_delay(now=108.5, last_answer=108.0, wanted=4.0) == 1.5  # not past the end
+    assert budget.next_delay(now=110.0, last_answer=109.0, wanted=1.0) is None
+    assert "retry_budget" in budget.reason and budget.retries == 2
+
+
+def test_retries_stop_when_no_call_got_an_answer_for_a_whole_budget():
+    budget = RetryBudget(budget=10.0, started=100.0)
+    assert budget.next_delay(now=100.5, last_answer=90.0, wanted=1.0) is None
+    assert budget.reason == "the server answered no call for 10 s"
+
+
+def test_an_optional_count_caps_the_retries():
+    budget = RetryBudget(budget=100.0, started=0.0, max_retries=1)
+    assert budget.next_delay(now=1.0, last_answer=1.0, wanted=0.5) == 0.5
+    assert budget.next_delay(now=2.0, last_answer=2.0, wanted=0.5) is None

@@ -200,11 +200,27 @@ def test_defaults_for_the_import(monkeypatch):
     for key, value in BASE_ENV.items():
         monkeypatch.setenv(key, value)
     s = load_settings()
-    assert s.workers == 4 and s.retries == 5
+    assert s.workers == 4 and s.max_workers == 32 and not s.auto_workers
+    assert s.retry_budget == 120.0 and s.retries is None  # retried by time, not by count
+    assert s.exists_patterns == ("already exist", "duplicate")
     assert s.exists_codes == ("RECORD_EXISTS",) and s.not_found_codes == ("RECORD_NOT_FOUND",)
     assert s.journal == default_journal_path()
     assert s.journal.name == "journal.sqlite3"
     assert s.timeout == (s.connect_timeout, s.read_timeout)
+
+
+def test_workers_auto_from_the_config_file_or_the_environment(monkeypatch, tmp_path):
+    for key, value in BASE_ENV.items():
+        monkeypatch.setenv(key, value)
+    config = tmp_path / "importer.toml"
+    config.write_text('[import]\nworkers = "auto"\nmax_workers = 12\n')
+    s = load_settings(config_file=config)
+    assert s.auto_workers and s.max_workers == 12
+    monkeypatch.setenv("IMPORTER_WORKERS", "6")
+    assert load_settings(config_file=config).workers == 6
+    monkeypatch.setenv("IMPORTER_WORKERS", "many")
+    with pytest.raises(BadOptions, match='IMPORTER_WORKERS .* expected a whole number or "auto"'):
+        load_settings()
 
 
 def test_list_settings_from_the_environment_take_commas_or_json(monkeypatch):

@@ -91,6 +91,7 @@ class ConnectionOptions:
     insecure: bool = False
     timeout: float | None = None
     retries: int | None = None
+    retry_budget: float | None = None
 
 
 _CONNECTION_FLAGS = (
@@ -115,9 +116,12 @@ _CONNECTION_FLAGS = (
                       "the password and data can then be read by others on the network."),
     click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
                  help="Seconds to wait for the server's answer to one call (default 60)."),
+    click.option("--retry-budget", type=click.FloatRange(min=0), metavar="SECONDS",
+                 help="How long one call is retried after a network error, a lost answer or "
+                      "an overloaded server, with growing pauses (default 120)."),
     click.option("--retries", type=click.IntRange(min=0), metavar="N",
-                 help="Retries of a call after a network error or an overloaded server "
-                      "(default 5)."),
+                 help="Also stop retrying a call after N retries (default: no count, only "
+                      "--retry-budget)."),
 )
 
 
@@ -148,6 +152,7 @@ def settings_from_options(connection: ConnectionOptions, password_needed: bool =
                          user=connection.user, config_file=connection.config_file,
                          ca_bundle=connection.ca_bundle, insecure=connection.insecure,
                          timeout=connection.timeout, retries=connection.retries,
+                         retry_budget=connection.retry_budget,
                          password_prompt=prompt, password_needed=password_needed,
                          connection_needed=connection_needed, **overrides)
 

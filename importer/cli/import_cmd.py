@@ -20,14 +20,32 @@ from importer.cli.change_options import ChangeFlags, change_options, change_line
 from importer.cli.reading_opts import ReadingFlags, reading_options
 from importer.errors import BadOptions
 from importer.humane import duration, plural
+from importer.gate import CONCURRENCY
 from importer.model import MODES, Status
-from importer.settings import Settings
+from importer.settings import AUTO, Settings
 
 if TYPE_CHECKING:
     from importer.multisheet import FileImport
     from importer.runner import ImportResult
 
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a terminal
+
+
+class WorkersType(click.ParamType):
+    """--workers: a whole number from 1 to 64, or auto."""
+
+    name = "workers"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or str(value).strip().lower() == AUTO:
+            return value if isinstance(value, int) else AUTO
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
+        if not 1 <= number <= 64:
+            self.fail(f"{value!r} is neither a number from 1 to 64 nor auto.", param, ctx)
+        return number
 
 
 @click.command("import")
@@ -42,8 +60,12 @@ PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a termi
               help="create, update, or upsert (update a record this tool knows exists, else "
                    "create, switching once when the ERP says otherwise). An ACTION column "
                    "(CREATE, UPDATE, UPSERT, SKIP) overrides it per row.")
-@click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
-              help="Calls in parallel (default 4, or workers in importer.toml).")
+@click.option("--workers", type=WorkersType(), default=None, metavar="N|auto",
+              help="Calls in parallel, 1-64, or auto: start low and find how many the ERP "
+                   "serves well from its answer times and busy answers (default auto, or "
+                   "workers in importer.toml).")
+@click.option("--max-workers", type=click.IntRange(min=1, max=64), default=None,
+              help="With --workers auto: never more calls in parallel than this (default 32).")
 @click.option("--dry-run", is_flag=True,
               help="Validate and show the call each row would get; send nothing (no login).")
 @click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
@@ -68,7 +90,8 @@ PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a termi
 @change_options
 @connection_options
 @translate_errors
-def command(file: Path, entity, sheets, mode, workers, dry_run, journal, fresh, as_json, out,
+def command(file: Path, entity, sheets, mode, workers, max_workers, dry_run, journal, fresh,
+            as_json, out,
             use_sandbox, sandbox_db, sandbox_fresh, parts, customers,
             connection: ConnectionOptions, change_flags: ChangeFlags,
             reading: ReadingFlags) -> None:
@@ -102,7 +125,8 @@ def command(file: Path, entity, sheets, mode, workers, dry_run, journal, fresh, 
     customers = customers or (master.customers if master else None)
     with _server(use_sandbox, sandbox_db, sandbox_fresh, parts, customers,
                  master.data_source if master else "", as_json) as (sandbox, sandbox_name):
-        settings = _settings(connection, sandbox, dry_run, workers, journal, master)
+        settings = _settings(connection, sandbox, dry_run, workers, journal, master,
+                             max_workers)
         workers = workers or (settings.workers if settings else 4)
         with _progress_reporter(as_json) as on_progress:
             try:
@@ -124,19 +148,23 @@ def command(file: Path, entity, sheets, mode, workers, dry_run, journal, fresh, 
 
 
 def _settings(connection: ConnectionOptions, sandbox, dry_run: bool, workers: int | None,
-              journal: Path | None, master: Settings | None) -> Settings | None:
+              journal: Path | None, master: Settings | None,
+              max_workers: int | None) -> Settings | None:
+    more = {"max_workers": max_workers} if max_workers else {}
     if sandbox is not None:  # the config file's [masterdata] and [rules.*] still apply
         return master.replace(url=sandbox.url, data_source=sandbox.data_source,
                               user=sandbox.user, password=sandbox.password,
                               journal=journal or master.journal,
-                              workers=workers or master.workers)
+                              workers=workers or master.workers, **more)
     if not dry_run:
-        return settings_from_options(connection, workers=workers, journal=journal)
+        return settings_from_options(connection, workers=workers, journal=journal,
+                                     max_workers=max_workers)
     try:  # a dry run logs in nowhere: without server settings every upsert row is a create
         return settings_from_options(connection, workers=workers, journal=journal,
-                                     password_needed=False)
+                                     max_workers=max_workers, password_needed=False)
     except BadOptions:
-        return lenient_settings(connection, workers=workers, journal=journal)
+        return lenient_settings(connection, workers=workers, journal=journal,
+                                max_workers=max_workers)
 
 
 def _limits(connection: ConnectionOptions):
@@ -177,13 +205,15 @@ def _progress_reporter(quiet: bool):
     elif is_terminal():
         with Progress(TextColumn("Importing"),
                       BarColumn(complete_style="cyan", finished_style="green"),
-                      MofNCompleteColumn(), TextColumn("{task.fields[rate]} rows/s"),
+                      MofNCompleteColumn(),
+                      TextColumn("{task.fields[rate]} rows/s{task.fields[parallel]}"),
                       TimeRemainingColumn(), console=console, transient=True) as progress:
-            task = progress.add_task("import", total=None, rate="-")
+            task = progress.add_task("import", total=None, rate="-", parallel="")
             clock = _Clock()
 
             def update(done: int, total: int, counts: dict) -> None:
-                progress.update(task, completed=done, total=total, rate=clock.rate(done))
+                progress.update(task, completed=done, total=total, rate=clock.rate(done),
+                                parallel=_parallel(counts))
 
             yield update
     else:
@@ -219,11 +249,27 @@ def _plain_progress():
         if done == total and state.get("final"):
             return
         state["last"], state["final"] = now, done == total
-        shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        speed = f" ({rate} rows/s)" if rate != "-" else ""
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != CONCURRENCY)
+        parallel = _parallel(counts)
+        speed = f" ({rate} rows/s{parallel})" if rate != "-" else \
+            (f" ({parallel[2:]})" if parallel else "")
         click.echo(f"{done}/{total} rows done{speed}{': ' + shown if shown else ''}")
 
     return update
+
+
+def _parallel(counts: dict) -> str:
+    """', 6 calls in parallel' with --workers auto (the limiter's current limit), else ''."""
+    limit = counts.get(CONCURRENCY)
+    return f", {limit} calls in parallel" if limit is not None else ""
+
+
+def _workers_line(result: "ImportResult") -> str | None:
+    c = result.concurrency
+    if not c:
+        return None
+    return (f"Workers: auto, {c['min']:g} to {c['max']:g} calls in parallel "
+            f"(time-weighted mean {c['mean']:.1f})")
 
 
 def _sent_line(result: "ImportResult") -> str:
@@ -285,6 +331,8 @@ def _summary(result: "ImportResult", sandbox: bool, files: bool = True) -> None:
     target = "the built-in sandbox" if sandbox else f"{run.server_url} ({run.data_source})"
     lines = [f"Server: {target}" if run.server_url else "Server: none (dry run)",
              _sent_line(result)]
+    if _workers_line(result):
+        lines.append(_workers_line(result))
     if result.resumed:
         lines.append(f"Resumed run {run.run_id}: {plural(result.already_done, 'row')} "
                      f"{'was' if result.already_done == 1 else 'were'} already done and not "

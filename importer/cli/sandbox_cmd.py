@@ -42,6 +42,11 @@ def _show(sb, custom_users: bool) -> None:
                                                    "lost_response_rate") if getattr(cfg, n)]
     if faults:
         lines.append(f"  faults: {', '.join(faults)}, seed={cfg.seed}")
+    if cfg.capacity or cfg.capacity_schedule:
+        lines.append(f"  capacity: {cfg.capacity or 'unlimited'} record calls at once"
+                     + (f", schedule {cfg.capacity_schedule}" if cfg.capacity_schedule else "")
+                     + (f", queue limit {cfg.queue_limit} (then {cfg.overload_status})"
+                        if cfg.queue_limit is not None else ""))
     if cfg.token_ttl != type(cfg).token_ttl:
         lines.append(f"  tokens expire {cfg.token_ttl:g} s after login")
     lines += [f"  inspect: {sb.url}/_sandbox/records/product-price   {sb.url}/_sandbox/stats",
@@ -118,6 +123,18 @@ def _stop_on_signals(stop: threading.Event):
                    "proxy page, as when a slow ERP's answer is lost.")
 @click.option("--token-ttl", default=1800.0, type=float, show_default=True, metavar="SECONDS",
               help="Seconds a login token stays valid.")
+@click.option("--capacity", default=None, type=click.IntRange(min=1), metavar="N",
+              help="Serve at most N record calls at once; the others wait in a queue, so answers "
+                   "slow down as in a busy real server (default: no limit).")
+@click.option("--queue-limit", default=None, type=click.IntRange(min=0), metavar="M",
+              help="With --capacity: a call that finds M calls waiting is answered at once "
+                   "with --overload-status (default: the queue has no limit).")
+@click.option("--overload-status", default=503, show_default=True, type=click.Choice(["503", "429"]),
+              callback=lambda ctx, param, value: int(value),
+              help="The answer to a call beyond the queue: 503, or 429 with Retry-After: 1.")
+@click.option("--capacity-schedule", default="", metavar="SECONDS:N,...",
+              help="Change the capacity during a run, e.g. \"0:8,30:2,60:16\": from 0 s after "
+                   "the first record call serve 8 at once, from 30 s 2, from 60 s 16.")
 @click.option("--seed", default=None, type=int,
               help="Seed for the injected faults: the same seed and calls give the same faults.")
 @click.option("--list-parts", is_flag=True,

@@ -6,6 +6,8 @@ MESSAGE/MESSAGE_CODE). An injected lost response lets the call run to its end (a
 committed, a business error stays an error) and then answers 504 with an HTML proxy page instead.
 The three informational endpoints also accept an empty body (taken as ``{}``); every other body
 must be a JSON object. A path under /api that is not an endpoint answers 404 UNKNOWN_ENDPOINT.
+With a capacity (``capacity.py``), record calls wait for a place before all of that, and a call
+that finds the queue full is answered 503 (or 429) at once.
 Every /api answer is counted per path and status in the statistics, injected faults included;
 a call with an injected delay carries it in the ``X-Sandbox-Delay-Ms`` header.
 Outside /api, token-free GET endpoints let tests and rehearsals look inside:
@@ -31,6 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from importer import __version__
 from importer.entities import (API_VERSION_PATH, AUTH_PATH, AUTH_TOKEN, DATA_SOURCES_PATH,
                                ENTITIES, SERVER_TIME_PATH, Entity)
+from importer.sandbox.capacity import RETRY_AFTER_SECONDS, CapacityGate, limit_concurrency
 from importer.sandbox.faults import LOST_RESPONSE_HTML, Fault, FaultPlan
 from importer.sandbox.rules import ApiError
 from importer.sandbox.service import Service
@@ -42,6 +45,7 @@ API_VERSION = f"{__version__}-sandbox"
 NOT_POST = ApiError(405, "Request method must be POST.", "METHOD_NOT_ALLOWED")
 BAD_JSON = ApiError(400, "Request JSON is invalid.", "INVALID_JSON")
 UNAVAILABLE = ApiError(503, "The service is temporarily unavailable.", "SERVICE_UNAVAILABLE")
+TOO_MANY = ApiError(429, "Too many requests; try again later.", "TOO_MANY_REQUESTS")
 NO_FAULT = Fault(0.0, False, False)
 DELAY_HEADER = "X-Sandbox-Delay-Ms"  # the injected delay of this call, in milliseconds
 # /api answers every method itself, so that a wrong one gets the contract's 405 body.
@@ -104,9 +108,12 @@ def _direct_first(direct: dict[str, Callable[[Request], Awaitable[Response]]],
 class SandboxApp:
     """Holds the service, the fault plan and the statistics; builds the Starlette app."""
 
-    def __init__(self, service: Service, faults: FaultPlan) -> None:
+    def __init__(self, service: Service, faults: FaultPlan, capacity: CapacityGate | None = None,
+                 overload_status: int = 503) -> None:
         self.service = service
         self.faults = faults
+        self.capacity = capacity  # at most N record calls served at once (capacity.py)
+        self.overload_status = overload_status
         self.stats = CallStats()
 
     def build(self) -> ASGIApp:
@@ -120,7 +127,8 @@ class SandboxApp:
         for entity in ENTITIES.values():
             api.append((entity.create_path, self._record(entity, update=False), True))
             api.append((entity.update_path, self._record(entity, update=True), True))
-        direct = {path: self._endpoint(path, work, record) for path, work, record in api}
+        direct = {path: self._limited(path, self._endpoint(path, work, record), record)
+                  for path, work, record in api}
         routes = [Route(path, endpoint, methods=ANY_METHOD) for path, endpoint in direct.items()]
         routes += [
             Route("/api/{name:path}", self._unknown_api, methods=ANY_METHOD),
@@ -165,6 +173,19 @@ class SandboxApp:
             return response
 
         return endpoint
+
+    def _limited(self, path: str, endpoint, record: bool):
+        if not record or self.capacity is None:
+            return endpoint
+
+        async def overloaded() -> Response:
+            self.stats.count(path, self.overload_status)
+            if self.overload_status == 429:
+                return Response(json.dumps(TOO_MANY.body()), 429, media_type="application/json",
+                                headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+            return _json(503, UNAVAILABLE.body())
+
+        return limit_concurrency(endpoint, self.capacity, overloaded)
 
     async def _auth(self, request: Request) -> dict:
         return self.service.login(await _body(request))

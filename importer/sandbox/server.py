@@ -12,7 +12,9 @@ Fault injection (record endpoints only; every /api call including auth gets the 
 ``latency_ms`` + up to ``jitter_ms`` before answering; ``fail_rate`` answers 503 before doing
 anything; ``lost_response_rate`` does the work, commits it, then answers 504 with an HTML body;
 ``token_ttl`` seconds after login a token answers 401 'Auth Token login failure.'. With ``seed``
-the same sequence of record calls meets the same sequence of faults.
+the same sequence of record calls meets the same sequence of faults. ``capacity``,
+``queue_limit``, ``overload_status`` and ``capacity_schedule`` make an overloadable server
+(``capacity.py``).
 
 Failure codes the sandbox adds to the contract's table: 405 METHOD_NOT_ALLOWED, 400 INVALID_JSON,
 401 AUTH_TOKEN_MISSING / AUTH_TOKEN_MALFORMED / AUTH_TOKEN_LOGIN_FAILURE, 500 VALUE_NOT_STRING (a
@@ -35,6 +37,7 @@ import uvicorn
 from importer.errors import BadOptions, ImporterError
 from importer.sandbox import demo
 from importer.sandbox.app import SandboxApp
+from importer.sandbox.capacity import OVERLOAD_STATUSES, CapacityGate, parse_schedule
 from importer.sandbox.faults import FaultPlan
 from importer.sandbox.http import SandboxHttpProtocol
 from importer.sandbox.master import load_customers, load_parts
@@ -59,6 +62,10 @@ class SandboxConfig:
     lost_response_rate: float = 0.0
     token_ttl: float = 1800.0
     seed: int | None = None
+    capacity: int | None = None  # record calls served at once (None: no limit)
+    queue_limit: int | None = None  # calls waiting beyond the capacity (None: no limit)
+    overload_status: int = 503  # the answer to a call that finds the queue full (503 or 429)
+    capacity_schedule: str = ""  # "0:8,30:2,60:16": seconds since the first record call:capacity
 
     def check(self) -> None:
         """Raise BadOptions for values that cannot work."""
@@ -76,6 +83,13 @@ class SandboxConfig:
             raise BadOptions("The sandbox needs at least one user (--user NAME:PASSWORD).")
         if not self.data_sources:
             raise BadOptions("The sandbox needs at least one data source (--data-source NAME).")
+        if self.capacity is not None and self.capacity < 1:
+            raise BadOptions("--capacity must be at least 1.")
+        if self.queue_limit is not None and self.queue_limit < 0:
+            raise BadOptions("--queue-limit cannot be negative.")
+        if self.overload_status not in OVERLOAD_STATUSES:
+            raise BadOptions("--overload-status must be 503 or 429.")
+        parse_schedule(self.capacity_schedule)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -132,7 +146,11 @@ class Sandbox:
                           config.token_ttl)
         faults = FaultPlan(config.latency_ms, config.jitter_ms, config.fail_rate,
                            config.lost_response_rate, config.seed)
-        self.app = SandboxApp(service, faults)
+        schedule = parse_schedule(config.capacity_schedule)
+        capacity = None
+        if config.capacity is not None or schedule:
+            capacity = CapacityGate(config.capacity, config.queue_limit, schedule)
+        self.app = SandboxApp(service, faults, capacity, config.overload_status)
         self._server = uvicorn.Server(uvicorn.Config(
             self.app.build(), loop="asyncio", http=SandboxHttpProtocol, lifespan="off",
             log_config=None, log_level="warning", access_log=False, timeout_graceful_shutdown=2,

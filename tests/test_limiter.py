@@ -1,0 +1,77 @@
+"""The concurrency limiter of --workers auto, fed with plain numbers (a modelled server)."""
+from __future__ import annotations
+
+import pytest
+
+from importer.limiter import OK, OTHER, OVERLOAD, LimitStats, VegasLimiter
+
+
+def serve(limiter: VegasLimiter, capacity: int, calls: int, base: float = 0.025,
+          queue_limit: int | None = None, now: float = 0.0) -> tuple[float, int]:
+    """Model a server serving ``capacity`` calls at once: with n in flight every answer takes
+    base * max(1, n / capacity); beyond capacity + queue_limit the extra calls are refused.
+    Returns (clock, overload answers)."""
+    overloads = 0
+    for _ in range(calls):
+        n = limiter.limit
+        if queue_limit is not None and n > capacity + queue_limit:
+            overloads += 1
+            limiter.on_result(now, OVERLOAD, 0.001, n)
+            continue
+        rtt = base * max(1.0, n / capacity)
+        now += rtt / n
+        limiter.on_result(now, OK, rtt, n)
+    return now, overloads
+
+
+def test_starts_low_and_grows_to_the_maximum_on_a_server_that_never_queues():
+    limiter = VegasLimiter(max_limit=32)
+    assert limiter.limit == 2
+    serve(limiter, capacity=1000, calls=2000)
+    assert limiter.limit == 32
+
+
+@pytest.mark.parametrize("capacity", [2, 8])
+def test_settles_between_the_capacity_and_twice_the_capacity(capacity):
+    limiter = VegasLimiter(max_limit=64)
+    serve(limiter, capacity=capacity, calls=5000)
+    assert capacity <= limiter.limit <= 2 * capacity
+
+
+def test_follows_a_capacity_that_drops_and_rises_again():
+    limiter = VegasLimiter(max_limit=32)
+    now, _ = serve(limiter, capacity=8, calls=3000)
+    assert limiter.limit >= 8
+    now, _ = serve(limiter, capacity=2, calls=3000, now=now)
+    assert 2 <= limiter.limit <= 4
+    serve(limiter, capacity=16, calls=5000, now=now)
+    assert limiter.limit >= 16
+
+
+def test_a_short_queue_sees_few_overload_answers():
+    limiter = VegasLimiter(max_limit=32)
+    _, overloads = serve(limiter, capacity=2, calls=2000, queue_limit=2)
+    assert overloads <= 20  # 1% of calls
+
+
+def test_an_overload_answer_cuts_the_limit_once_per_window():
+    limiter = VegasLimiter(max_limit=32, start=20)
+    limiter.on_result(1.0, OVERLOAD, 0.01, 20)
+    assert limiter.limit == 14 and not limiter.slow_start
+    limiter.on_result(1.1, OVERLOAD, 0.01, 14)  # sent before the cut: says nothing new
+    assert limiter.limit == 14
+
+
+def test_failures_that_say_nothing_about_load_change_nothing():
+    limiter = VegasLimiter(max_limit=32, start=6)
+    for i in range(100):
+        limiter.on_result(float(i), OTHER, 5.0, 6)
+    assert limiter.limit == 6
+
+
+def test_the_summary_weighs_each_limit_by_how_long_it_held():
+    stats = LimitStats.starting(0.0, 2)
+    stats.change(1.0, 10)
+    stats.change(3.0, 4)
+    assert (stats.low, stats.high) == (2, 10)
+    assert stats.mean(4.0) == pytest.approx((2 * 1 + 10 * 2 + 4 * 1) / 4)
