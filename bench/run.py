@@ -30,6 +30,7 @@ SCRIPTS = {
     "hostile": "bench_hostile.py",
     "changes": "bench_changes.py",
     "masterdata": "bench_masterdata.py",
+    "adaptive": "bench_adaptive.py",
 }
 # Everything from this line on in BENCHMARKS.md (the soak test's last result, which pytest -m soak
 # produces, not this script) is kept when the file is rewritten.

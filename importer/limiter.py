@@ -16,7 +16,9 @@ busy client machine single latencies jump by a factor of two for reasons no serv
 ``alpha = max(1, limit / 5)`` and ``beta = max(2, limit / 2)``, at the end of each window:
 
 * ``queue < alpha`` (the server has room) and the limit was reached: grow. While in slow start
-  (until the first sign of congestion) ``limit *= 2``; after it ``limit += alpha``.
+  (until the first window with ``queue >= alpha / 2``) ``limit *= 2``; after it
+  ``limit += alpha``; never above the *ceiling*, ``limit - 1`` of the last overload answer, which
+  is lifted by a window with ``queue < alpha / 2`` (clearly no queue: the server has room again).
 * ``queue > beta`` in two windows in a row (latency inflation that lasts: calls pile up):
   ``limit = max(n * rtt_min / rtt + alpha, 0.7 * limit)``: ``n * rtt_min / rtt`` estimates what
   the server serves without a queue (``C``), plus a small queue that keeps it busy; never more
@@ -92,6 +94,7 @@ class VegasLimiter:
     _in_flight: list[int] = field(init=False, default_factory=list)
     _since_cut: int = field(init=False, default=1 << 30)  # results since the last cut
     _inflated: int = field(init=False, default=0)  # windows in a row with queue > beta
+    ceiling: int = field(init=False, default=1 << 30)  # below the last overload answer
 
     def __post_init__(self) -> None:
         self.value = float(max(1, min(self.start, self.max_limit)))
@@ -107,6 +110,7 @@ class VegasLimiter:
         self._since_cut += 1
         if signal == OVERLOAD:
             if self._since_cut >= self.limit:
+                self.ceiling = max(1, self.limit - 1)
                 self._set(now, self.value * CUT)
                 self.slow_start = False
             return
@@ -130,8 +134,12 @@ class VegasLimiter:
             self._set(now, max(n * self.rtt_min / rtt + alpha(self.value), self.value * CUT))
             self.slow_start = False
         elif queue < alpha(self.value) and reached:
+            clear = queue < alpha(self.value) / 2  # clearly no queue: the server has room
+            if clear:
+                self.ceiling = self.max_limit
+            self.slow_start = self.slow_start and clear
             grown = self.value * 2 if self.slow_start else self.value + alpha(self.value)
-            self._set(now, grown)
+            self._set(now, max(self.value, min(grown, self.ceiling)))
 
     def _set(self, now: float, value: float) -> None:
         before = self.limit
