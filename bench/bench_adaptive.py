@@ -37,7 +37,7 @@ from importer.settings import Settings
 LATENCY_MS = 25
 FIXED = (1, 2, 4, 8, 16, 32)
 QUICK_FIXED = (4,)
-DEFAULT_WORKERS = Settings.__dataclass_fields__["workers"].default
+DEFAULT_WORKERS = 4  # the fixed count --workers defaults to without auto
 # name -> (capacity, schedule); the queue limit equals the (first) capacity
 SCENARIOS = {
     "capacity 2": (2, ""),

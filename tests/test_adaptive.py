@@ -117,3 +117,10 @@ def test_workers_must_be_a_number_or_auto(tmp_path):
     src = price_csv(tmp_path / "w.csv", 1, "W")
     result = CliRunner().invoke(main, ["import", str(src), "--dry-run", "--workers", "lots"])
     assert result.exit_code == 2 and "neither a number from 1 to 64 nor auto" in result.output
+
+
+def test_an_unusable_capacity_schedule_is_one_sentence_and_exit_2():
+    result = CliRunner().invoke(main, ["sandbox", "--port", "0", "--capacity-schedule", "8,2"])
+    assert result.exit_code == 2
+    assert "--capacity-schedule has an unusable step '8'" in result.output
+    assert "Traceback" not in result.output
