@@ -13,13 +13,22 @@ of calls waiting in the server's queue can be estimated from latencies alone::
 Latencies are judged per window of ``max(16, 2 * limit)`` answers: ``rtt`` is the window's
 median and ``rtt_min`` the smallest window median of the run (medians, not single samples: on a
 busy client machine single latencies jump by a factor of two for reasons no server causes). With
-``alpha = max(1, limit / 5)`` and ``beta = max(2, limit / 2)``, at the end of each window:
+``alpha = max(1, limit / 5)`` and ``beta = max(2, limit / 2)``.
 
-* ``queue < alpha`` (the server has room) and the limit was reached: grow. While in slow start
+Latency alone misreads a busy *client*: with many threads on a loaded machine every answer takes
+longer although the server queues nothing, and more calls in flight still bring more answers per
+second. So each window also measures its throughput ``rate`` (answers per second), and a growth
+step has *paid off* when ``rate >= rate_before * (1 + 0.3 * (limit / limit_before - 1))``
+(``rate_before``, ``limit_before``: the window before the last step up). At the end of each
+window:
+
+* ``queue < alpha`` (the server has room), or the last step paid off, or the limit has held for
+  8 windows (a probe), and the limit was reached: grow. While in slow start
   (until the first window with ``queue >= alpha / 2``) ``limit *= 2``; after it
   ``limit += alpha``; never above the *ceiling*, ``limit - 1`` of the last overload answer, which
   is lifted by a window with ``queue < alpha / 2`` (clearly no queue: the server has room again).
-* ``queue > beta`` in two windows in a row (latency inflation that lasts: calls pile up):
+* ``queue > beta`` in two windows in a row, the last step up not having paid off (latency
+  inflation that lasts, throughput flat: calls pile up in the server):
   ``limit = max(n * rtt_min / rtt + alpha, 0.7 * limit)``: ``n * rtt_min / rtt`` estimates what
   the server serves without a queue (``C``), plus a small queue that keeps it busy; never more
   than a 30% cut at once, so one noisy pair of windows costs little.
@@ -43,6 +52,8 @@ OK, OVERLOAD, OTHER = "ok", "overload", "other"
 MIN_WINDOW = 16
 INFLATED_WINDOWS = 2
 CUT = 0.7
+PAYOFF = 0.3
+PROBE_AFTER = 8  # windows without a change, then one step up to see whether it pays off
 
 
 def alpha(limit: float) -> float:
@@ -95,6 +106,9 @@ class VegasLimiter:
     _since_cut: int = field(init=False, default=1 << 30)  # results since the last cut
     _inflated: int = field(init=False, default=0)  # windows in a row with queue > beta
     ceiling: int = field(init=False, default=1 << 30)  # below the last overload answer
+    _window_start: float = field(init=False, default=-1.0)
+    _growth: tuple[float, float] | None = field(init=False, default=None)  # (limit, rate) before
+    _held: int = field(init=False, default=0)  # windows since the limit last changed
 
     def __post_init__(self) -> None:
         self.value = float(max(1, min(self.start, self.max_limit)))
@@ -116,6 +130,8 @@ class VegasLimiter:
             return
         if signal != OK or rtt <= 0:
             return
+        if not self._rtts and self._window_start < 0:
+            self._window_start = now - rtt
         self._rtts.append(rtt)
         self._in_flight.append(in_flight)
         if len(self._rtts) >= max(MIN_WINDOW, 2 * self.limit):
@@ -125,21 +141,36 @@ class VegasLimiter:
         rtt = statistics.median(self._rtts)
         n = statistics.fmean(self._in_flight)
         reached = max(self._in_flight) >= self.limit
-        self._rtts, self._in_flight = [], []
+        rate = len(self._rtts) / max(now - self._window_start, 1e-9)
+        self._rtts, self._in_flight, self._window_start = [], [], now
         self.rtt_min = min(self.rtt_min, rtt)
         queue = n * (1 - self.rtt_min / rtt)
-        self._inflated = self._inflated + 1 if queue > beta(self.value) else 0
+        paid_off = self._growth_paid_off(rate)
+        self._inflated = self._inflated + 1 if queue > beta(self.value) and not paid_off else 0
         if self._inflated >= INFLATED_WINDOWS:
-            self._inflated = 0
+            self._inflated, self._growth, self._held = 0, None, 0
             self._set(now, max(n * self.rtt_min / rtt + alpha(self.value), self.value * CUT))
             self.slow_start = False
-        elif queue < alpha(self.value) and reached:
+        elif reached and (queue < alpha(self.value) or paid_off or self._held >= PROBE_AFTER):
             clear = queue < alpha(self.value) / 2  # clearly no queue: the server has room
             if clear:
                 self.ceiling = self.max_limit
             self.slow_start = self.slow_start and clear
             grown = self.value * 2 if self.slow_start else self.value + alpha(self.value)
-            self._set(now, max(self.value, min(grown, self.ceiling)))
+            grown = max(self.value, min(grown, self.ceiling))
+            if grown > self.value:  # at the maximum, the last real step stays the reference
+                self._growth, self._held = (self.value, rate), 0
+            self._set(now, grown)
+            return
+        self._held += 1
+
+    def _growth_paid_off(self, rate: float) -> bool:
+        """Did the last growth raise the throughput (by PAYOFF of the limit's rise at least)?"""
+        if self._growth is None:
+            return False
+        limit, before = self._growth
+        rise = self.value / limit - 1
+        return rise > 0 and rate >= before * (1 + PAYOFF * rise)
 
     def _set(self, now: float, value: float) -> None:
         before = self.limit

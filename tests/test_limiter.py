@@ -7,9 +7,11 @@ from importer.limiter import OK, OTHER, OVERLOAD, LimitStats, VegasLimiter
 
 
 def serve(limiter: VegasLimiter, capacity: int, calls: int, base: float = 0.025,
-          queue_limit: int | None = None, now: float = 0.0) -> tuple[float, int]:
+          queue_limit: int | None = None, now: float = 0.0,
+          client_cost: float = 0.0) -> tuple[float, int]:
     """Model a server serving ``capacity`` calls at once: with n in flight every answer takes
-    base * max(1, n / capacity); beyond capacity + queue_limit the extra calls are refused.
+    base * max(1, n / capacity), plus ``client_cost * n`` spent by a busy client itself; beyond
+    capacity + queue_limit the extra calls are refused.
     Returns (clock, overload answers)."""
     overloads = 0
     for _ in range(calls):
@@ -18,7 +20,7 @@ def serve(limiter: VegasLimiter, capacity: int, calls: int, base: float = 0.025,
             overloads += 1
             limiter.on_result(now, OVERLOAD, 0.001, n)
             continue
-        rtt = base * max(1.0, n / capacity)
+        rtt = base * max(1.0, n / capacity) + client_cost * n
         now += rtt / n
         limiter.on_result(now, OK, rtt, n)
     return now, overloads
@@ -28,6 +30,14 @@ def test_starts_low_and_grows_to_the_maximum_on_a_server_that_never_queues():
     limiter = VegasLimiter(max_limit=32)
     assert limiter.limit == 2
     serve(limiter, capacity=1000, calls=2000)
+    assert limiter.limit == 32
+
+
+def test_keeps_growing_while_more_calls_bring_more_answers_though_each_takes_longer():
+    # a busy client machine: every call in flight adds 1 ms to every answer, yet 32 calls at
+    # once still give more answers per second than 16
+    limiter = VegasLimiter(max_limit=32)
+    serve(limiter, capacity=1000, calls=6000, client_cost=0.001)
     assert limiter.limit == 32
 
 
