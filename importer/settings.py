@@ -29,7 +29,7 @@ valid one)::
     retry_after_max = 120
 
     [import]
-    workers = 4                 # or "auto": find the ERP's capacity (up to max_workers)
+    workers = "auto"            # find the ERP's capacity (up to max_workers), or a number
     max_workers = 32
     journal = "~/importer-journal.sqlite3"
     exists_codes = ["RECORD_EXISTS"]
@@ -116,7 +116,7 @@ class Settings:
     backoff_base: float = 0.5  # seconds; full-jitter exponential backoff: rand * base * 2**n
     backoff_max: float = 30.0
     retry_after_max: float = 120.0  # a server's Retry-After is honoured up to this many seconds
-    workers: int | str = 4  # a number, or "auto" (importer.limiter decides, up to max_workers)
+    workers: int | str = "auto"  # or a number; with auto importer.limiter decides (<= max_workers)
     max_workers: int = 32
     verify: bool | str = True  # True, a CA bundle path (--ca-bundle), or False (--insecure)
     journal: Path = field(default_factory=default_journal_path)

@@ -200,7 +200,7 @@ def test_defaults_for_the_import(monkeypatch):
     for key, value in BASE_ENV.items():
         monkeypatch.setenv(key, value)
     s = load_settings()
-    assert s.workers == 4 and s.max_workers == 32 and not s.auto_workers
+    assert s.workers == "auto" and s.max_workers == 32 and s.auto_workers
     assert s.retry_budget == 120.0 and s.retries is None  # retried by time, not by count
     assert s.exists_patterns == ("already exist", "duplicate")
     assert s.exists_codes == ("RECORD_EXISTS",) and s.not_found_codes == ("RECORD_NOT_FOUND",)
