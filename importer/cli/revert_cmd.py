@@ -29,7 +29,7 @@ SHOWN = 20  # not-revertible rows listed on the terminal
               help="Journal file (default: IMPORTER_JOURNAL, journal in importer.toml, or the "
                    "user's data directory).")
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
-              help="Calls in parallel (default 4, or workers in importer.toml).")
+              help="Calls in parallel (default: workers in importer.toml, else auto).")
 @click.option("--json", "as_json", is_flag=True, help="Print only the summary, as JSON.")
 @connection_options
 @translate_errors
