@@ -6,7 +6,7 @@
   own, stopped after the test.
 - Plain helpers (import them: ``from conftest import records, stats, ...``): ``records(url,
   entity_name)``, ``stats(url)``, ``login(sb)`` -> token, ``post(url, path, payload)`` -> response,
-  ``unique_id(prefix)``, ``free_port()``, ``isolate_from_user(home, monkeypatch)``.
+  ``unique_id(prefix)``, ``free_port()``, ``workbook_cells(path)``, ``isolate_from_user(home, monkeypatch)``.
 """
 from __future__ import annotations
 
@@ -68,6 +68,15 @@ def isolate_from_user(home: Path, monkeypatch) -> None:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+
+
+def workbook_cells(path: Path) -> dict:
+    """{(sheet, cell): (value, number format)} of every cell of an xlsx file (to compare two)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return {(ws.title, c.coordinate): (c.value, c.number_format)
+            for ws in book.worksheets for row in ws.iter_rows() for c in row}
 
 
 def unique_id(prefix: str = "T") -> str:

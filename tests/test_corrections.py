@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from conftest import workbook_cells
 from importer.corrections import CorrectionsUnsupported, write_corrected
 from importer.entities import Kind
 from importer.reading import read_table
@@ -33,18 +34,12 @@ def workbook(path: Path) -> Path:
     return path
 
 
-def cells(path: Path) -> dict:
-    book = load_workbook(path)
-    return {(ws.title, c.coordinate): (c.value, c.number_format)
-            for ws in book.worksheets for row in ws.iter_rows() for c in row}
-
-
 def test_only_the_edited_xlsx_cells_change_and_ids_keep_their_zeros(tmp_path):
     source = workbook(tmp_path / "p.xlsx")
     out = write_corrected(source, "xlsx", "Product Price",
                           {("A", 3): "000417", ("F", 4): "12.50", ("G", 4): "new note",
                            ("D", 2): "5"}, KINDS, tmp_path / "c.xlsx")
-    before, after = cells(source), cells(out)
+    before, after = workbook_cells(source), workbook_cells(out)
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     assert changed == {("Product Price", c) for c in ("A3", "F4", "G4", "D2")}
     assert after[("Product Price", "D2")] == (5, "General")  # a number cell

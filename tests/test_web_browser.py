@@ -14,7 +14,7 @@ import pytest
 import requests
 from openpyxl import Workbook, load_workbook
 
-from conftest import records, stats
+from conftest import records, stats, workbook_cells
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -50,12 +50,6 @@ def mistakes_workbook(path: Path) -> Path:
     return path
 
 
-def every_cell(path: Path) -> dict:
-    book = load_workbook(path)
-    return {(ws.title, c.coordinate): (c.value, c.number_format)
-            for ws in book.worksheets for row in ws.iter_rows() for c in row}
-
-
 @pytest.fixture
 def serve(tmp_path, sandbox_factory):
     """(page url with token, sandbox): `importer serve` as a process, the ERP a sandbox."""
@@ -88,7 +82,7 @@ def test_check_fix_in_place_download_then_import_in_a_real_browser(serve, tmp_pa
     url, sb = serve
     base = url.split("/?")[0]
     source = mistakes_workbook(tmp_path / "prices.xlsx")
-    before = every_cell(source)
+    before = workbook_cells(source)
     assert requests.get(base + "/", timeout=10).status_code == 403  # no token, no page
     bodies: list[str] = []
     with playwright.sync_playwright() as p:
@@ -120,7 +114,7 @@ def test_check_fix_in_place_download_then_import_in_a_real_browser(serve, tmp_pa
             page.click("#download-corrected")
         one_fix = tmp_path / "one_fix.xlsx"
         first.value.save_as(one_fix)
-        after = every_cell(one_fix)
+        after = workbook_cells(one_fix)
         changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
         assert changed == {("Product Price", "D3")}
         assert after[("Product Price", "D3")][0] == 2  # a number cell, as a quantity is
