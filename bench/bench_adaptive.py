@@ -4,7 +4,7 @@ The sandbox (its own subprocess, 25 ms latency, a fresh temporary database per m
 serves at most N record calls at once (``--capacity``); calls beyond N + queue limit are answered
 503 at once (``--queue-limit``, here equal to the capacity). Scenarios: capacity 2, 8 and 32, and
 a capacity that changes during the run (8, then 2, then 16: ``--capacity-schedule``). For each,
-`importer.runner.run_import` (the whole import: read, validate, journal, dispatch, results
+`importer.runs.runner.run_import` (the whole import: read, validate, journal, dispatch, results
 workbook) imports the same rows with ``--workers auto`` and with each fixed count from
 {1, 2, 4, 8, 16, 32}; rows/s is rows sent / sending seconds, and the overload share is the
 sandbox's 503/429 answers / all its record-call answers.
@@ -30,7 +30,7 @@ from pathlib import Path
 import requests
 
 from importer.entities import PRODUCT_PRICE
-from importer.runner import run_import
+from importer.runs.runner import run_import
 from importer.sandbox.demo import DEMO_DATA_SOURCE, DEMO_PARTS, DEMO_PASSWORD, DEMO_USER
 from importer.settings import Settings
 

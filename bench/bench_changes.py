@@ -25,15 +25,15 @@ import time
 from pathlib import Path
 
 import requests
-
 from bench_import import sandbox  # bench/ is on sys.path: this file runs as a script
-from importer.changes import ChangeRules, classify_table, counts
+
+from importer.checks.changes import ChangeRules, classify_table, counts
 from importer.entities import PRODUCT_PRICE
-from importer.history import History, run_changes
-from importer.journal import Journal
+from importer.journal.history import History, run_changes
+from importer.journal.store import Journal
 from importer.model import Column, Row, Table
 from importer.reading import gc_paused
-from importer.runner import run_import
+from importer.runs.runner import run_import
 from importer.sandbox.demo import DEMO_DATA_SOURCE, DEMO_PARTS, DEMO_PASSWORD, DEMO_USER
 from importer.settings import Settings
 

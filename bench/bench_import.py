@@ -3,7 +3,7 @@
 Each measurement gets a fresh sandbox (its own subprocess, so the client's CPU time is the
 client's alone, and a fresh temporary database) and, for the tool, a fresh journal:
 
-- the tool: the dispatch layer the import uses (importer.dispatch.Dispatcher with the shared
+- the tool: the dispatch layer the import uses (importer.erp.dispatch.Dispatcher with the shared
   ErpClient, writing every outcome to the SQLite journal) with 1, 4, 8 and 16 workers;
 - a bare pool of 8 threads, each with its own requests.Session, posting the same rows;
 - a plain sequential loop of requests.post (no session), on a sample of the rows, extrapolated;
@@ -31,10 +31,10 @@ from pathlib import Path
 
 import requests
 
-from importer.client import ErpClient
-from importer.dispatch import Dispatcher, Job
 from importer.entities import AUTH_PATH, PRODUCT_PRICE
-from importer.journal import Journal
+from importer.erp.client import ErpClient
+from importer.erp.dispatch import Dispatcher, Job
+from importer.journal.store import Journal
 from importer.model import Action, Column, Row, RunInfo, Table
 from importer.sandbox.demo import DEMO_DATA_SOURCE, DEMO_PARTS, DEMO_PASSWORD, DEMO_USER
 from importer.settings import Settings

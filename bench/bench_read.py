@@ -4,7 +4,7 @@ Generates its own files under a temporary folder (xlsx with openpyxl's write-onl
 realistic price lists with leading-zero part ids, date cells, quantity breaks and decimals. Each
 measurement runs in a fresh child process so its peak memory (ru_maxrss) is its own:
 
-- tool:     importer.reading.read_table + importer.validation.validate (what `importer validate`
+- tool:     importer.reading.read_table + importer.checks.validation.validate (what `importer validate`
             does before writing the annotated workbook);
 - baseline: the straightforward read, no checks: pandas.read_excel(engine="openpyxl") for xlsx,
             pandas.read_csv for CSV.
@@ -77,8 +77,9 @@ def child(mode: str, path: Path) -> None:
     started = time.perf_counter()
     if mode == "tool":
         import pandera.pandas  # noqa: F401 - validate() imports it; count it as import time
+
+        from importer.checks.validation import validate
         from importer.reading import read_table
-        from importer.validation import validate
     else:
         import pandas as pd
     imported = time.perf_counter()

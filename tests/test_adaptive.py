@@ -15,7 +15,7 @@ from conftest import isolate_from_user, login, records, stats
 from importer.cli import main
 from importer.entities import PRODUCT_PRICE
 from importer.errors import BadOptions
-from importer.runner import run_import
+from importer.runs.runner import run_import
 from importer.sandbox.capacity import capacity_at, parse_schedule
 from importer.sandbox.demo import DEMO_PARTS
 from importer.sandbox.server import SandboxConfig

@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from importer.cli import main
-from importer.validation import ISSUE_CODES, WARNING_CODES
+from importer.checks.validation import ISSUE_CODES, WARNING_CODES
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 MANIFEST = json.loads((BAD / "expected.json").read_text())["files"]
 ERROR_CODES = set(ISSUE_CODES) - WARNING_CODES
-# The corpus is about reading files; a price list's own rules (importer.pricerules) are tested in
+# The corpus is about reading files; a price list's own rules (importer.checks.pricerules) are tested in
 # tests/test_price_rules.py, so they are off here and the manifest lists only reading's issues.
 RULES_OFF = ("[rules.product-price]\neffective_date_required = false\n"
              "price_required_on_create = false\noverlapping_periods = \"off\"\n")

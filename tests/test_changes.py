@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from importer.changes import (Change, Known, KnownIndex, classify_row, classify_table, guarded,
+from importer.checks.changes import (Change, Known, KnownIndex, classify_row, classify_table, guarded,
                               largest_price_changes, percent_change, price_fields, price_jumps,
                               same_value, skip_message)
 from importer.entities import CUSTOMER_PART, PRODUCT_PRICE, Kind
@@ -136,7 +136,7 @@ def test_skipped_message_names_the_run():
 def test_a_journal_from_before_run_ids_gets_the_column(tmp_path):
     import sqlite3
 
-    from importer.journal import Journal
+    from importer.journal.store import Journal
 
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path)

@@ -214,8 +214,8 @@ def test_rows_whose_earlier_values_are_unknown_are_not_revertible(sb, tmp_path):
 def test_a_resumed_run_keeps_the_classes_it_was_planned_with(sandbox_factory, tmp_path):
     import threading
 
-    from importer.changes import ChangeRules
-    from importer.runner import run_import
+    from importer.checks.changes import ChangeRules
+    from importer.runs.runner import run_import
     from importer.settings import Settings
 
     sb = sandbox_factory(users={"APIUSER": PASSWORD}, latency_ms=40)  # rows end one by one

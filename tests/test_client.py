@@ -8,7 +8,7 @@ import time
 import pytest
 from conftest import records, stats, unique_id
 
-from importer.client import ErpClient
+from importer.erp.client import ErpClient
 from importer.entities import AUTH_PATH, PRODUCT_PRICE
 from importer.errors import ConnectionFailed, LoginFailed
 from importer.sandbox.server import SandboxConfig, start_sandbox

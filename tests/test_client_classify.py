@@ -6,8 +6,8 @@ from email.utils import formatdate
 
 import pytest
 
-from importer.client import backoff_delay, classify, parse_retry_after
-from importer.retry import RetryBudget
+from importer.erp.client import backoff_delay, classify, parse_retry_after
+from importer.erp.retry import RetryBudget
 
 
 def failure(message: str, code: str) -> bytes:

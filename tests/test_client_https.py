@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from urllib3.exceptions import InsecureRequestWarning
 
 from importer.cli import main
-from importer.client import ErpClient
+from importer.erp.client import ErpClient
 from importer.entities import PRODUCT_PRICE
 from importer.errors import ConnectionFailed
 from importer.sandbox.server import bind_socket

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from conftest import workbook_cells
-from importer.corrections import CorrectionsUnsupported, write_corrected
+from importer.runs.corrections import CorrectionsUnsupported, write_corrected
 from importer.entities import Kind
 from importer.reading import read_table
 

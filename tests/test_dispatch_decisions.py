@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from importer.dispatch import (Job, KeyedQueue, dry_run_outcome, first_call, keys_collide,
+from importer.erp.dispatch import (Job, KeyedQueue, dry_run_outcome, first_call, keys_collide,
                                next_call, resolve_action)
 from importer.entities import CUSTOMER_PART, PRODUCT_PRICE
 from importer.model import Action, Row, Status

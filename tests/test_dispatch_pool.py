@@ -4,10 +4,10 @@ from collections import Counter
 
 from conftest import records, stats
 
-from importer.client import ErpClient
-from importer.dispatch import Dispatcher, Job
+from importer.erp.client import ErpClient
+from importer.erp.dispatch import Dispatcher, Job
 from importer.entities import PRODUCT_PRICE
-from importer.journal import Journal
+from importer.journal.store import Journal
 from importer.model import Action, Column, Row, RunInfo, Status, Table
 from importer.sandbox.demo import DEMO_PARTS
 from importer.settings import Settings

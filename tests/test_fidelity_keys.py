@@ -5,10 +5,10 @@ from __future__ import annotations
 from conftest import login, post, records, unique_id
 
 from importer.entities import PRODUCT_PRICE
-from importer.journal import Journal
+from importer.journal.store import Journal
 from importer.model import RowOutcome, Status
 from importer.reading import read_table
-from importer.validation import validate
+from importer.checks.validation import validate
 from test_journal import _info, _table
 from test_reading_sheets import write_csv
 

@@ -10,7 +10,7 @@ import time
 from conftest import records, stats
 from test_import import CREATE, PASSWORD, UPDATE, price_rows, run_cli, same_as_rows, write_csv
 
-from importer.runner import run_import
+from importer.runs.runner import run_import
 from importer.settings import Settings
 
 

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from importer.entities import PRODUCT_PRICE
-from importer.journal import Journal
+from importer.journal.store import Journal
 from importer.model import Action, Column, Issue, Row, RowOutcome, RunInfo, Severity, Status, Table
 
 

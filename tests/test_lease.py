@@ -21,10 +21,10 @@ from test_import_resume import (_count, _journaled, _settled_count, _start_impor
 
 from importer.cli import main
 from importer.errors import JournalBusy
-from importer.journal import Journal
-from importer.lease import STALE_AFTER, Holder, LeaseLost, RunBusy, RunLease, Scope, clock
-from importer.owner import Owner, is_running, start_token
-from importer.runner import run_import
+from importer.journal.store import Journal
+from importer.journal.lease import STALE_AFTER, Holder, LeaseLost, RunBusy, RunLease, Scope, clock
+from importer.journal.owner import Owner, is_running, start_token
+from importer.runs.runner import run_import
 from importer.settings import Settings
 
 PASSWORD = "Pw-S3cret-xyzzy"
@@ -90,8 +90,8 @@ def test_another_hosts_owner_is_judged_by_its_heartbeat_alone():
 # --- claims -----------------------------------------------------------------------------------
 _CLAIM_AT = """
 import sys, time
-from importer.journal import Journal
-from importer.lease import RunBusy, RunLease, Scope
+from importer.journal.store import Journal
+from importer.journal.lease import RunBusy, RunLease, Scope
 journal = Journal(sys.argv[1])
 start_at = float(sys.argv[2])
 while time.time() < start_at:

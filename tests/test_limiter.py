@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from importer.limiter import OK, OTHER, OVERLOAD, LimitStats, VegasLimiter
+from importer.erp.limiter import OK, OTHER, OVERLOAD, LimitStats, VegasLimiter
 
 
 def serve(limiter: VegasLimiter, capacity: int, calls: int, base: float = 0.025,

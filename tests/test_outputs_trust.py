@@ -7,7 +7,7 @@ import openpyxl
 from conftest import free_port, records
 from test_import import price_rows, run_cli, same_as_rows, sb, summary, write_csv  # noqa: F401
 
-from importer.runner import run_import
+from importer.runs.runner import run_import
 from importer.sandbox.server import SandboxConfig, start_sandbox
 from importer.settings import Settings
 

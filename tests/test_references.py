@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from conftest import isolate_from_user, stats
 
 from importer.cli import main
-from importer.references import Suggester
+from importer.checks.references import Suggester
 
 PASSWORD = "Pw-Ref3rence"
 

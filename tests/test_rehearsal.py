@@ -9,7 +9,7 @@ from conftest import isolate_from_user
 from test_references import write_csv
 
 from importer.cli import main
-from importer.rehearsal import rehearsal_db
+from importer.runs.rehearsal import rehearsal_db
 
 HEADER = ["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "ORDER_QTY", "SO_UNIT_PRICE"]
 

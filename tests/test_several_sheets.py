@@ -19,7 +19,7 @@ from conftest import isolate_from_user, records, stats
 
 from importer.cli import main
 from importer.entities import CUSTOMER_PART, ENTITIES, PRODUCT_PRICE, import_order
-from importer.sheetplan import plan_sheets
+from importer.runs.sheetplan import plan_sheets
 
 PASSWORD = "Pw-S3cret-xyzzy"
 PRICE_HEADER = ["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "ORDER_QTY", "SO_UNIT_PRICE"]

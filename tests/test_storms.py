@@ -15,7 +15,7 @@ from storm_server import StormServer
 
 from importer.entities import PRODUCT_PRICE
 from importer.model import Status
-from importer.runner import run_import
+from importer.runs.runner import run_import
 from importer.sandbox.demo import DEMO_PARTS
 from importer.settings import Settings
 
@@ -126,7 +126,7 @@ def test_a_lost_create_refused_in_unknown_words_names_the_exists_settings(sandbo
 
 
 def result_outcomes(result):
-    from importer.journal import Journal
+    from importer.journal.store import Journal
 
     with Journal(result.journal_path) as journal:
         return list(journal.outcomes(result.run.run_id).values())

@@ -14,8 +14,8 @@ from importer.reading import read_table
 from importer.reading.encoding import CODES as ENCODING_CODES
 from importer.reading.fidelity import CODES as FIDELITY_CODES
 from importer.reading.localize import LOCALE_CODES
-from importer.references import REFERENCE_CODES
-from importer.validation import ISSUE_CODES, report_as_dict, validate
+from importer.checks.references import REFERENCE_CODES
+from importer.checks.validation import ISSUE_CODES, report_as_dict, validate
 from test_reading_sheets import PRICE_HEADER, write_xlsx
 
 RED = "00FF8B8B"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from importer.reading import read_table
-from importer.validation import ISSUE_CODES, validate
+from importer.checks.validation import ISSUE_CODES, validate
 from test_reading_sheets import PRICE_HEADER, codes_at, write_xlsx
 
 H = PRICE_HEADER  # A PART_ID, B PRICE_CODE, C EFFECTIVE_DATE, D ORDER_QTY, E END_DATE,

@@ -9,7 +9,7 @@ import openpyxl
 from importer.entities import CUSTOMER_PART, PRODUCT_PRICE
 from importer.model import RowOutcome, Status
 from importer.reading import read_table
-from importer.validation import validate
+from importer.checks.validation import validate
 from importer.workbooks import write_export, write_failed_workbook
 from test_workbooks_support import issue, make_table
 

@@ -6,7 +6,7 @@ import pytest
 
 from importer.model import Action, RowOutcome, RunInfo, Status
 from importer.reading import read_table
-from importer.validation import validate
+from importer.checks.validation import validate
 from importer.workbooks import write_results_workbook
 from test_workbooks_support import issue, make_table
 

@@ -8,7 +8,7 @@ from typing import Callable
 
 import click
 
-from importer.changes import DEFAULT_MAX_PRICE_CHANGE, ChangeRules
+from importer.checks.changes import DEFAULT_MAX_PRICE_CHANGE, ChangeRules
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,13 @@ import json
 
 import click
 
-from importer.cli.common import (connection_options, console, settings_from_options,
-                                 translate_errors)
+from importer.cli.common import connection_options, console, settings_from_options, translate_errors
 from importer.settings import Settings
 
 
 def check_connection(settings: Settings) -> dict:
     """Log in and ask the token-free information endpoints; raises LoginFailed/ConnectionFailed."""
-    from importer.client import ErpClient  # requests only when connecting
+    from importer.erp.client import ErpClient  # requests only when connecting
 
     with ErpClient(settings) as client:
         client.login()

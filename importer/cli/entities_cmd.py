@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 from rich.table import Table as RichTable
 
-from pathlib import Path
-
+from importer.checks.pricerules import RULE_ENTITIES
 from importer.cli.common import ConnectionOptions, console, lenient_settings, translate_errors
 from importer.entities import ENTITIES
-from importer.pricerules import RULE_ENTITIES
 
 
 def entities_as_data(rules_config: dict | None = None) -> list[dict]:
-    from importer.pricerules import entity_rules_data
+    from importer.checks.pricerules import entity_rules_data
 
     rules = entity_rules_data(rules_config)
     return [

@@ -5,10 +5,16 @@ from pathlib import Path
 
 import click
 
-from importer.cli.common import (ConnectionOptions, connection_options, console, entity_choice,
-                                 settings_from_options, translate_errors)
+from importer.cli.common import (
+    ConnectionOptions,
+    connection_options,
+    console,
+    entity_choice,
+    settings_from_options,
+    translate_errors,
+)
 from importer.entities import get_entity
-from importer.journal import Journal
+from importer.journal.store import Journal
 
 
 def export_records(entity_name: str, server_url: str, data_source: str, journal_path: Path,

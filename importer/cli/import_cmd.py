@@ -8,25 +8,34 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                           TimeRemainingColumn)
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
 
-from importer.cli.common import (ConnectionOptions, ExitCodeError, connection_options, console,
-                                 entity_choice, err_console, is_terminal, lenient_settings,
-                                 masterdata_options, settings_from_options, translate_errors)
-from importer.cli.change_options import ChangeFlags, change_options, change_lines
+from importer.cli.change_options import ChangeFlags, change_lines, change_options
+from importer.cli.common import (
+    ConnectionOptions,
+    ExitCodeError,
+    connection_options,
+    console,
+    entity_choice,
+    err_console,
+    is_terminal,
+    lenient_settings,
+    masterdata_options,
+    settings_from_options,
+    translate_errors,
+)
 from importer.cli.reading_opts import ReadingFlags, reading_options
+from importer.erp.gate import CONCURRENCY
 from importer.errors import BadOptions
 from importer.humane import duration, plural
-from importer.gate import CONCURRENCY
 from importer.model import MODES, Status
 from importer.settings import AUTO, Settings
 
 if TYPE_CHECKING:
-    from importer.multisheet import FileImport
-    from importer.runner import ImportResult
+    from importer.runs.multisheet import FileImport
+    from importer.runs.runner import ImportResult
 
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when not on a terminal
 
@@ -113,8 +122,8 @@ def command(file: Path, entity, sheets, mode, workers, max_workers, dry_run, jou
     2 unusable file or options; 3 cannot connect or log in (nothing sent), or the ERP
     stopped answering during the run (run the same command again to resume).
     """
-    from importer.multisheet import import_file  # pandas & co. only when importing
-    from importer.runner import RESUME_HINT
+    from importer.runs.finishing import RESUME_HINT
+    from importer.runs.multisheet import import_file  # pandas & co. only when importing
 
     for flag, given in (("--sandbox-db", sandbox_db), ("--sandbox-fresh", sandbox_fresh)):
         if given and not use_sandbox:
@@ -181,7 +190,7 @@ def _server(use_sandbox: bool, db: Path | None, fresh: bool, parts, customers,
     if not use_sandbox:
         yield None, None
         return
-    from importer.rehearsal import rehearsal
+    from importer.runs.rehearsal import rehearsal
     from importer.sandbox.demo import DEMO_DATA_SOURCE
 
     data_source = data_source or DEMO_DATA_SOURCE

@@ -12,7 +12,7 @@ from rich.table import Table as RichTable
 from importer.cli.common import console, translate_errors
 from importer.errors import BadOptions
 from importer.humane import local_time
-from importer.lease import Holder, clock, in_progress
+from importer.journal.lease import Holder, clock, in_progress
 from importer.model import RunInfo
 
 _JOURNAL = click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
@@ -31,7 +31,7 @@ def command(run_id: int | None, last: bool, out: Path | None, journal: Path | No
     """Write the results workbook of run RUN_ID (or --last) again, from the journal alone."""
     if (run_id is None) == (not last):
         raise BadOptions("Give a run number or --last (see importer runs).")
-    from importer.reports import open_journal, render_report  # openpyxl, pandas: when run
+    from importer.runs.reports import open_journal, render_report  # openpyxl, pandas: when run
 
     with open_journal(journal) as j:
         run, written = render_report(j, run_id, out)
@@ -74,7 +74,7 @@ def _status(run: RunInfo, holder: Holder | None) -> str:
 def runs_command(journal: Path | None, as_json: bool) -> None:
     """List the runs in the journal, newest first: when, file, entity and rows per status, or
     the process importing a run right now (with its last heartbeat)."""
-    from importer.reports import open_journal
+    from importer.runs.reports import open_journal
 
     with open_journal(journal) as j:
         runs, busy = j.runs(), in_progress(j)

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import click
 
-from importer.cli.common import (ConnectionOptions, connection_options, console,
-                                 settings_from_options, translate_errors)
+from importer.cli.common import (
+    ConnectionOptions,
+    connection_options,
+    console,
+    settings_from_options,
+    translate_errors,
+)
 from importer.errors import EXIT_OK
 
 SHOWN = 20  # not-revertible rows listed on the terminal
@@ -45,8 +50,8 @@ def command(run_id: int, dry_run: bool, force: bool, folder: Path | None, journa
     the same command again, with its own results workbook (see importer runs / report).
     The server and data source default to the run's own.
     """
-    from importer.reports import open_journal
-    from importer.revert import find_run, revert_run
+    from importer.runs.reports import open_journal
+    from importer.runs.revert import find_run, revert_run
 
     with open_journal(journal) as j:
         path, run = j.path, find_run(j, run_id)

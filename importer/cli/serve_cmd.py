@@ -43,7 +43,7 @@ def command(host: str, port: int, open_browser: bool, journal: Path | None,
     Ctrl-C stops it and removes every uploaded file."""
     import uvicorn
 
-    from importer.reports import journal_path
+    from importer.runs.reports import journal_path
     from importer.sandbox.server import bind_socket
     from importer.web.app import WebConfig, create_app
     from importer.web.security import Secrets

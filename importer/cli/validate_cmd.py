@@ -8,11 +8,19 @@ import click
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from importer.changes import counts as change_counts
+from importer.checks.changes import counts as change_counts
 from importer.cli.change_options import ChangeFlags, change_lines, guard_options
-from importer.cli.common import (ConnectionOptions, ExitCodeError, connection_options, console,
-                                 entity_choice, err_console, lenient_settings,
-                                 masterdata_options, translate_errors)
+from importer.cli.common import (
+    ConnectionOptions,
+    ExitCodeError,
+    connection_options,
+    console,
+    entity_choice,
+    err_console,
+    lenient_settings,
+    masterdata_options,
+    translate_errors,
+)
 from importer.cli.reading_opts import ReadingFlags, reading_options
 from importer.errors import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNUSABLE
 from importer.humane import plural
@@ -66,26 +74,25 @@ def command(file: Path, entity: str | None, sheets: tuple[str, ...], output: Pat
 
     Exit code 0: no errors (warnings allowed); 1: some rows have errors; 2: the file cannot be used.
     """
-    from importer.checking import build_checks
     from importer.reading import ReadLimits
+    from importer.runs.checking import build_checks
+    from importer.runs.sheetplan import validate_file
     from importer.settings import reading_setting
-    from importer.sheetplan import validate_file
 
     config_file = connection.config_file
     limits = ReadLimits(reading_setting("max_sheet_mb", config_file))
     settings = lenient_settings(connection, journal=journal)  # flags > IMPORTER_* > toml
 
-    def checks_for(table):  # importer.checking: master data and a price list's own rules
+    def checks_for(table):  # importer.runs.checking: master data and a price list's own rules
         return build_checks(table.entity, settings, parts=parts, customers=customers,
                             strict=change_flags.strict)
 
     checked = validate_file(file, entity=entity, sheets=sheets, limits=limits,
                             read_options=reading.options(config_file),
                             checks_for=checks_for)  # reads (or refuses) before pandas loads
-    from importer.journal import Journal
+    from importer.journal.history import check_against_journal
+    from importer.journal.store import Journal
     from importer.workbooks import write_validation_workbook
-
-    from importer.history import check_against_journal
 
     compared = [check_against_journal(r, settings.journal, (settings.url, settings.data_source),
                                       change_flags.rules(settings)) for r in checked.reports]
@@ -132,7 +139,7 @@ def _as_json(checked, out: Path, counts: list[dict | None]) -> dict:
 
 
 def show_summary(report: Report) -> None:
-    from importer.validation import ISSUE_CODES
+    from importer.checks.validation import ISSUE_CODES
 
     table = report.table
     errors, warnings = len(report.errors), len(report.warnings)

@@ -20,10 +20,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from importer.changes import ChangeRules
+from importer.checks.changes import ChangeRules
 from importer.entities import ENTITIES
 from importer.errors import ImporterError
-from importer.runner import MODES
+from importer.runs.runner import MODES
 from importer.web import views
 from importer.web.security import Guard, Secrets, allowed_hosts
 from importer.web.targets import SandboxOptions, Targets

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from importer.references import suggestions_in
+from importer.checks.references import suggestions_in
 from importer.model import Issue, Report, RowOutcome, RunInfo, Severity, Status
-from importer.runner import ImportResult
+from importer.runs.runner import ImportResult
 
 PAGE_ROWS = 100
 

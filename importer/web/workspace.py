@@ -15,25 +15,25 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from importer.changes import ChangeRules, RowChange
-from importer.checking import build_checks
-from importer.columnmaps import header_cells, save_column_names
-from importer.corrections import EDITABLE_FORMATS, Edits, write_corrected
+from importer import workbooks
+from importer.checks.changes import ChangeRules, RowChange
+from importer.checks.validation import validate
 from importer.entities import get_entity
 from importer.errors import BadOptions, ImporterError
-from importer.history import History
-from importer.jobs import ImportJob, JobSlot
-from importer.journal import Journal
+from importer.journal.history import History
+from importer.journal.store import Journal
 from importer.model import Report, RowOutcome
 from importer.reading import read_table
 from importer.reading.options import ANY_ENTITY, ReadOptions, read_options
-from importer.reports import render_report
-from importer.revert import RevertPlan, check_later_runs, plan_revert, revert_run
-from importer.runner import ImportResult, run_import
-from importer.sheetplan import visible_sheets
+from importer.runs.checking import build_checks
+from importer.runs.columnmaps import header_cells, save_column_names
+from importer.runs.corrections import EDITABLE_FORMATS, Edits, write_corrected
+from importer.runs.jobs import ImportJob, JobSlot
+from importer.runs.reports import render_report
+from importer.runs.revert import RevertPlan, check_later_runs, plan_revert, revert_run
+from importer.runs.runner import ImportResult, run_import
+from importer.runs.sheetplan import visible_sheets
 from importer.settings import Settings, find_config_file, load_settings, user_config_path
-from importer.validation import validate
-from importer import workbooks
 
 UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from importer.changes import CHANGE_MEANING, Change, RowChange, counts, largest_price_changes
+from importer.checks.changes import CHANGE_MEANING, Change, RowChange, counts, largest_price_changes
 from importer.model import CHANGE_COLUMN, Table
 from importer.workbooks import styles as st
 

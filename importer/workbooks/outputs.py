@@ -31,7 +31,7 @@ LOCKED = "open in another program"
 
 
 class WrittenFiles(Protocol):
-    """What outputs needs from the journal (importer.journal.Journal provides it)."""
+    """What outputs needs from the journal (importer.journal.store.Journal provides it)."""
 
     def written(self, path: str) -> str | None: ...
 

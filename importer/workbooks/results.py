@@ -4,13 +4,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from importer.model import (RETURNED_PREFIX, STATUS_COLUMNS, Issue, Row, RowOutcome, RunInfo,
-                            Session,
-                            Severity, Status, Table)
+from importer.model import (
+    RETURNED_PREFIX,
+    STATUS_COLUMNS,
+    Issue,
+    Row,
+    RowOutcome,
+    RunInfo,
+    Session,
+    Severity,
+    Status,
+    Table,
+)
 from importer.workbooks import styles as st
 from importer.workbooks.annotated import Layout, Painted, add_annotated_sheet, issue_text
-from importer.workbooks.changes import (CHANGE_COLUMN, CHANGE_NOTE, changed_cells,
-                                        with_change_column, with_change_value)
+from importer.workbooks.changes import (
+    CHANGE_COLUMN,
+    CHANGE_NOTE,
+    changed_cells,
+    with_change_column,
+    with_change_value,
+)
 from importer.workbooks.fastsheet import FastWorkbook
 from importer.workbooks.sheets import safe_title
 from importer.workbooks.summary import fill_summary
@@ -64,7 +78,7 @@ def write_results_workbook(table: Table, run: RunInfo, outcomes: dict[int, RowOu
                            out: Path, changes=None, sessions: Sequence[Session] = (),
                            next_step: str = "") -> Path:
     """Write the results workbook of a run (outcomes keyed by Excel row) to ``out``; with the
-    rows' change classes (importer.changes) a CHANGE column and the changed cells marked. The
+    rows' change classes (importer.checks.changes) a CHANGE column and the changed cells marked. The
     Summary lists ``sessions`` and says ``next_step``."""
     fw = FastWorkbook()
     data, issues = add_results_sheet(fw, table, outcomes, set(), changes)

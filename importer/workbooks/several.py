@@ -14,8 +14,7 @@ from typing import Sequence
 from importer.model import RowOutcome, RunInfo, Table
 from importer.workbooks.failed import NEEDS_FIXING, add_failed_sheet
 from importer.workbooks.fastsheet import FastWorkbook
-from importer.workbooks.results import (add_results_sheet, file_issues, status_counts,
-                                        warnings)
+from importer.workbooks.results import add_results_sheet, file_issues, status_counts, warnings
 from importer.workbooks.sheets import safe_title
 from importer.workbooks.summary import add_legend, fill_summary
 from importer.workbooks.validation import add_issues_sheet
@@ -30,7 +29,7 @@ class SheetOutcomes:
     table: Table
     run: RunInfo
     outcomes: dict[int, RowOutcome]
-    changes: dict | None = None  # the rows' change classes (importer.changes), when known
+    changes: dict | None = None  # the rows' change classes (importer.checks.changes), when known
 
     @property
     def to_fix(self) -> int:

@@ -78,7 +78,7 @@ def write_template(entity: Entity | str, path: Path, fmt: str = "xlsx",
     """Write the entity's template as ``fmt`` ('xlsx' or 'csv') to ``path``. The price-list
     rules (as ``[rules.*]`` of the settings configure them, default: on) mark the fields they
     require, and the Fields sheet lists every rule."""
-    from importer.pricerules import PriceRules, describe, with_rule_fields
+    from importer.checks.pricerules import PriceRules, describe, with_rule_fields
 
     entity, path = resolve(entity), Path(path)
     rules = PriceRules.for_entity(entity, rules_config)
@@ -148,7 +148,7 @@ def fill_data_sheet(ws: Worksheet, entity: Entity, extra: tuple[str, ...] = ()) 
 
 def fill_fields_sheet(ws: Worksheet, entity: Entity, rules: list[str] | None = None) -> None:
     """One row per field: kind, when it is required, what it is, an example; the legend, and the
-    rules a file of the entity is checked by (importer.pricerules)."""
+    rules a file of the entity is checked by (importer.checks.pricerules)."""
     table = [(f.name, f.kind.value, required_when(entity, f.name), f.description, f.example)
              for f in entity.fields]
     for col, header in enumerate(FIELD_HEADERS, start=1):
@@ -165,7 +165,7 @@ def fill_fields_sheet(ws: Worksheet, entity: Entity, rules: list[str] | None = N
     st.print_wide(ws, 1)
     end = legend(ws, entity, column=7)
     if rules is None:
-        from importer.pricerules import PriceRules, describe
+        from importer.checks.pricerules import PriceRules, describe
 
         rules = describe(entity, PriceRules.for_entity(entity))
     st.set_text(ws.cell(row=end + 2, column=7), "Rules (checked by validate and import)").font = \

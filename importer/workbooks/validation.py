@@ -7,10 +7,20 @@ from typing import Sequence
 from importer.model import VALIDATION_COLUMNS, Issue, Report, Row, Severity
 from importer.workbooks import styles as st
 from importer.workbooks.annotated import Layout, Painted, add_annotated_sheet, issue_text
-from importer.workbooks.changes import (CHANGE_COLUMN, CHANGE_NOTE, changed_cells,
-                                        with_change_column, with_change_value)
-from importer.workbooks.fastsheet import (LETTERS, FastWorkbook, StreamedSheet, hyperlink_xml,
-                                          internal_location)
+from importer.workbooks.changes import (
+    CHANGE_COLUMN,
+    CHANGE_NOTE,
+    changed_cells,
+    with_change_column,
+    with_change_value,
+)
+from importer.workbooks.fastsheet import (
+    LETTERS,
+    FastWorkbook,
+    StreamedSheet,
+    hyperlink_xml,
+    internal_location,
+)
 from importer.workbooks.sheets import safe_title
 
 VALID, WARNING, INVALID = "VALID", "WARNING", "INVALID"
@@ -29,7 +39,7 @@ def row_status(issues: list[Issue]) -> str:
 def write_validation_workbook(report: Report | Sequence[Report], out: Path,
                               changes=None) -> Path:
     """Write the annotated copy of the checked sheet and the list of issues to ``out``; with the
-    rows' change classes (importer.changes) a CHANGE column and the changed cells marked. For
+    rows' change classes (importer.checks.changes) a CHANGE column and the changed cells marked. For
     several reports (a sheet each, in their order), ``changes`` is a sequence of one per report
     (or None), and one Issues sheet lists every sheet's issues."""
     if isinstance(report, Report):

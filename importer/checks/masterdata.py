@@ -1,0 +1,134 @@
+"""Master data: the parts and customers an import's PART_ID and CUSTOMER_ID are checked against.
+
+Two sources, never the ERP itself (its API has no read endpoint):
+
+- the admin's files (``--parts`` / ``--customers``, or ``[masterdata]`` in importer.toml), in the
+  formats `importer sandbox` serves (read by ``importer.sandbox.master.read_master``: CSV or xlsx,
+  PART_ID with optional PART_DESC, PART_STATUS, ...; CUSTOMER_ID with optional CUST_NAME);
+- the journal, for one server and data source: the ids the ERP *confirmed* (every record it
+  returned names its PART_ID, a customer part also its CUSTOMER_ID) and those it answered as *not
+  found* (PART_NOT_FOUND / CUSTOMER_NOT_FOUND, or the configured codes), each with the date of the
+  latest answer; a later answer of the other kind wins. Read from the journal's own tables
+  (returned records and row outcomes), so nothing extra is written during an import.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What is known about one kind of id (parts or customers)."""
+
+    field: str  # PART_ID or CUSTOMER_ID
+    label: str  # "part" or "customer"
+    ids: tuple[str, ...] | None = None  # from the file, in its order; None = no file given
+    source: str = ""  # the file's name, for messages
+    confirmed: frozenset[str] = frozenset()  # the ERP returned records naming these
+    not_found: dict[str, str] = field(default_factory=dict)  # id -> date the ERP said not found
+    statuses: dict[str, str] = field(default_factory=dict)  # id -> PART_STATUS, obsolete ones
+
+    @cached_property
+    def known(self) -> frozenset[str]:
+        """Ids that exist: the file's and those the ERP confirmed."""
+        return frozenset(self.ids or ()) | self.confirmed
+
+    @property
+    def known_in_order(self) -> tuple[str, ...]:
+        """The known ids, the file's in its order first (what decides between two equally
+        likely suggestions), then those only the ERP confirmed, sorted."""
+        extra = sorted(self.confirmed - frozenset(self.ids or ()))
+        return tuple(self.ids or ()) + tuple(extra)
+
+    @property
+    def has_file(self) -> bool:
+        return self.ids is not None
+
+
+@dataclass(frozen=True)
+class MasterData:
+    parts: Reference
+    customers: Reference
+    obsolete_statuses: tuple[str, ...] = ("O",)
+    server: str = ""  # the server and data source the journal's knowledge is about
+    data_source: str = ""
+
+    def for_field(self, name: str) -> Reference | None:
+        return {self.parts.field: self.parts, self.customers.field: self.customers}.get(name)
+
+    def obsolete_parts(self) -> dict[str, str]:
+        """Part id -> its PART_STATUS, for parts the file marks with an obsolete status."""
+        statuses = set(self.obsolete_statuses)
+        return {pid: st for pid, st in self.parts.statuses.items() if st in statuses}
+
+
+def load_master_data(parts_file: Path | str | None = None,
+                     customers_file: Path | str | None = None, *,
+                     journal_path: Path | str | None = None, server: str = "",
+                     data_source: str = "",
+                     part_codes: tuple[str, ...] = ("PART_NOT_FOUND",),
+                     customer_codes: tuple[str, ...] = ("CUSTOMER_NOT_FOUND",),
+                     obsolete_statuses: tuple[str, ...] = ("O",)) -> MasterData:
+    """The files' ids plus what the journal learned on ``server`` / ``data_source`` (no journal
+    knowledge without both). Raises UnusableFile for a master-data file that cannot be read."""
+    scope = (journal_path, server, data_source)
+    # only the columns the checks read: a 50,000-part file loads in a fraction of the time
+    parts = _reference("PART_ID", "part", parts_file, ("PART_ID", "PART_STATUS"), "parts",
+                       learned(*scope, "PART_ID", part_codes), frozenset(obsolete_statuses))
+    customers = _reference("CUSTOMER_ID", "customer", customers_file, ("CUSTOMER_ID",),
+                           "customers", learned(*scope, "CUSTOMER_ID", customer_codes))
+    return MasterData(parts, customers, tuple(obsolete_statuses), server, data_source)
+
+
+def _reference(id_field: str, label: str, path, columns, what: str,
+               knowledge: tuple[frozenset[str], dict[str, str]],
+               obsolete: frozenset[str] = frozenset()) -> Reference:
+    ids, statuses = None, {}
+    if path is not None:
+        from importer.reading import gc_paused
+        from importer.sandbox.master import read_master_columns
+
+        with gc_paused():  # 50,000 rows of small lists: see gc_paused
+            table = read_master_columns(Path(path), columns, what)
+        ids = tuple(table[id_field])
+        if len(columns) > 1 and obsolete & set(table[columns[1]]):
+            statuses = {i: st for i, st in zip(table[id_field], table[columns[1]])
+                        if st in obsolete}
+    confirmed, not_found = knowledge
+    return Reference(id_field, label, ids, Path(path).name if path else "", confirmed,
+                     not_found, statuses)
+
+
+def learned(journal_path: Path | str | None, server: str, data_source: str, id_field: str,
+            codes: tuple[str, ...]) -> tuple[frozenset[str], dict[str, str]]:
+    """(ids the ERP confirmed, {id: date it last said not found}) from the journal, for one
+    server and data source; a later answer of the other kind wins."""
+    if not (journal_path and server and data_source) or not Path(journal_path).is_file():
+        return frozenset(), {}
+    try:
+        db = sqlite3.connect(f"{Path(journal_path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return frozenset(), {}
+    path = f"$.{id_field}"
+    try:
+        seen = dict(db.execute(
+            "SELECT json_extract(record, ?) AS id, MAX(updated_at) FROM known_keys "
+            "WHERE server_url=? AND data_source=? AND id IS NOT NULL AND id != '' GROUP BY id",
+            (path, server, data_source)).fetchall())
+        missing = dict(db.execute(
+            "SELECT json_extract(r.\"values\", ?) AS id, MAX(o.updated_at) FROM outcomes o "
+            "JOIN runs u ON u.run_id = o.run_id "
+            "JOIN rows r ON r.run_id = o.run_id AND r.excel_row = o.excel_row "
+            f"WHERE u.server_url=? AND u.data_source=? AND o.message_code IN "
+            f"({','.join('?' * len(codes))}) AND id IS NOT NULL GROUP BY id",
+            (path, server, data_source, *codes)).fetchall()) if codes else {}
+    except sqlite3.Error:  # not a journal yet (no tables): nothing learned
+        return frozenset(), {}
+    finally:
+        db.close()
+    confirmed = frozenset(i for i, at in seen.items() if missing.get(i, "") < at)
+    not_found = {i: at[:10] for i, at in missing.items() if seen.get(i, "") < at}
+    return confirmed, not_found

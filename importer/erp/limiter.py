@@ -1,0 +1,181 @@
+"""How many calls may be in flight (``--workers auto``): a pure state machine, fed with outcomes.
+
+No clock, no threads, no I/O: the caller (`importer.erp.gate.CallGate`) passes the time, each
+answered call's latency and how many calls were in flight when it ended, and asks `limit`.
+
+The rule is TCP Vegas's, as in Netflix's concurrency-limits: a server serving ``C`` calls at once
+with a base latency ``rtt_min`` answers ``n <= C`` calls in flight in ``rtt_min``; beyond ``C``
+the extra calls wait in its queue and every answer takes ``rtt = rtt_min * n / C``. So the number
+of calls waiting in the server's queue can be estimated from latencies alone::
+
+    queue = n * (1 - rtt_min / rtt)          (n: calls in flight, rtt: the window's median)
+
+Latencies are judged per window of ``max(16, 2 * limit)`` answers: ``rtt`` is the window's
+median and ``rtt_min`` the smallest window median of the run (medians, not single samples: on a
+busy client machine single latencies jump by a factor of two for reasons no server causes). With
+``alpha = max(1, limit / 5)`` and ``beta = max(2, limit / 2)``.
+
+Latency alone misreads a busy *client*: with many threads on a loaded machine every answer takes
+longer although the server queues nothing, and more calls in flight still bring more answers per
+second. So each window also measures its throughput ``rate`` (answers per second), and a growth
+step has *paid off* when ``rate >= rate_before * (1 + 0.3 * (limit / limit_before - 1))``
+(``rate_before``, ``limit_before``: the window before the last step up). At the end of each
+window:
+
+* ``queue < alpha`` (the server has room), or the last step paid off, or the limit has held for
+  8 windows (a probe), and the limit was reached: grow. While in slow start
+  (until the first window with ``queue >= alpha / 2``) ``limit *= 2``; after it
+  ``limit += alpha``; never above the *ceiling*, ``limit - 1`` of the last overload answer, which
+  is lifted by a window with ``queue < alpha / 2`` (clearly no queue: the server has room again).
+* ``queue > beta`` in two windows in a row, the last step up not having paid off (latency
+  inflation that lasts, throughput flat: calls pile up in the server):
+  ``limit = max(n * rtt_min / rtt + alpha, 0.7 * limit)``: ``n * rtt_min / rtt`` estimates what
+  the server serves without a queue (``C``), plus a small queue that keeps it busy; never more
+  than a 30% cut at once, so one noisy pair of windows costs little.
+* otherwise keep the limit.
+
+An overload answer (429, 503, a Retry-After, a read timeout) cuts at once:
+``limit = max(1, 0.7 * limit)``, at most once per ``limit`` answers (the answers of calls sent
+before the cut say nothing about the new limit). Other failures (a dropped connection, a lost
+answer) say nothing about load and are ignored. The limit starts at ``start`` (2) and stays
+within ``[1, max_limit]``.
+
+`LimitStats` keeps the limit's range and its time-weighted mean for the run's summary.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+
+OK, OVERLOAD, OTHER = "ok", "overload", "other"
+MIN_WINDOW = 16
+INFLATED_WINDOWS = 2
+CUT = 0.7
+PAYOFF = 0.3
+PROBE_AFTER = 8  # windows without a change, then one step up to see whether it pays off
+
+
+def alpha(limit: float) -> float:
+    return max(1.0, limit / 5)
+
+
+def beta(limit: float) -> float:
+    return max(2.0, limit / 2)
+
+
+@dataclass
+class LimitStats:
+    """The limit over time: smallest, largest, and mean weighted by how long each value held."""
+
+    low: int
+    high: int
+    _since: float
+    _value: int
+    _area: float = 0.0
+    _start: float = 0.0
+
+    @classmethod
+    def starting(cls, now: float, value: int) -> "LimitStats":
+        return cls(value, value, now, value, 0.0, now)
+
+    def change(self, now: float, value: int) -> None:
+        self._area += self._value * max(0.0, now - self._since)
+        self._since, self._value = now, value
+        self.low, self.high = min(self.low, value), max(self.high, value)
+
+    def mean(self, now: float) -> float:
+        total = now - self._start
+        area = self._area + self._value * max(0.0, now - self._since)
+        return area / total if total > 0 else float(self._value)
+
+
+@dataclass
+class VegasLimiter:
+    """See the module docstring. ``limit`` is the number of calls that may be in flight."""
+
+    max_limit: int = 32
+    start: int = 2
+    now: float = 0.0
+    value: float = field(init=False)
+    rtt_min: float = field(init=False, default=math.inf)
+    slow_start: bool = field(init=False, default=True)
+    stats: LimitStats = field(init=False)
+    _rtts: list[float] = field(init=False, default_factory=list)
+    _in_flight: list[int] = field(init=False, default_factory=list)
+    _since_cut: int = field(init=False, default=1 << 30)  # results since the last cut
+    _inflated: int = field(init=False, default=0)  # windows in a row with queue > beta
+    ceiling: int = field(init=False, default=1 << 30)  # below the last overload answer
+    _window_start: float = field(init=False, default=-1.0)
+    _growth: tuple[float, float] | None = field(init=False, default=None)  # (limit, rate) before
+    _held: int = field(init=False, default=0)  # windows since the limit last changed
+
+    def __post_init__(self) -> None:
+        self.value = float(max(1, min(self.start, self.max_limit)))
+        self.stats = LimitStats.starting(self.now, self.limit)
+
+    @property
+    def limit(self) -> int:
+        return max(1, int(self.value))
+
+    def on_result(self, now: float, signal: str, rtt: float, in_flight: int) -> None:
+        """One call ended at ``now`` after ``rtt`` seconds with ``in_flight`` calls (itself
+        included) in flight; ``signal`` is OK (answered), OVERLOAD or OTHER."""
+        self._since_cut += 1
+        if signal == OVERLOAD:
+            if self._since_cut >= self.limit:
+                self.ceiling = max(1, self.limit - 1)
+                self._set(now, self.value * CUT)
+                self.slow_start = False
+            return
+        if signal != OK or rtt <= 0:
+            return
+        if not self._rtts and self._window_start < 0:
+            self._window_start = now - rtt
+        self._rtts.append(rtt)
+        self._in_flight.append(in_flight)
+        if len(self._rtts) >= max(MIN_WINDOW, 2 * self.limit):
+            self._end_window(now)
+
+    def _end_window(self, now: float) -> None:
+        rtt = statistics.median(self._rtts)
+        n = statistics.fmean(self._in_flight)
+        reached = max(self._in_flight) >= self.limit
+        rate = len(self._rtts) / max(now - self._window_start, 1e-9)
+        self._rtts, self._in_flight, self._window_start = [], [], now
+        self.rtt_min = min(self.rtt_min, rtt)
+        queue = n * (1 - self.rtt_min / rtt)
+        paid_off = self._growth_paid_off(rate)
+        self._inflated = self._inflated + 1 if queue > beta(self.value) and not paid_off else 0
+        if self._inflated >= INFLATED_WINDOWS:
+            self._inflated, self._growth, self._held = 0, None, 0
+            self._set(now, max(n * self.rtt_min / rtt + alpha(self.value), self.value * CUT))
+            self.slow_start = False
+        elif reached and (queue < alpha(self.value) or paid_off or self._held >= PROBE_AFTER):
+            clear = queue < alpha(self.value) / 2  # clearly no queue: the server has room
+            if clear:
+                self.ceiling = self.max_limit
+            self.slow_start = self.slow_start and clear
+            grown = self.value * 2 if self.slow_start else self.value + alpha(self.value)
+            grown = max(self.value, min(grown, self.ceiling))
+            if grown > self.value:  # at the maximum, the last real step stays the reference
+                self._growth, self._held = (self.value, rate), 0
+            self._set(now, grown)
+            return
+        self._held += 1
+
+    def _growth_paid_off(self, rate: float) -> bool:
+        """Did the last growth raise the throughput (by PAYOFF of the limit's rise at least)?"""
+        if self._growth is None:
+            return False
+        limit, before = self._growth
+        rise = self.value / limit - 1
+        return rise > 0 and rate >= before * (1 + PAYOFF * rise)
+
+    def _set(self, now: float, value: float) -> None:
+        before = self.limit
+        self.value = max(1.0, min(float(self.max_limit), value))
+        if self.value < before:
+            self._since_cut = 0
+        if self.limit != before:
+            self.stats.change(now, self.limit)

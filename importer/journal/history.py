@@ -1,0 +1,131 @@
+"""What the journal knows about records over time: the last known records a run is compared with,
+each run's change classes, and the history `importer revert` needs.
+
+Its own connection to the journal's SQLite file and its own table (``run_changes``: the class and
+the changed cells of every row of a run, one JSON document a run, so `importer report` and a
+resumed run show the classes the run was planned with). Every query is one statement for a whole run, never one per row.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Iterable
+
+from importer.checks.changes import Known, RowChange
+from importer.entities import Entity
+from importer.model import Status
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS run_changes (
+    run_id INTEGER PRIMARY KEY, rows TEXT NOT NULL
+);
+"""
+_APPLIED = (Status.CREATED.value, Status.UPDATED.value)
+
+
+class History:
+    """Queries over one journal file (open it after `Journal`, which creates the file)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._db = sqlite3.connect(Path(path), isolation_level=None, timeout=30.0)
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "History":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- last known records -----------------------------------------------------------------
+    def known(self, scope: tuple[str, str], entity: Entity, fields: Iterable[str]) -> list[Known]:
+        """The last known record of every key of the entity on (server URL, data source), with
+        only ``fields`` (and the key) taken out of it."""
+        names = list(dict.fromkeys([*entity.key, *fields]))
+        paths = ", ".join(f"'$.{n}'" for n in names)  # one parse of each record, not one a field
+        rows = self._db.execute(
+            f"SELECT run_id, substr(updated_at, 1, 10), json_extract(record, {paths}) "
+            "FROM known_keys WHERE server_url=? AND data_source=? AND entity=?",
+            (*scope, entity.name))
+        loads = json.loads
+        return [Known(dict(zip(names, loads(r[2]))), r[0], r[1]) for r in rows]  # None: absent
+
+    # --- change classes of a run ------------------------------------------------------------
+    def save_changes(self, run_id: int, changes: dict[int, RowChange]) -> None:
+        rows = [[row, *c.to_list()] for row, c in changes.items()]
+        self._db.execute("INSERT OR REPLACE INTO run_changes VALUES (?, ?)",
+                         (run_id, json.dumps(rows, separators=(",", ":"))))
+
+    def load_changes(self, run_id: int) -> dict[int, RowChange] | None:
+        """The classes stored for the run, or None when the run was not classified."""
+        found = self._db.execute("SELECT rows FROM run_changes WHERE run_id=?",
+                                 (run_id,)).fetchone()
+        if found is None:
+            return None
+        return {r[0]: RowChange.from_list(r[1:]) for r in json.loads(found[0])}
+
+    # --- what revert needs ------------------------------------------------------------------
+    def applied(self, scope: tuple[str, str], entity: Entity, keys: Iterable[tuple[str, ...]],
+                *, before: int | None = None, after: int | None = None,
+                exclude_sha: str = "") -> list[tuple[int, str, tuple[str, ...], dict]]:
+        """Applied outcomes (run id, date, key, record) of real runs of the entity on the scope,
+        for the given keys, in run order: of runs before ``before`` or after ``after``."""
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (k TEXT PRIMARY KEY)")
+        self._db.execute("DELETE FROM wanted")
+        self._db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)",
+                             ((json.dumps(list(k), separators=(",", ":")),) for k in keys))
+        key_sql = "json_array(" + ", ".join(f"json_extract(o.record, '$.{k}')"
+                                            for k in entity.key) + ")"
+        run_filter = "o.run_id < ?" if before is not None else "o.run_id > ?"
+        rows = self._db.execute(
+            f"SELECT o.run_id, substr(o.updated_at, 1, 10), {key_sql}, o.record "
+            "FROM outcomes o JOIN runs r ON r.run_id = o.run_id "
+            "WHERE r.server_url=? AND r.data_source=? AND r.entity=? AND r.dry_run=0 "
+            f"AND r.input_sha256 != ? AND {run_filter} AND o.status IN (?, ?) "
+            f"AND o.record IS NOT NULL AND {key_sql} IN (SELECT k FROM wanted) "
+            "ORDER BY o.run_id, o.excel_row",
+            (*scope, entity.name, exclude_sha, before if before is not None else after,
+             *_APPLIED)).fetchall()
+        self._db.execute("DELETE FROM wanted")
+        return [(r[0], r[1], tuple(json.loads(r[2])), json.loads(r[3])) for r in rows]
+
+
+def classify(path: Path | str, scope: tuple[str, str], table) -> dict[int, RowChange]:
+    """Every row's class against the last known records of the journal at ``path``."""
+    from importer.checks.changes import classify_table
+    from importer.reading import gc_paused
+
+    with History(path) as history, gc_paused():
+        return classify_table(table, history.known(scope, table.entity, table.fields))
+
+
+def run_changes(path: Path | str, scope: tuple[str, str], table, run_id: int,
+                resumed: bool) -> dict[int, RowChange]:
+    """The classes of a run's rows: those stored when a resumed run was planned, else computed
+    against the last known records now and stored under ``run_id``."""
+    from importer.checks.changes import classify_table
+    from importer.reading import gc_paused
+
+    with History(path) as history, gc_paused():  # many small objects, no cycles
+        stored = history.load_changes(run_id) if resumed else None
+        if stored is not None:
+            return stored
+        changes = classify_table(table, history.known(scope, table.entity, table.fields))
+        history.save_changes(run_id, changes)
+        return changes
+
+
+def check_against_journal(report, path: Path | str | None, scope: tuple[str, str] | None,
+                          rules) -> tuple:
+    """(the report with the price-jump guard's issues, the rows' classes) for `validate`; the
+    report unchanged and None when there is no journal file or no server to compare with."""
+    from importer.checks.changes import guarded, price_jumps
+
+    if path is None or not Path(path).is_file() or not scope or not all(scope):
+        return report, None
+    changes = classify(path, scope, report.table)
+    jumps = price_jumps(report.table, changes, rules.max_price_change)
+    return guarded(report, jumps, rules.strict), changes

@@ -1,0 +1,62 @@
+"""Runs in the journal, for any front end: which journal, open it, re-render a run's results.
+
+The CLI (`importer report`, `importer runs`) and the web page call these; none of them prints.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from importer import workbooks
+from importer.errors import BadOptions
+from importer.journal.history import History
+from importer.journal.store import Journal
+from importer.model import RunInfo
+from importer.runs.finishing import next_step
+from importer.runs.runner import default_results_path
+from importer.settings import (
+    default_journal_path,
+    find_config_file,
+    read_config_file,
+    read_environment,
+)
+
+
+def journal_path(given: Path | None) -> Path:
+    """--journal > IMPORTER_JOURNAL > importer.toml's journal > the default location."""
+    if given:
+        return given
+    found = read_environment().get("journal")
+    if found is None:
+        config = find_config_file()
+        found = read_config_file(config).get("journal") if config else None
+    return found or default_journal_path()
+
+
+def open_journal(given: Path | None) -> Journal:
+    path = journal_path(given)
+    if not path.is_file():
+        raise BadOptions(f"No journal at {path}: no import has run with it yet (or pass "
+                         f"--journal PATH).")
+    return Journal(path)
+
+
+def render_report(journal: Journal, run_id: int | None,
+                  out: Path | None) -> tuple[RunInfo, workbooks.Written]:
+    """Re-render a run's results workbook from the journal alone (the input file may be gone)."""
+    run_id = run_id if run_id is not None else journal.last_run_id()
+    if run_id is None:
+        raise BadOptions("The journal holds no runs yet: run importer import first.")
+    try:
+        run = journal.run(run_id)
+    except KeyError:
+        raise BadOptions(f"There is no run {run_id}: see the list with importer runs.") from None
+    table = journal.load_table(run_id)
+    out = out or default_results_path(Path(run.input_path))
+    with History(journal.path) as history:
+        changes = history.load_changes(run_id)
+    failed = [Path(p) for p in journal.outputs_of(run_id, "failed") if Path(p).exists()]
+    step = next_step(run.counts, run.dry_run, failed[-1] if failed else None)
+    written = workbooks.write_results_workbook(
+        table, run, journal.outcomes(run_id), out, changes, sessions=journal.sessions(run_id),
+        next_step=step, record=journal, run_id=run_id)
+    return run, written

@@ -1,0 +1,247 @@
+"""`SheetRun`: one invocation of the import of one sheet. It claims the run's lease, finds the run
+to resume or starts one, classifies each row's change, plans each row (invalid, already final,
+unchanged and skipped, or a job), dispatches the jobs, journals every outcome and leaves the
+run's workbooks. `run_import` (runner.py) and several-sheet imports (multisheet.py) drive it."""
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from pathlib import Path
+
+from importer.checks.changes import (
+    Change,
+    ChangeRules,
+    RowChange,
+    guarded,
+    price_jumps,
+    skip_message,
+)
+from importer.checks.changes import counts as change_counts
+from importer.erp.client import ErpClient
+from importer.erp.dispatch import Dispatcher, Job, ProgressCallback, dry_run_outcome, resolve_action
+from importer.errors import EXIT_OK, EXIT_ROWS_FAILED, ImporterError, OutputNotWritable
+from importer.humane import counts_text, local_time
+from importer.journal import history
+from importer.journal.lease import RunLease, Scope
+from importer.journal.store import FINAL_STATUSES, Journal, now_iso
+from importer.model import Report, RowOutcome, RunInfo, Severity, Status, Table
+from importer.runs.finishing import RESUME_HINT, Left, leave_files, next_step, stop_reason
+from importer.runs.result import ImportResult, default_failed_path, default_results_path
+from importer.settings import Settings
+
+log = logging.getLogger(__name__)
+
+COMPLETE = frozenset({Status.CREATED.value, Status.UPDATED.value, Status.SKIPPED.value})
+
+
+class SheetRun:
+    """One invocation of an import of one sheet: the run it works on and what it did."""
+
+    def __init__(self, journal: Journal, table: Table, report: Report, settings: Settings | None,
+                 mode: str, dry_run: bool, client: ErpClient | None,
+                 server_name: str | None = None, rules: ChangeRules = ChangeRules()) -> None:
+        self.journal, self.table, self.report = journal, table, report
+        self.rules = rules
+        self.changes: dict[int, RowChange] | None = None
+        self.settings, self.mode, self.dry_run, self.client = settings, mode, dry_run, client
+        self.server_url = server_name or (settings.url if settings else "")
+        self.data_source = settings.data_source if settings else ""
+        self.resumed = False
+        self.prior: dict[int, RowOutcome] = {}
+        self.jobs: list[Job] = []
+        self.invalid: set[int] = set()
+        self.interrupted = False
+        self.fatal: ImporterError | None = None
+        self.send_seconds = 0.0
+        self.rows_sent = 0
+        self.calls = 0  # HTTP calls this session made for this sheet
+        self.complete: RunInfo | None = None  # the finished run of this very file, if complete
+        self.session_start = now_iso()
+        self.lease: RunLease | None = None
+
+    def claim(self) -> contextlib.AbstractContextManager:
+        """The run lease (see importer/journal/lease.py); a dry run sends nothing and takes none."""
+        if self.dry_run:
+            return contextlib.nullcontext()
+        t = self.table
+        self.lease = RunLease.claim(self.journal, Scope.of(
+            self.server_url, self.data_source, t.entity.name, t.sheet, t.sha256, t.path))
+        return self.lease
+
+    def open(self, fresh: bool, stop_when_complete: bool = False) -> None:
+        """Find the run to resume (unless fresh or dry) or start one; journal invalid rows.
+        With ``stop_when_complete`` a complete earlier run is left as it is (``self.complete``):
+        nothing to send."""
+        t = self.table
+        user = self.settings.user if self.settings else ""
+        found = None if (fresh or self.dry_run) else self.journal.find_run(
+            self.server_url, self.data_source, t.entity.name, t.sha256, t.sheet)
+        if (stop_when_complete and found is not None and found.finished_at
+                and set(found.counts) <= COMPLETE):
+            self.complete = found
+            return
+        if found is not None:
+            self.run = self.journal.resume_run(found.run_id, self.mode, user, str(t.path),
+                                               self.session_start)
+            self.resumed = True
+            self.prior = self.journal.outcomes(self.run.run_id)
+            log.info("Resuming run %d of %s", self.run.run_id, t.path)
+        else:
+            self.run = self.journal.start_run(RunInfo(
+                0, t.entity.name, self.mode, str(t.path), t.sha256, t.sheet, self.server_url,
+                self.data_source, user, self.session_start, None, dry_run=self.dry_run), t)
+        if self.lease is not None:
+            self.lease.attach(self.run.run_id)
+        self.journal.start_session(self.run.run_id, self.session_start)
+        self._classify()
+        self._plan()
+
+    def _classify(self) -> None:
+        """Each row's change class against the last known records; the price-jump guard."""
+        if not self.server_url:  # a dry run without server settings: nothing is known
+            return
+        self.changes = history.run_changes(self.journal.path, (self.server_url, self.data_source),
+                                           self.table, self.run.run_id, self.resumed)
+        jumps = price_jumps(self.table, self.changes, self.rules.max_price_change)
+        self.report = guarded(self.report, jumps, self.rules.strict)
+
+    def _plan(self) -> None:
+        by_row = self.report.issues_by_row()
+        invalid = self.invalid = self.report.invalid_rows
+        maybe_sent = self.journal.maybe_sent(self.run.run_id) if self.resumed else set()
+        invalid_outcomes = []
+        for row in self.table.rows:
+            issues = by_row.get(row.excel_row, [])
+            if row.excel_row in invalid:
+                invalid_outcomes.append(RowOutcome(row.excel_row, Status.INVALID,
+                                                   message=_first_error(issues), issues=issues))
+            elif self._final(row.excel_row):
+                continue
+            elif self._unchanged(row.excel_row):
+                invalid_outcomes.append(RowOutcome(
+                    row.excel_row, Status.SKIPPED, message=skip_message(
+                        self.changes[row.excel_row]), issues=issues))
+            else:
+                self.jobs.append(Job(row, resolve_action(row.action, self.mode),
+                                     row.excel_row in maybe_sent, issues))
+        self.journal.record_many(self.run.run_id, invalid_outcomes)
+
+    def _unchanged(self, excel_row: int) -> bool:
+        change = self.changes.get(excel_row) if self.changes and self.rules.skip_unchanged \
+            else None
+        return change is not None and change.change is Change.UNCHANGED
+
+    def _final(self, excel_row: int) -> bool:
+        prior = self.prior.get(excel_row)
+        return prior is not None and prior.status in FINAL_STATUSES
+
+    @property
+    def already_done(self) -> int:
+        return sum(1 for r in self.table.rows if self._final(r.excel_row)
+                   and r.excel_row not in self.invalid)
+
+    def dispatch(self, workers: int, on_progress: ProgressCallback | None,
+                 stop_event: threading.Event | None) -> None:
+        if not self.jobs:  # everything done before, or every row invalid
+            return
+        known = self.journal.known_keys(self.server_url, self.data_source, self.table.entity.name)
+        if self.dry_run:
+            self.journal.record_many(self.run.run_id, [
+                dry_run_outcome(self.table.entity, job, self.table.entity.key_of(job.row.values)
+                                in known) for job in self.jobs])
+            return
+        started, calls_before = time.monotonic(), self.client.calls_made
+        result = Dispatcher(
+            self.client, self.table.entity, self.journal, self.run.run_id,
+            scope=(self.server_url, self.data_source), known_keys=known, workers=workers,
+            on_progress=on_progress, stop_event=stop_event).run(self.jobs)
+        self.send_seconds = time.monotonic() - started
+        self.calls = self.client.calls_made - calls_before
+        self.rows_sent = len(result.outcomes)
+        self.interrupted, self.fatal = result.interrupted, result.fatal
+        not_run = [RowOutcome(j.row.excel_row, Status.NOT_RUN, message=(
+            "Not sent yet: the run stopped before this row. " + RESUME_HINT), issues=j.issues)
+            for j in self.jobs if j.row.excel_row not in result.outcomes]
+        self.journal.record_many(self.run.run_id, not_run)
+
+    def finish(self, out: str | Path | None, started: float, cpu_started: float,
+               write: bool = True) -> ImportResult:
+        """Journal the end of this session and write the run's workbooks (unless not
+        ``write``: a workbook of several sheets writes them for all, see multisheet.py)."""
+        outcomes = self.outcomes = self.journal.outcomes(self.run.run_id)
+        counts = _counts(outcomes)
+        calls = self.calls
+        finished = now_iso()
+        self.journal.finish_session(self.run.run_id, self.session_start, finished,
+                                    self.rows_sent, calls)
+        self.journal.finish_run(self.run.run_id, finished, calls, counts)
+        self.run = self.journal.run(self.run.run_id)
+        left = self.write_workbooks(out, outcomes, counts) if write else None
+        message = left.message if left else next_step(
+            counts, self.dry_run, None, stop_reason(self.fatal, self.interrupted))
+        return ImportResult(
+            run=self.run, counts=counts, exit_code=self._exit_code(counts),
+            seconds=time.monotonic() - started, send_seconds=self.send_seconds,
+            cpu_seconds=time.process_time() - cpu_started,
+            rows_sent=self.rows_sent, already_done=self.already_done,
+            calls=calls, resumed=self.resumed, interrupted=self.interrupted,
+            results_path=left.results if left else None,
+            failed_path=left.failed if left else None, journal_path=self.journal.path,
+            message=message, warnings=len(self.report.warnings),
+            notes=left.notes if left else [],
+            took_over=self.lease.took_over if self.lease else "",
+            changes={c.value: n for c, n in change_counts(self.changes).items()}
+            if self.changes is not None else None,
+            notices=[i.message for i in self.report.issues if i.row is None])
+
+    def write_workbooks(self, out: str | Path | None, outcomes: dict[int, RowOutcome],
+                        counts: dict[str, int]) -> Left:
+        try:
+            return leave_files(self.journal, self.table, self.run, outcomes, counts,
+                               Path(out) if out else default_results_path(self.table.path),
+                               default_failed_path(self.table.path),
+                               stop_reason(self.fatal, self.interrupted), self.changes)
+        except OutputNotWritable as exc:  # the rows are done and journaled: say how to get them
+            raise OutputNotWritable(
+                f"Every row's outcome is in the journal (run {self.run.run_id}), but {exc} Then "
+                f"write the results with: importer report {self.run.run_id} -o RESULTS.xlsx"
+            ) from None
+
+    def _exit_code(self, counts: dict[str, int]) -> int:
+        if self.fatal is not None:
+            return self.fatal.exit_code
+        unapplied = {Status.FAILED.value, Status.INVALID.value}
+        if not self.dry_run:
+            unapplied.add(Status.NOT_RUN.value)
+        return EXIT_ROWS_FAILED if self.interrupted or unapplied & set(counts) else EXIT_OK
+
+    def nothing_to_send(self, started: float, cpu_started: float) -> ImportResult:
+        """The result for a file whose run is already complete: nothing sent, exit 0."""
+        run = self.complete
+        results = next((Path(p) for p in self.journal.outputs_of(run.run_id, "results")
+                        if Path(p).exists()), None)
+        message = (f"{self.table.path.name} was already imported completely in run "
+                   f"{run.run_id} on {local_time(run.finished_at, seconds=False)} "
+                   f"({counts_text(run.counts)}); nothing sent. --fresh sends every row again.")
+        return ImportResult(
+            run=run, counts=dict(run.counts), exit_code=EXIT_OK,
+            seconds=time.monotonic() - started, send_seconds=0.0,
+            cpu_seconds=time.process_time() - cpu_started, rows_sent=0,
+            already_done=sum(run.counts.values()), calls=0, resumed=False, interrupted=False,
+            results_path=results, failed_path=None, journal_path=self.journal.path,
+            message=message, warnings=len(self.report.warnings), already_complete=True)
+
+
+def _first_error(issues) -> str:
+    errors = [i for i in issues if i.severity is Severity.ERROR]
+    return errors[0].message if errors else ""
+
+
+def _counts(outcomes: dict[int, RowOutcome]) -> dict[str, int]:
+    counts = {s.value: 0 for s in Status}
+    for outcome in outcomes.values():
+        counts[outcome.status.value] += 1
+    return {k: v for k, v in counts.items() if v}
+
