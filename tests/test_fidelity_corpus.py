@@ -49,6 +49,9 @@ NOTES_CASES = [
     ("[<=9999999]###-####;(###) ###-####", 5551234567), ('#,##0;-#,##0;"-"', 0),
     ("0.00%;[Red]-0.00%", -0.1234), ('"$"#,##0.00_);[Red]\\("$"#,##0.00\\)', -1234.5),
     ("00000-0000", 123456789), ("0.0E+0", 0.000123), ("# #/#", 0.25),
+    # issue #25: where LibreOffice and Excel agree, and the tool did not
+    (".00", 3.14), ("0;-0;0;General", "abc"), ("0." + "0" * 30, 1.5), ("?/8", 1.2),
+    ("# ??/??", 1), ("h:mm am/pm", dt.time(18, 0)),
 ]
 AS_SHOWN_CSV = 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true'  # UTF-8, as shown
 FIRST = 2  # Excel row of the first case

@@ -63,7 +63,8 @@ def convert_column(raw, column: Column, target: Target, first_row: int, sheet: s
         _percent_texts(api)
     formats = marks.formats.get(column.index)
     if formats:
-        apply_formats(raw, formats, first_row, target, shown, api, report)
+        apply_formats(_with_serials(raw, marks, column.index, first_row), formats, first_row,
+                      target, shown, api, report, marks.program)
     if kind is not Kind.DATE:
         check_texts(api, target, report)
     for (row, col), (code, value) in marks.cells.items():
@@ -73,6 +74,18 @@ def convert_column(raw, column: Column, target: Target, first_row: int, sheet: s
             out.issues = [x for x in out.issues if x.row != row]
             issue(i, code, value, Severity.ERROR)
     return out
+
+
+def _with_serials(raw, marks: Marks, col: int, first_row: int):
+    """The column's cells with the stored number of each date cell holding a negative one."""
+    mine = [(row - first_row, x) for (row, c), x in marks.serials.items()
+            if c == col and 0 <= row - first_row < len(raw)] if marks.serials else []
+    if not mine:
+        return raw
+    cells = list(raw)
+    for i, x in mine:
+        cells[i] = x
+    return cells
 
 
 def _percent_texts(api: list[str]) -> None:

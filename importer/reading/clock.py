@@ -1,9 +1,15 @@
 """Dates, clock times and durations through a format section (y m d h s, AM/PM, [h]:mm:ss, .00).
 
-As LibreOffice shows them: a clock time keeps its whole seconds (10.6 s shows 10) and rounds the
-fraction it shows without carrying (10:10:10.127 with hh:mm:ss.00 shows 10:10:10.13, 10.96 with
-.0 shows 10.9), a duration ([h], [m], [s]) is rounded to the seconds shown; month and day
-names are English. Used by reading/display.py only.
+LibreOffice's way (and for files that do not say which program saved them): a clock time keeps
+its whole seconds (10.6 s shows 10) and rounds the fraction it shows without carrying
+(10:10:10.127 with hh:mm:ss.00 shows 10:10:10.13, 10.96 with .0 shows 10.9). Excel's way: a clock
+time is rounded to the seconds it shows, carrying (16:17:36.96 with h:mm:ss shows 16:17:37,
+10.96 with .0 shows 11.0), and to the whole second when it shows no seconds; AM/PM is upper case
+and A/P keeps the letters as written. Both: a duration ([h], [m], [s]) is rounded to the seconds
+shown; month and day names are English; a date or time that is negative or after 9999 cannot
+be shown (Excel fills the cell with #), nor can a duration of 8,000 years or more; a negative
+duration shows with a minus sign in LibreOffice and cannot be shown in Excel. Used by
+reading/display.py only.
 """
 from __future__ import annotations
 
@@ -12,11 +18,22 @@ import math
 
 from importer.reading.names import DATE_SEPARATORS, day_name, month_name
 from importer.reading.numfmt import Section
+from importer.reading.program import EXCEL
 
 EPOCH = dt.date(1899, 12, 30)
+LAST_SERIAL = 2958466  # 10000-01-01: the first serial no date or time format can show
 
 
-def render_date(section: Section, x: float) -> str:
+def showable(section: Section, x: float, program: str | None) -> bool:
+    """Whether a date, time or duration section can show x (else the cell shows ####)."""
+    if x >= LAST_SERIAL:
+        return False
+    if x < 0:
+        return section.kind == "duration" and program != EXCEL
+    return True
+
+
+def render_date(section: Section, x: float, program: str | None = None) -> str:
     tokens = _minutes_resolved(section.tokens)
     decimals = _second_decimals(tokens)
     unit = 10 ** decimals
@@ -24,8 +41,14 @@ def render_date(section: Section, x: float) -> str:
     if x < 0 and not elapsed:
         return "#" * 8  # a negative date or time cannot be shown
     seconds = abs(x) * 86400
+    excel = program == EXCEL
     if elapsed:  # a duration is rounded to the precision shown
         ticks = math.floor(seconds * unit + 0.5)
+        whole_seconds_all, fraction = divmod(ticks, unit)
+    elif excel:  # rounded to the seconds shown (the whole second without them), carrying
+        timed = any(k == "date" and v[0] in "hns" for k, v in tokens)
+        ticks = math.floor(round(seconds * unit, 6) + 0.5) if timed else math.floor(
+            round(seconds, 3)) * unit
         whole_seconds_all, fraction = divmod(ticks, unit)
     else:  # a clock time: whole seconds cut, the shown fraction rounded without carrying
         whole_seconds_all = math.floor(round(seconds, 3))  # float noise: 10.12 is not 10.1199
@@ -63,7 +86,7 @@ def render_date(section: Section, x: float) -> str:
         elif kind == "date":
             out.append(_part(value, date, hour, minute, second, twelve, section.language))
         elif kind == "ampm":
-            out.append(_am_pm(value, hour))
+            out.append(_am_pm(value, hour, excel))
         elif kind == "point" and _follows_seconds(tokens, i):
             if decimals:
                 out.append("." + str(fraction).rjust(decimals, "0"))
@@ -132,10 +155,11 @@ def _part(value: str, date: dt.date, hour: int, minute: int, second: int, twelve
     return value
 
 
-def _am_pm(value: str, hour: int) -> str:
+def _am_pm(value: str, hour: int, excel: bool) -> str:
     pm = hour >= 12
+    if value.upper() == "A/P" and excel:  # the letter as the format writes it
+        return value[2] if pm else value[0]
     if value.upper() == "A/P":
         text = "P" if pm else "A"
         return text if value[0].isupper() else text.lower()
-    text = "PM" if pm else "AM"
-    return text if value[:1].isupper() else text.lower()
+    return "PM" if pm else "AM"  # Excel and LibreOffice alike, whatever the format's case

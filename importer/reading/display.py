@@ -18,27 +18,30 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
-from importer.reading.clock import render_date
+from importer.reading import fractions
+from importer.reading.clock import render_date, showable
 from importer.reading.numfmt import Format, Section, parse
+from importer.reading.program import EXCEL
 
 __all__ = ["Shown", "show", "shown_text", "general", "to_serial"]
 
 EPOCH = dt.datetime(1899, 12, 30)
 _ISO_DURATION = re.compile(r"(-)?PT?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?")
+_BROKEN_DURATION = re.compile(r"-?PT?-\d+H\d*M?[\d.]*S?")
 
 
 @dataclass(frozen=True)
 class Shown:
     text: str  # what the cell shows (format spacing included)
-    kind: str  # number | date | duration | general | text | literal | bool
+    kind: str  # number | date | duration | general | text | literal | bool | hashes
     number: Decimal | None = None  # the number the text shows, in the shown scale (65.2 for 65.2%)
     held: Decimal | None = None  # the stored number (15 digits) in the same scale
     percent: bool = False
     currency: bool = False
     words: str = ""  # literal text the format adds, other than currency symbols, signs, spaces
+    exact: bool = True  # False: the number shown has no decimal form (a fraction such as 1/3)
 
     @property
     def hides_digits(self) -> bool:
@@ -46,12 +49,24 @@ class Shown:
         return self.number is not None and self.held is not None and self.number != self.held
 
 
-def shown_text(value: object, code: str | None) -> str:
-    return show(value, code).text
+# Enough digits for any double through 30 decimals, thousands of '%' and scaling commas
+_DIGITS = Context(prec=100_000, Emax=999_999_999, Emin=-999_999_999)
+HASHES = "#" * 8  # what a cell shows when its number cannot be a date or time
 
 
-def show(value: object, code: str | None) -> Shown:
-    """The cell holding ``value`` (as the workbook reader gives it) with format ``code``."""
+def shown_text(value: object, code: str | None, program: str | None = None) -> str:
+    return show(value, code, program).text
+
+
+def show(value: object, code: str | None, program: str | None = None) -> Shown:
+    """The cell holding ``value`` (as the workbook reader gives it) with format ``code``, as
+    ``program`` (reading/program.py: EXCEL, LIBREOFFICE, or None for a file that does not say,
+    shown LibreOffice's way) shows it."""
+    with localcontext(_DIGITS):
+        return _show(value, code, program)
+
+
+def _show(value: object, code: str | None, program: str | None) -> Shown:
     if value is None or value == "":
         return Shown("", "text")
     if value.__class__ is bool:
@@ -59,21 +74,27 @@ def show(value: object, code: str | None) -> Shown:
     fmt = parse(code or "General")
     if isinstance(value, str):
         serial = _duration_text(value) if fmt.sections[0].kind in ("duration", "date") else None
+        if serial is None and _BROKEN_DURATION.fullmatch(value.strip()) and \
+                fmt.sections[0].kind == "duration":  # LibreOffice's 'PT-2147483648H' overflow
+            return Shown(HASHES, "hashes")
         if serial is None:
             return _text(fmt, value)
         value = serial
     x = to_serial(value)
     if x is None:
         return Shown(str(value), "text")
+    if not math.isfinite(x):
+        return Shown(general(x), "text")
     section, auto_sign = _pick(fmt, x)
     if section.kind in ("date", "duration"):
-        text = render_date(section, x)
-        return Shown(text, section.kind if x >= 0 else "text")
+        if not showable(section, x, program):
+            return Shown(HASHES, "hashes", held=decimal15(x))
+        return Shown(render_date(section, x, program), section.kind, held=decimal15(x))
     if section.kind in ("general", "text"):
         return _general_section(section, x, auto_sign)
     if section.kind == "literal":
         return Shown(section.literal_text, "literal", words=_words(section.literal_text))
-    return _number(section, x, auto_sign)
+    return _number(section, x, auto_sign, program)
 
 
 def to_serial(value: object) -> float | None:
@@ -161,7 +182,8 @@ def _text(fmt: Format, value: str) -> Shown:
         (s for s in sections if s.kind == "text"), None)
     if section is None:
         return Shown(value, "text")
-    text = "".join(value if k == "text" else v for k, v in section.tokens if k in ("text", "lit"))
+    text = "".join(value if k in ("text", "general") else v for k, v in section.tokens
+                   if k in ("text", "general", "lit"))
     return Shown(text, "text", words=_words(section.literal_text))
 
 
@@ -183,7 +205,7 @@ def _words(literal: str) -> str:
 
 
 # --- numbers ----------------------------------------------------------------------------------
-def _number(section: Section, x: float, auto_sign: bool) -> Shown:
+def _number(section: Section, x: float, auto_sign: bool, program: str | None) -> Shown:
     tokens = section.tokens
     digits = [i for i, (k, _) in enumerate(tokens) if k == "digit"]
     first = min([digits[0]] + [i for i, (k, _) in enumerate(tokens) if k == "point"])
@@ -199,8 +221,13 @@ def _number(section: Section, x: float, auto_sign: bool) -> Shown:
     int_end = point if point is not None else (exp if exp is not None else last + 1)
     scale = _scaling_commas(tokens, last + 1, point)
     v = decimal15(abs(x)) * (100 ** section.percent) / (1000 ** scale)
+    exact = True
+    literal = section.literal_text
     if slash is not None:
-        core, shown_abs = _fraction(tokens[first:last + 1], slash - first, v)
+        core, shown_abs, exact = fractions.render(
+            tokens[first:last + 1], slash - first, v, abs(x) * 100 ** section.percent
+            / 1000 ** scale, program, lambda t, d: _fill_int(t, d, False))
+        literal = "".join(val for k, val in tokens[:first] + tokens[last + 1:] if k == "lit")
     elif exp is not None:
         core, shown_abs = _scientific(tokens, first, int_end, point, exp, last, v)
     else:
@@ -208,16 +235,18 @@ def _number(section: Section, x: float, auto_sign: bool) -> Shown:
                        if any(d > i for d in digits) and any(d < i for d in digits))
         frac = tokens[point + 1:last + 1] if point is not None else []
         core, shown_abs = _fixed(tokens[first:int_end], frac, v, grouping)
+        if program == EXCEL and (point is not None or (
+                last + 1 < len(tokens) and tokens[last + 1][0] == "point")) and "." not in core:
+            core += "."  # Excel keeps the point of '0.##' for a whole number: '1.'
     sign = "-" if auto_sign and x < 0 and shown_abs != 0 else ""
     prefix = _literals(tokens[:first])
     suffix = _literals(tokens[last + 1:])
     negative = x < 0 and shown_abs != 0
     number = -shown_abs if negative else shown_abs
     held = decimal15(x) * (100 ** section.percent)
-    literal = section.literal_text
     return Shown(sign + prefix + core + suffix, "number", number.normalize() if number else
                  Decimal(0), held.normalize() if held else Decimal(0), section.percent > 0,
-                 section.currency, _words(literal))
+                 section.currency, _words(literal), exact)
 
 
 def _literals(tokens: list[tuple[str, str]]) -> str:
@@ -243,7 +272,10 @@ def _fixed(int_tokens, frac_tokens, v: Decimal, grouping: bool) -> tuple[str, De
     decimals = sum(1 for k, _ in frac_tokens if k == "digit")
     q = v.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     ip, _, fp = format(q, "f").partition(".")
-    text = _fill_int(int_tokens, "" if ip == "0" else ip, grouping)
+    if any(k == "digit" for k, _ in int_tokens):
+        text = _fill_int(int_tokens, "" if ip == "0" else ip, grouping)
+    else:  # no integer placeholder ('.00'): the integer part still shows, 3.14 as 3.14
+        text = ("" if ip == "0" else ip) + "".join(v for k, v in int_tokens if k == "lit")
     frac = _fill_frac(frac_tokens, fp)
     if frac:
         text += "." + frac
@@ -323,38 +355,3 @@ def _scientific(tokens, first, int_end, point, exp, last, v: Decimal) -> tuple[s
     sign = "-" if e < 0 else ("+" if tokens[exp][1] == "+" else "")
     text += "E" + sign + str(abs(e)).rjust(exp_places.count("0"), "0")
     return text, m.scaleb(e)
-
-
-def _fraction(tokens, slash: int, v: Decimal) -> tuple[str, Decimal]:
-    start = slash
-    while start > 0 and tokens[start - 1][0] == "digit":
-        start -= 1
-    num_places = [val for _, val in tokens[start:slash]]
-    whole_tokens = tokens[:start]
-    has_whole = any(k == "digit" for k, _ in whole_tokens)
-    den_tokens = tokens[slash + 1:]
-    den_text = "".join(val for k, val in den_tokens if k in ("digit", "lit") and val.isdigit()
-                       or k == "digit")
-    fixed = int(den_text) if den_text.isdigit() and den_text.strip("0") else None
-    whole = int(v.to_integral_value(ROUND_FLOOR)) if has_whole else 0
-    rest = Fraction(v) - whole
-    if fixed:
-        num, den = int((rest * fixed + Fraction(1, 2)) // 1), fixed
-    else:
-        approx = rest.limit_denominator(10 ** len(den_text) - 1)
-        num, den = approx.numerator, approx.denominator
-    if has_whole and num == den:
-        whole, num = whole + 1, 0
-    pieces = []
-    if has_whole:
-        pieces.append(_fill_int(whole_tokens, str(whole) if whole else "", False))
-    if num == 0 and has_whole and "0" not in num_places:
-        pieces.append(" " * (len(num_places) + len(den_text)))
-        if not whole and not pieces[0].strip():
-            pieces[0] = "0" + pieces[0].lstrip()
-    else:
-        den = den or 1
-        pieces.append(str(num).rjust(num_places.count("?") + num_places.count("0"), " ")
-                      + "/" + (str(den) if fixed else str(den).ljust(len(den_text), " ")))
-    value = Decimal(whole) + (Decimal(num) / Decimal(den) if den else 0)
-    return "".join(pieces), value

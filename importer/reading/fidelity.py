@@ -7,6 +7,13 @@ the two cannot agree.
   error there unless the field is a percent (65.2% of a price is not a price); a format that adds
   words (P00123, 10 kg) is an error naming the format.
 - A date field keeps its ISO date; a duration there is an error.
+- A date, time or duration in a number field is an error (20240115 under yyyymmdd is no price);
+  a cell that shows ######## (a negative date, a date after 9999) is never sent: an error in a
+  number, date or key field, a warning in free text.
+- A fraction that has no decimal form (12 1/3) is an error in a number field.
+- Cells are shown the way the program that saved the file shows them (reading/program.py); when
+  the file does not say, LibreOffice's way, and a key or number field whose cell Excel would show
+  otherwise gets a warning (an error in a key) naming both.
 - When the format rounds or hides digits the shown value is sent with a warning naming both; in a
   key or a quantity field it is an error, since it would pick a different record.
 - Digits that are not ASCII are converted with a warning in number fields and refused in keys; an
@@ -14,6 +21,7 @@ the two cannot agree.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,8 +30,9 @@ from typing import Callable
 
 from importer.entities import Kind
 from importer.model import Severity
-from importer.reading.display import Shown, general, show
+from importer.reading.display import HASHES, Shown, general, show
 from importer.reading.numfmt import parse
+from importer.reading.program import EXCEL
 
 CODES = {
     "shows-rounded": "The cell's number format shows a different number than the cell holds.",
@@ -31,6 +40,11 @@ CODES = {
     "format-text": "The cell's number format adds text to a number field.",
     "duration-not-date": "A date field holds a duration ([h]:mm:ss), not a date.",
     "shows-nothing": "The cell's format hides its value (;;;): nothing is sent for it.",
+    "shows-date": "A date, time or duration in a number field.",
+    "shows-hashes": "The cell shows ######## (a negative date or time, or one after 9999).",
+    "shows-fraction": "A fraction with no decimal form (12 1/3) in a number field.",
+    "shows-differently": "Excel and LibreOffice show the cell differently and the file does not "
+                         "say which program saved it.",
     "non-ascii-digits": "Digits that are not ASCII (full-width, Arabic-Indic, ...).",
     "scientific-id": "An id written in scientific notation (1.23457E+11): digits are lost.",
 }
@@ -58,15 +72,16 @@ def plain(number: Decimal) -> str:
 
 
 def apply_formats(raw, formats: dict[int, str], first_row: int, target: Target,
-                  shown: list[str], api: list[str], report: Report) -> None:
-    """Formatted cells of one column ({excel row: code}) -> shown and api texts, and issues."""
-    if target.kind is Kind.DATE:  # dates keep their ISO rule: only a duration matters there
-        durations = {c for c in set(formats.values())
-                     if any(s.kind == "duration" for s in parse(c).sections)}
-        if not durations:
-            return
-        formats = {r: c for r, c in formats.items() if c in durations}
+                  shown: list[str], api: list[str], report: Report,
+                  program: str | None = None) -> None:
+    """Formatted cells of one column ({excel row: code}) -> shown and api texts, and issues;
+    ``program`` saved the file (reading/program.py)."""
+    if target.kind is Kind.DATE:  # dates keep their ISO rule: durations and #### matter there
+        _dates(raw, formats, first_row, target, shown, api, report, program)
+        return
     seen: dict = {}
+    other = EXCEL if program is None and target.kind is not None and (
+        target.kind.numeric or target.strict) else None
     for row, code in formats.items():
         i = row - first_row
         if not 0 <= i < len(raw):
@@ -77,15 +92,39 @@ def apply_formats(raw, formats: dict[int, str], first_row: int, target: Target,
         key = (v.__class__, v, code)
         s = seen.get(key)
         if s is None:
-            s = seen[key] = show(v, code)
+            s = seen[key] = show(v, code, program)
         if v.__class__ is str and s.text == v:
             continue  # text in a number format shows as typed
         _one(i, v, s, code, target, shown, api, report)
+        if other and api[i]:
+            excel = show(v, code, other)
+            if _differs(s, excel, target):
+                _differently(i, s, excel, code, target, report)
+
+
+def _dates(raw, formats: dict[int, str], first_row: int, target: Target, shown: list[str],
+           api: list[str], report: Report, program: str | None) -> None:
+    """A date field: a duration or a cell showing #### is an error; dates keep their ISO text."""
+    kinds = {c: {s.kind for s in parse(c).sections} for c in set(formats.values())}
+    for row, code in formats.items():
+        i = row - first_row
+        if not 0 <= i < len(raw) or not kinds[code] & {"date", "duration"}:
+            continue
+        v = raw[i]
+        if v is None or v == "" or ("duration" not in kinds[code] and (
+                v.__class__ is str or isinstance(v, dt.date))):
+            continue
+        s = show(v, code, program)
+        if s.kind in ("duration", "hashes"):
+            _one(i, v, s, code, target, shown, api, report)
 
 
 def _one(i: int, v, s: Shown, code: str, target: Target, shown: list[str], api: list[str],
          report: Report) -> None:
     field = target.name or "This column"
+    if s.kind == "hashes":
+        _hashes(i, v, s, code, field, target, shown, api, report)
+        return
     if target.kind is Kind.DATE:
         if s.kind == "duration":
             report(i, "duration-not-date", f"{field} shows {s.text.strip()} (format {code}), a "
@@ -100,6 +139,13 @@ def _one(i: int, v, s: Shown, code: str, target: Target, shown: list[str], api: 
                Severity.ERROR if target.strict else Severity.WARNING)
         return
     if target.kind is not None and target.kind.numeric:
+        if s.kind in ("date", "duration"):
+            api[i] = ""
+            report(i, "shows-date", f"{field} shows {s.text.strip()} (format {code}), a "
+                   f"{'duration' if s.kind == 'duration' else 'date or time'}; a {field} must "
+                   "be a number: type the number, or change the cell's format to a number "
+                   "format.", Severity.ERROR)
+            return
         if s.kind != "number":
             if s.kind in ("literal", "bool", "text"):
                 report(i, "format-text", f"{field} shows {api[i]!r} (format {code}), which is "
@@ -116,9 +162,45 @@ def _one(i: int, v, s: Shown, code: str, target: Target, shown: list[str], api: 
                    f"text to the number; remove {s.words!r} from the format or type the "
                    "number alone.", Severity.ERROR)
             return
+        if not s.exact:
+            api[i] = ""
+            report(i, "shows-fraction", f"{field} shows {s.text.strip()} (format {code}), a "
+                   "fraction with no decimal form, so no number can be sent as shown; type the "
+                   "number with its decimals, or use a fixed denominator such as # ??/100.",
+                   Severity.ERROR)
+            return
         api[i] = plain(s.number)
     if s.hides_digits:
         _rounded(i, s, code, field, target, api[i], report)
+
+
+def _hashes(i: int, v, s: Shown, code: str, field: str, target: Target, shown: list[str],
+            api: list[str], report: Report) -> None:
+    """A cell that shows ########: its number cannot be a date or time."""
+    shown[i], api[i] = HASHES, ""
+    held = plain(s.held) if s.held is not None else str(v)
+    error = target.strict or (target.kind is not None and (target.kind.numeric
+                                                           or target.kind is Kind.DATE))
+    report(i, "shows-hashes", f"{field} shows {HASHES} (format {code}): it holds {held}, which "
+           "is no date or time that can be shown (negative, or after the year 9999); nothing "
+           "is sent: type the value you mean, or change the cell's format.",
+           Severity.ERROR if error else Severity.WARNING)
+
+
+def _differs(s: Shown, excel: Shown, target: Target) -> bool:
+    if target.kind is not None and target.kind.numeric and s.kind == excel.kind == "number":
+        return s.number != excel.number or s.exact != excel.exact
+    return s.text.strip() != excel.text.strip()
+
+
+def _differently(i: int, s: Shown, excel: Shown, code: str, target: Target,
+                 report: Report) -> None:
+    field = target.name or "This column"
+    report(i, "shows-differently", f"{field} shows {s.text.strip()!r} in LibreOffice but "
+           f"{excel.text.strip()!r} in Excel (format {code}), and the file does not say which "
+           f"program saved it; {s.text.strip()!r} is read: open the file in the program you "
+           "use and save it, or change the cell's format.",
+           Severity.ERROR if target.strict else Severity.WARNING)
 
 
 def _rounded(i: int, s: Shown, code: str, field: str, target: Target, sent: str,

@@ -3,7 +3,9 @@ calculated, hidden rows and columns, each cell's number format, merged .ods cell
 scanning the sheet's XML (xlsx/xlsm, ods) or with xlrd (xls).
 
 Each scanner returns ``Marks``: {(excel_row, column_index): (code, shown)} plus the hidden rows
-and columns and {column: {excel row: format code}} (reading/formats.py, reading/odsstyles.py).
+and columns, {column: {excel row: format code}} (reading/formats.py, reading/odsstyles.py), the
+program that saved the file (reading/program.py) and the stored number of each date-formatted
+cell that holds a negative one (calamine hands those over as a time of day, -0.25 as 18:00).
 The scans look for rare byte patterns first, so a plain sheet costs one pass over its XML.
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ from importer.reading.formats import (CellFormats, xls_formats, xlsx_cell_format
                                       xlsx_hidden_columns, xlsx_styles)
 from importer.reading.numfmt import parse
 from importer.reading.odsstyles import ods_cell_style_codes
+from importer.reading.program import ods_program, xls_program, xlsx_program
 
 EXCEL_ERROR = "excel-error"
 FORMULA_WITHOUT_VALUE = "formula-without-value"
@@ -40,6 +43,8 @@ class Marks:
     hidden_cols: set[int] = field(default_factory=set)  # 0-based column indexes
     formats: CellFormats = field(default_factory=dict)  # {column: {excel row: format code}}
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # ods
+    program: str | None = None  # reading/program.py: EXCEL, LIBREOFFICE or None
+    serials: dict[tuple[int, int], float] = field(default_factory=dict)  # negative dates
 
 
 def column_index(letters: bytes | str) -> int:
@@ -85,8 +90,36 @@ def scan_xlsx(zf: zipfile.ZipFile, sheet: str) -> Marks:
             marks.cells[cell[0]] = (FORMULA_WITHOUT_VALUE, "")
     marks.hidden_rows = _hidden_rows(xml)
     marks.hidden_cols = xlsx_hidden_columns(xml)
-    marks.formats = xlsx_cell_formats(xml, xlsx_styles(zf))
+    styles = xlsx_styles(zf)
+    marks.formats = xlsx_cell_formats(xml, styles)
+    marks.program = xlsx_program(zf)
+    if b">-" in xml:
+        marks.serials = _negative_dates(xml, styles, prefixed)
     return marks
+
+
+def _negative_dates(xml: bytes, styles: dict[int, str], prefixed: bool) -> dict:
+    """{(row, col): number} of the cells with a date or time style that hold a negative number."""
+    dated = {str(i).encode() for i, code in styles.items() if is_dated(code)}
+    out: dict[tuple[int, int], float] = {}
+    if not dated:
+        return out
+    needles = (b"<v>-", b":v>-") if prefixed else (b"<v>-",)
+    for start in _find_cell_starts(xml, needles):
+        cell = _cell_at(xml, start)
+        if cell is None or cell[1].get(b"s") not in dated or cell[1].get(b"t", b"n") != b"n":
+            continue
+        value = _VALUE.search(cell[2])
+        try:
+            out[cell[0]] = float(value.group(1)) if value else 0.0
+        except ValueError:
+            continue
+    return out
+
+
+def is_dated(code: str) -> bool:
+    """A format with a date, time or duration section."""
+    return any(s.kind in ("date", "duration") for s in parse(code).sections)
 
 
 def _find_cell_starts(xml: bytes, needles: tuple[bytes, ...]) -> list[int]:
@@ -207,6 +240,7 @@ def scan_ods(zf: zipfile.ZipFile, sheet: str) -> Marks:
         styles = None
     state = None
     in_table = False
+    marks.program = ods_program(zf)
     for event, node in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
         tag = node.tag
         if tag == _ODS_STYLES and event == "end":
@@ -278,6 +312,16 @@ def scan_xls(data: bytes, sheet: str) -> Marks:
                     text = xlrd.error_text_from_code.get(sh.cell_value(row, col), "#VALUE!")
                     marks.cells[(row + 1, col)] = (EXCEL_ERROR, text)
         marks.formats, marks.hidden_rows, marks.hidden_cols = xls_formats(book, sh)
+        dated = {c for cells in marks.formats.values() for c in cells.values() if is_dated(c)}
+        for col, cells in marks.formats.items() if dated else ():
+            for row, code in cells.items():
+                if code in dated and sh.cell_type(row - 1, col) in _XLS_NUMBERS and \
+                        sh.cell_value(row - 1, col) < 0:
+                    marks.serials[(row, col)] = sh.cell_value(row - 1, col)
     finally:
         book.release_resources()
+    marks.program = xls_program(data)
     return marks
+
+
+_XLS_NUMBERS = (2, 3)  # xlrd.XL_CELL_NUMBER, XL_CELL_DATE
