@@ -20,7 +20,7 @@ from importer.reading import read_table
 from importer.reading.display import show
 from importer.reading.numfmt import parse
 from importer.reading.program import EXCEL, LIBREOFFICE, _appname, from_name
-from importer.validation import validate
+from importer.checks.validation import validate
 
 ISSUE = "issue #25: Excel's own text, from the check against Excel's rendering"
 KB182247 = "Microsoft KB 182247: a negative date or time shows ########"
@@ -324,3 +324,52 @@ def test_validate_reports_the_date_in_a_number_field_at_its_cell(tmp_path):
     report = validate(read_table(path, "product-price"))
     assert ("Prices!D2", "shows-date", "error") in {
         (i.address, i.code, i.severity.value) for i in report.issues}
+
+
+# --- validate and import: the date in a price is an error at its cell, nothing sent ------------
+PASSWORD = "Pw-S3cret-xyzzy"
+
+
+@pytest.fixture
+def erp(sandbox_factory, tmp_path, monkeypatch):
+    from conftest import isolate_from_user
+
+    isolate_from_user(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    return sandbox_factory(users={"APIUSER": PASSWORD})
+
+
+def _price_list(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Prices"
+    ws.append(["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "ORDER_QTY", "SO_UNIT_PRICE"])
+    ws.append(["PUMP001", "LP", "2026-03-01", 1, 10.5])
+    ws.append(["PUMP001", "LP", "2026-03-01", 5, dt.datetime(2024, 1, 15)])
+    ws["E3"].number_format = "yyyymmdd"  # shows 20240115; it was sent as the price 20240115
+    wb.save(path)
+    return saved_by(path, "Microsoft Excel")
+
+
+def test_validate_and_import_stop_the_date_shown_as_a_price_at_its_cell(erp, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+    from conftest import records, stats
+
+    from importer.cli import main
+
+    path = _price_list(tmp_path / "prices.xlsx")
+    checked = CliRunner().invoke(main, ["validate", str(path)])
+    assert checked.exit_code == 1
+    assert "Prices!E3" in checked.output and "shows-date" in checked.output
+    result = CliRunner().invoke(
+        main, ["import", str(path), "--json", "--url", erp.url, "--data-source", erp.data_source,
+               "--user", erp.user, "--journal", str(tmp_path / "j")],
+        env={"IMPORTER_PASSWORD": PASSWORD}, catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout)["counts"] == {"CREATED": 1, "INVALID": 1}
+    held = [(r["ORDER_QTY"], r["SO_UNIT_PRICE"]) for r in records(erp.url, "product-price")
+            if r["PART_ID"] == "PUMP001" and r["PRICE_CODE"] == "LP"]
+    assert held == [("1", "10.5")]
+    assert sum(stats(erp.url)["calls"].get("/api/product-price-create", {}).values()) == 1
