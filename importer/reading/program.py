@@ -42,20 +42,19 @@ def from_name(name: str | None) -> str | None:
 
 
 def xlsx_program(zf: zipfile.ZipFile) -> str | None:
-    try:
-        xml = zf.read("docProps/app.xml")
-    except (KeyError, zipfile.BadZipFile, OSError, EOFError):
-        return None
-    m = _APPLICATION.search(xml[:65536])
-    return from_name(m.group(1).decode("utf-8", "replace")) if m else None
+    return _named_in(zf, "docProps/app.xml", _APPLICATION)
 
 
 def ods_program(zf: zipfile.ZipFile) -> str | None:
+    return _named_in(zf, "meta.xml", _GENERATOR)
+
+
+def _named_in(zf: zipfile.ZipFile, member: str, pattern: re.Pattern) -> str | None:
     try:
-        xml = zf.read("meta.xml")
+        xml = zf.read(member)
     except (KeyError, zipfile.BadZipFile, OSError, EOFError):
         return None
-    m = _GENERATOR.search(xml[:65536])
+    m = pattern.search(xml[:65536])
     return from_name(m.group(1).decode("utf-8", "replace")) if m else None
 
 
