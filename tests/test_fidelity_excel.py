@@ -254,12 +254,7 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 def test_a_negative_date_in_an_xls_file_shows_hashes_too(tmp_path):
     source = workbook(tmp_path / "p.xlsx", [(["A1", "LP", -1, 5], {2: "yy"}),
                                             (["A2", "LP", None, -0.25], {3: "h:mm"})])
-    profile = tmp_path / "profile"
-    done = subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                           "--norestore", "--convert-to", "xls", "--outdir", str(tmp_path / "x"),
-                           str(source)], capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stderr
-    table = read_table(tmp_path / "x" / "p.xls", "product-price")
+    table = read_table(_libreoffice(source, "xls", tmp_path / "x"), "product-price")
     assert {(a, c) for a, c, _ in issues(table)} == {("Prices!C2", "shows-hashes"),
                                                      ("Prices!D3", "shows-hashes")}
     assert "NOTES" not in by_row(table)[2] and "SO_UNIT_PRICE" not in by_row(table)[3]
@@ -271,6 +266,44 @@ def test_a_billion_days_under_a_duration_format_no_longer_refuses_the_sheet(tmp_
     table = read_table(path, "product-price")
     assert issues(table) == {("Prices!C2", "shows-hashes", "warning")}
     assert by_row(table)[3]["NOTES"] == "36:00:00"
+
+
+def _libreoffice(source: Path, target: str, outdir: Path) -> Path:
+    profile = outdir.parent / "lo-profile"
+    done = subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                           "--norestore", "--convert-to", target, "--outdir", str(outdir),
+                           str(source)], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    return outdir / f"{source.stem}.{target}"
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.parametrize("target", ["xls", "ods"])
+def test_a_billion_days_saved_by_libreoffice_no_longer_refuses_the_sheet(tmp_path, target):
+    source = workbook(tmp_path / "p.xlsx", [
+        (["A1", "LP", 1e9, 5.5, dt.datetime(2026, 3, 1)], {2: "[h]:mm:ss", 4: "yyyy-mm-dd"}),
+        (["A2", "LP", "note", 10, dt.datetime(2026, 4, 1)], {4: "yyyy-mm-dd"}),
+        (["A3", "LP", "x", 0.25, None], {3: "h:mm"})])
+    table = read_table(_libreoffice(source, target, tmp_path / "x"), "product-price")
+    assert issues(table) == {("Prices!C2", "shows-hashes", "warning"),
+                             ("Prices!D4", "shows-date", "error")}
+    assert by_row(table) == {
+        2: {"PART_ID": "A1", "PRICE_CODE": "LP", "SO_UNIT_PRICE": "5.5",
+            "EFFECTIVE_DATE": "2026-03-01"},
+        3: {"PART_ID": "A2", "PRICE_CODE": "LP", "NOTES": "note", "SO_UNIT_PRICE": "10",
+            "EFFECTIVE_DATE": "2026-04-01"},
+        4: {"PART_ID": "A3", "PRICE_CODE": "LP", "NOTES": "x"}}
+
+
+def test_negative_dates_are_found_whatever_the_cell_markup():
+    from importer.reading.scan import _negative_dates
+
+    styles = {1: "yyyy-mm-dd", 2: "0.00"}
+    plain = (b'<row r="2"><c r="C2" s="1" t="n"><f>A1-5</f><v>-1.5</v></c>'
+             b'<c r="D2" s="2"><v>-3</v></c><c r="E2" s="1"><v>7</v></c></row>')
+    other = b'<x:row r="2"><x:c s="1" r="C2"><x:v>-1.5</x:v></x:c></x:row>'
+    assert _negative_dates(plain, styles, False) == {(2, 2): -1.5}
+    assert _negative_dates(other, styles, True) == {(2, 2): -1.5}
 
 
 def test_free_text_gets_excel_s_text_in_a_file_excel_saved(tmp_path):

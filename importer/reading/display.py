@@ -18,6 +18,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from importer.reading import fractions
@@ -95,6 +96,21 @@ def _show(value: object, code: str | None, program: str | None) -> Shown:
     if section.kind == "literal":
         return Shown(section.literal_text, "literal", words=_words(section.literal_text))
     return _number(section, x, auto_sign, program)
+
+
+@lru_cache(maxsize=4096)
+def programs_differ(code: str) -> bool:
+    """Whether Excel and LibreOffice can show a cell with this format differently: times,
+    durations, bounded fractions, and a point with no '0' after it ('0.##')."""
+    for section in parse(code or "General").sections:
+        kinds = [k for k, _ in section.tokens]
+        if section.kind in ("date", "duration") or "slash" in kinds and section.kind == "number":
+            return True
+        if "point" in kinds and section.kind == "number":
+            after = section.tokens[kinds.index("point") + 1:]
+            if not any(k == "digit" and v == "0" for k, v in after):
+                return True
+    return False
 
 
 def to_serial(value: object) -> float | None:

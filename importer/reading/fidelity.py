@@ -30,7 +30,7 @@ from typing import Callable
 
 from importer.entities import Kind
 from importer.model import Severity
-from importer.reading.display import HASHES, Shown, general, show
+from importer.reading.display import HASHES, Shown, general, programs_differ, show
 from importer.reading.numfmt import parse
 from importer.reading.program import EXCEL
 
@@ -82,6 +82,7 @@ def apply_formats(raw, formats: dict[int, str], first_row: int, target: Target,
     seen: dict = {}
     other = EXCEL if program is None and target.kind is not None and (
         target.kind.numeric or target.strict) else None
+    excel_seen: dict = {}
     for row, code in formats.items():
         i = row - first_row
         if not 0 <= i < len(raw):
@@ -96,8 +97,10 @@ def apply_formats(raw, formats: dict[int, str], first_row: int, target: Target,
         if v.__class__ is str and s.text == v:
             continue  # text in a number format shows as typed
         _one(i, v, s, code, target, shown, api, report)
-        if other and api[i]:
-            excel = show(v, code, other)
+        if other and api[i] and programs_differ(code):
+            excel = excel_seen.get(key)
+            if excel is None:
+                excel = excel_seen[key] = show(v, code, other)
             if _differs(s, excel, target):
                 _differently(i, s, excel, code, target, report)
 

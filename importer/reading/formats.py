@@ -8,12 +8,11 @@ through reading/display.py.
 """
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from xml.etree import ElementTree
 
-from importer.reading.numfmt import BUILTIN_FORMATS, parse
+from importer.reading.numfmt import BUILTIN_FORMATS
 
 CellFormats = dict[int, dict[int, str]]
 
@@ -45,34 +44,6 @@ def xlsx_styles(zf: zipfile.ZipFile) -> dict[int, str]:
         if visible_change(code):
             styles[i] = code
     return styles
-
-
-def durations_as_numbers(data: bytes) -> bytes | None:
-    """A copy of an .xlsx whose duration styles ([h]:mm:ss) are General, or None when it has
-    none: calamine turns a duration into a Python timedelta, which ends at 999,999,999 days, and
-    then refuses the whole sheet; read as numbers, reading/display.py shows them (####)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    try:
-        xml = src.read("xl/styles.xml")
-    except KeyError:
-        return None
-    codes = {str(k): v for k, v in BUILTIN_FORMATS.items()}
-    codes.update({nf.get("numFmtId", ""): nf.get("formatCode", "")
-                  for nf in ElementTree.fromstring(xml).iter(f"{_NS_MAIN}numFmt")})
-    ids = [i for i, code in codes.items()
-           if any(s.kind == "duration" for s in parse(code).sections)]
-    head, cell_xfs, tail = xml.partition(b"<cellXfs")
-    if not ids or not cell_xfs:
-        return None
-    pattern = re.compile(rb'(<(?:\w+:)?xf\b[^>]*\bnumFmtId=")(' + "|".join(ids).encode()
-                         + rb')"')
-    tail = pattern.sub(rb'\g<1>0"', tail)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = head + cell_xfs + tail if info.filename == "xl/styles.xml" else src.read(info)
-            dst.writestr(info, body)
-    return out.getvalue()
 
 
 def xlsx_cell_formats(xml: bytes, styles: dict[int, str]) -> CellFormats:

@@ -99,10 +99,23 @@ def scan_xlsx(zf: zipfile.ZipFile, sheet: str) -> Marks:
 
 
 def _negative_dates(xml: bytes, styles: dict[int, str], prefixed: bool) -> dict:
-    """{(row, col): number} of the cells with a date or time style that hold a negative number."""
+    """{(row, col): number} of the cells with a date or time style that hold a negative number:
+    one regular expression for the attribute order Excel, LibreOffice and openpyxl write, the
+    slower cell-by-cell look for any other."""
     dated = {str(i).encode() for i, code in styles.items() if is_dated(code)}
     out: dict[tuple[int, int], float] = {}
     if not dated:
+        return out
+    plain = re.compile(rb'<c r="([A-Z]+)(\d+)" s="(?:' + b"|".join(sorted(dated))
+                       + rb')"(?: t="n")?>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>(-[^<]*)</v>')
+    for m in plain.finditer(xml):
+        try:
+            x = float(m.group(3))
+        except ValueError:
+            continue
+        if x < 0:
+            out[(int(m.group(2)), column_index(m.group(1)))] = x
+    if out or _PLAIN_CELL.search(xml):
         return out
     needles = (b"<v>-", b":v>-") if prefixed else (b"<v>-",)
     for start in _find_cell_starts(xml, needles):
@@ -111,10 +124,15 @@ def _negative_dates(xml: bytes, styles: dict[int, str], prefixed: bool) -> dict:
             continue
         value = _VALUE.search(cell[2])
         try:
-            out[cell[0]] = float(value.group(1)) if value else 0.0
+            x = float(value.group(1)) if value else 0.0
         except ValueError:
             continue
+        if x < 0:
+            out[cell[0]] = x
     return out
+
+
+_PLAIN_CELL = re.compile(rb'<c r="[A-Z]+\d+" s="\d+"')
 
 
 def is_dated(code: str) -> bool:

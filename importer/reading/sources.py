@@ -24,8 +24,8 @@ from importer.errors import UnusableFile
 from importer.reading.encoding import decode_mostly_utf8, mark_bad_cells
 from importer.reading.extent import (Extent, check_extent, fits, ods_extents, xls_extents,
                                      xlsx_box_bound, xlsx_extent)
-from importer.reading.formats import durations_as_numbers
 from importer.reading.limits import ReadLimits, check_csv_text, check_regular_file, check_zip
+from importer.reading.overflow import reread
 from importer.reading.scan import (ERROR_VALUES, Marks, scan_ods, scan_xls, scan_xlsx,
                                    xlsx_sheet_path)
 
@@ -181,7 +181,7 @@ def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str,
             try:
                 rows = found.to_python(skip_empty_area=False)
             except OverflowError:  # a duration past Python's 999,999,999 days
-                found = _durations_as_numbers(data, fmt, sheet) or found
+                found = reread(data, fmt, sheet) or found
                 rows = found.to_python(skip_empty_area=False)
             merged = list(found.merged_cell_ranges or [])
         except Exception as exc:  # noqa: BLE001
@@ -189,13 +189,6 @@ def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str,
                                f"it may be damaged: {SAVE_AS}.") from None
         found_marks = marks.result()
         return Grid(fmt, sheet, names, rows, digest, found_marks, merged or found_marks.merged)
-
-
-def _durations_as_numbers(data: bytes, fmt: str, sheet: str):
-    """The sheet read again with its duration cells as plain numbers (.xlsx, .xlsm)."""
-    copy = durations_as_numbers(data) if fmt in ("xlsx", "xlsm") else None
-    return CalamineWorkbook.from_filelike(io.BytesIO(copy)).get_sheet_by_name(sheet) \
-        if copy else None
 
 
 def _short(exc: Exception) -> str:
