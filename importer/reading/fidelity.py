@@ -144,10 +144,10 @@ def _one(i: int, v, s: Shown, code: str, target: Target, shown: list[str], api: 
     if target.kind is not None and target.kind.numeric:
         if s.kind in ("date", "duration"):
             api[i] = ""
-            report(i, "shows-date", f"{field} shows {s.text.strip()} (format {code}), a "
-                   f"{'duration' if s.kind == 'duration' else 'date or time'}; a {field} must "
-                   "be a number: type the number, or change the cell's format to a number "
-                   "format.", Severity.ERROR)
+            what = "a duration" if s.kind == "duration" else "a date or time"
+            report(i, "shows-date", f"{field} shows {s.text.strip()} (format {code}), {what}; "
+                   f"{field} takes a number, so nothing is sent: type the number, or change "
+                   "the cell's format to a number format.", Severity.ERROR)
             return
         if s.kind != "number":
             if s.kind in ("literal", "bool", "text"):
@@ -184,9 +184,9 @@ def _hashes(i: int, v, s: Shown, code: str, field: str, target: Target, shown: l
     held = plain(s.held) if s.held is not None else str(v)
     error = target.strict or (target.kind is not None and (target.kind.numeric
                                                            or target.kind is Kind.DATE))
-    report(i, "shows-hashes", f"{field} shows {HASHES} (format {code}): it holds {held}, which "
-           "is no date or time that can be shown (negative, or after the year 9999); nothing "
-           "is sent: type the value you mean, or change the cell's format.",
+    report(i, "shows-hashes", f"{field} shows {HASHES} (format {code}): Excel cannot show "
+           f"{held} as a date or time (it is negative, or past the year 9999), so nothing is "
+           "sent: type the value you mean, or change the cell's format.",
            Severity.ERROR if error else Severity.WARNING)
 
 
