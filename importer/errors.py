@@ -60,3 +60,10 @@ class JournalBusy(ImporterError):
     """Another program kept the journal file locked for longer than the busy timeout."""
 
     exit_code = EXIT_UNUSABLE
+
+
+class NotApproved(ImporterError):
+    """Four eyes ([approval] required): the file's plan has no valid approval by another person,
+    so nothing of it is sent (rows not applied: exit 1)."""
+
+    exit_code = EXIT_ROWS_FAILED

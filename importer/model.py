@@ -27,6 +27,7 @@ class Status(str, Enum):
     INVALID = "INVALID"
     SKIPPED = "SKIPPED"
     NOT_RUN = "NOT_RUN"
+    HELD = "HELD"  # not sent: a decision (price jump, overlap, obsolete part) awaits acceptance
 
     @property
     def applied(self) -> bool:

@@ -14,6 +14,9 @@ from importer.entities import Entity, get_entity
 from importer.errors import BadOptions
 
 OVERLAP_SETTINGS = ("warning", "error", "off")
+# The findings that hold a row until someone accepts it (importer.checks.decisions); [decisions]
+# hold = [...] in importer.toml chooses among them (all three by default).
+DECISION_KINDS = ("price-jump", "overlap", "obsolete")
 RULE_ENTITIES = ("product-price",)  # the entities these rules apply to
 
 

@@ -151,14 +151,15 @@ def test_month_b_shows_what_changes_sends_only_that_and_reverts(sb, tmp_path):
     assert record_calls(sb) == before
 
 
-def test_a_price_typo_is_a_warning_and_strict_does_not_send_it(sb, tmp_path):
+def test_a_price_typo_is_held_and_strict_does_not_send_it(sb, tmp_path):
     a = month(3, price=lambda i: "9.99")
     assert cli("import", [str(write_csv(tmp_path / "a.csv", a))], sb, tmp_path).exit_code == 0
     b = [r[:] for r in a]
     b[1][5] = "999"
     src = write_csv(tmp_path / "b.csv", b)
     dry = cli("import", [str(src), "--dry-run", "--json"], sb, tmp_path)
-    assert dry.exit_code == 0 and json.loads(dry.stdout)["warnings"] == 1
+    assert dry.exit_code == 1 and json.loads(dry.stdout)["warnings"] == 1
+    assert json.loads(dry.stdout)["counts"]["HELD"] == 1  # held until someone accepts it
     wb, ws, headers = data_sheet(tmp_path / "b.results.xlsx")
     assert "9.99 -> 999" in ws["F3"].comment.text and "was 9.99" in ws["F3"].comment.text
     before = record_calls(sb)

@@ -63,6 +63,7 @@ class ChangeRules:
     skip_unchanged: bool = False
     max_price_change: float = DEFAULT_MAX_PRICE_CHANGE
     strict: bool = False
+    hold: tuple[str, ...] | None = None  # decisions that hold a row (None: the settings')
 
 
 @dataclass(slots=True)

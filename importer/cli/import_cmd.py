@@ -294,7 +294,7 @@ def _sent_line(result: "ImportResult") -> str:
 
 
 _STYLE = {"CREATED": "green", "UPDATED": "green", "SKIPPED": "cyan", "FAILED": "red",
-          "INVALID": "magenta", "NOT_RUN": "yellow"}
+          "INVALID": "magenta", "NOT_RUN": "yellow", "HELD": "dark_orange"}
 
 
 def _announce(table) -> None:

@@ -43,19 +43,31 @@ def next_step(counts: dict[str, int], dry_run: bool, failed: Path | None,
                  "importing it instead does the same.)") if failed else ""
         return f"{stopped + ' ' if stopped else ''}{RESUME_HINT}{where}"
     bad = counts.get(Status.FAILED.value, 0) + counts.get(Status.INVALID.value, 0)
+    held = held_step(counts.get(Status.HELD.value, 0), dry_run)
     if not bad:
-        return ""
+        return held.lstrip()
     if dry_run:
         invalid = counts.get(Status.INVALID.value, 0)
         return (f"{plural(invalid, 'row')} would not be sent: fix the red cells in the input "
-                "(their comments say how) and run the dry run again.")
+                "(their comments say how) and run the dry run again." + held)
     target = failed.name if failed else "the input"
     return (f"{plural(bad, 'row')} not applied: fix {'it' if bad == 1 else 'them'} in {target} "
-            "(its REASON column says why) and import that file.")
+            "(its REASON column says why) and import that file." + held)
+
+
+def held_step(held: int, dry_run: bool) -> str:
+    """What to do about held rows ('' when none), a sentence starting with a space."""
+    if not held:
+        return ""
+    verb = "would be" if dry_run else ("is" if held == 1 else "are")
+    return (f" {plural(held, 'row')} {verb} held until {'its' if held == 1 else 'their'} "
+            "decisions are accepted (the Decisions sheet of the results lists them): accept "
+            "with importer approve and the same file and options, then import it again.")
 
 
 def unapplied_of(counts: dict[str, int]) -> int:
-    return sum(counts.get(s.value, 0) for s in (Status.FAILED, Status.INVALID, Status.NOT_RUN))
+    return sum(counts.get(s.value, 0)
+               for s in (Status.FAILED, Status.INVALID, Status.NOT_RUN, Status.HELD))
 
 
 def stop_reason(fatal: ImporterError | None, interrupted: bool) -> str:
@@ -66,8 +78,9 @@ def stop_reason(fatal: ImporterError | None, interrupted: bool) -> str:
 
 def leave_files(journal: Journal, table: Table, run: RunInfo, outcomes: dict[int, RowOutcome],
                 counts: dict[str, int], results_wanted: Path, failed_wanted: Path,
-                stopped: str = "", changes=None) -> Left:
-    """Write the failed-rows (or remove stale ones) and results workbooks of a run."""
+                stopped: str = "", changes=None, review=None) -> Left:
+    """Write the failed-rows (or remove stale ones) and results workbooks of a run;
+    ``review`` (workbooks.decisions.Review): its decisions and who prepared, approved, sent."""
     notes: list[str] = []
     failed, removed = None, []
     if unapplied(outcomes, run.dry_run):
@@ -84,7 +97,8 @@ def leave_files(journal: Journal, table: Table, run: RunInfo, outcomes: dict[int
     step = message or (DRY_DONE if run.dry_run else DONE)
     written = workbooks.write_results_workbook(table, run, outcomes, results_wanted, changes,
                                                sessions=journal.sessions(run.run_id),
-                                               next_step=step, record=journal, run_id=run.run_id)
+                                               next_step=step, record=journal, run_id=run.run_id,
+                                               review=review)
     notes += [written.note] if written.note else []
     return Left(written.path, failed, removed, notes, message)
 

@@ -176,7 +176,7 @@ class _Several:
 
     def _leave(self, runs: list[SheetRun], results: list[ImportResult],
                not_read: list[NotRead]) -> FileImport:
-        sheets = [SheetOutcomes(run.table, result.run, run.outcomes, run.changes)
+        sheets = [SheetOutcomes(run.table, result.run, run.outcomes, run.changes, run.review())
                   for run, result in zip(runs, results)]
         failed = None
         try:

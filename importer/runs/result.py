@@ -36,6 +36,7 @@ class ImportResult:
     already_complete: bool = False  # the run of this file was complete: nothing was sent
     workers: int | str = 4  # a number, or "auto"
     concurrency: dict[str, float] | None = None  # with auto: the limit's min, max, mean
+    decisions: list[dict] = field(default_factory=list)  # checks.decisions.Decision.to_dict + held
 
     @property
     def rows_per_second(self) -> float:
@@ -62,6 +63,7 @@ class ImportResult:
             "notes": self.notes, "already_complete": self.already_complete,
             **({"error": self.message} if self.exit_code >= 2 else {}),
             "workers": self.workers, "concurrency": self.concurrency,
+            "decisions": self.decisions,
         }
 
 

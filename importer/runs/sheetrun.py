@@ -19,17 +19,28 @@ from importer.checks.changes import (
     skip_message,
 )
 from importer.checks.changes import counts as change_counts
+from importer.checks.decisions import Decision, find_decisions, held_rows, hold_message
 from importer.erp.client import ErpClient
 from importer.erp.dispatch import Dispatcher, Job, ProgressCallback, dry_run_outcome, resolve_action
 from importer.errors import EXIT_OK, EXIT_ROWS_FAILED, ImporterError, OutputNotWritable
 from importer.humane import counts_text, local_time
 from importer.journal import history
+from importer.journal.approvals import (
+    APPROVED,
+    PREPARED,
+    Approvals,
+    os_account,
+    plan_digest,
+    target_of,
+)
 from importer.journal.lease import RunLease, Scope
 from importer.journal.store import FINAL_STATUSES, Journal, now_iso
 from importer.model import Report, RowOutcome, RunInfo, Severity, Status, Table
 from importer.runs.finishing import RESUME_HINT, Left, leave_files, next_step, stop_reason
+from importer.rules import DECISION_KINDS
 from importer.runs.result import ImportResult, default_failed_path, default_results_path
 from importer.settings import Settings
+from importer.workbooks.decisions import Review
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +71,12 @@ class SheetRun:
         self.complete: RunInfo | None = None  # the finished run of this very file, if complete
         self.session_start = now_iso()
         self.lease: RunLease | None = None
+        self.me = os_account()  # who runs this session (the OS's name, never a given one)
+        self.decisions: dict[int, list[Decision]] = {}  # rows with findings to accept
+        self.held: dict[int, list[Decision]] = {}  # of those, the rows not accepted: not sent
+        self.hold = rules.hold if rules.hold is not None else (
+            settings.hold if settings else DECISION_KINDS)
+        self.four_eyes = bool(settings and settings.approval_required)
 
     def claim(self) -> contextlib.AbstractContextManager:
         """The run lease (see importer/journal/lease.py); a dry run sends nothing and takes none."""
@@ -82,6 +99,8 @@ class SheetRun:
                 and set(found.counts) <= COMPLETE):
             self.complete = found
             return
+        if self.four_eyes:
+            self._check_approval(found)
         if found is not None:
             self.run = self.journal.resume_run(found.run_id, self.mode, user, str(t.path),
                                                self.session_start)
@@ -95,8 +114,43 @@ class SheetRun:
         if self.lease is not None:
             self.lease.attach(self.run.run_id)
         self.journal.start_session(self.run.run_id, self.session_start)
+        if not self.dry_run:
+            Approvals(self.journal).sent(self.run.run_id, self.target, self.me)
         self._classify()
         self._plan()
+
+    @property
+    def target(self):
+        return target_of(self.table, self.server_url, self.data_source)
+
+    def _check_approval(self, found: RunInfo | None) -> None:
+        """Four eyes: the plan (against the records known now, or when a resumed run was
+        planned) must be approved by someone other than this session's OS account; else
+        NotApproved (exit 1) before any run is started. A dry run is a preparation: recorded,
+        never refused."""
+        plans = {plan_digest(None)}
+        if self.server_url:
+            scope = (self.server_url, self.data_source)
+            plans = {plan_digest(history.classify(self.journal.path, scope, self.table))}
+            if found is not None:
+                plans.add(plan_digest(history.run_changes(
+                    self.journal.path, scope, self.table, found.run_id, True)))
+        approvals = Approvals(self.journal)
+        try:
+            if not self.dry_run:
+                approvals.check_four_eyes(self.target, plans, self.me, str(self.table.path),
+                                          self.table.path.name)
+        except ImporterError:
+            self._prepared(approvals, min(plans))
+            raise
+        if self.dry_run:
+            self._prepared(approvals, min(plans))
+
+    def _prepared(self, approvals: Approvals, plan: str) -> None:
+        if not any(e.account == self.me and e.plan == plan
+                   for e in approvals.events(self.target, PREPARED)):
+            approvals.add(PREPARED, self.target, self.me, input_path=str(self.table.path),
+                          plan=plan)
 
     def _classify(self) -> None:
         """Each row's change class against the last known records; the price-jump guard."""
@@ -107,7 +161,27 @@ class SheetRun:
         jumps = price_jumps(self.table, self.changes, self.rules.max_price_change)
         self.report = guarded(self.report, jumps, self.rules.strict)
 
+    def _decide(self) -> None:
+        """The rows with decisions (importer.checks.decisions) and, of those, the rows held:
+        not accepted for this content and target (importer.journal.approvals)."""
+        self.decisions = find_decisions(self.report, self.changes, self.hold)
+        accepted = Approvals(self.journal).accepted(self.target) if self.decisions else {}
+        self.held = held_rows(self.decisions, accepted)
+
+    def review(self) -> Review:
+        """The decisions and who prepared, approved and sent, for the results workbook."""
+        roles = {}
+        if self.four_eyes or self.decisions:
+            roles = Approvals(self.journal).roles(
+                self.target, None if self.dry_run else self.run.run_id)
+            if not self.four_eyes:
+                roles.pop(PREPARED, None)
+                if not roles.get(APPROVED):
+                    roles.pop(APPROVED, None)
+        return Review(self.decisions, frozenset(self.held), roles)
+
     def _plan(self) -> None:
+        self._decide()
         by_row = self.report.issues_by_row()
         invalid = self.invalid = self.report.invalid_rows
         maybe_sent = self.journal.maybe_sent(self.run.run_id) if self.resumed else set()
@@ -119,6 +193,10 @@ class SheetRun:
                                                    message=_first_error(issues), issues=issues))
             elif self._final(row.excel_row):
                 continue
+            elif row.excel_row in self.held:
+                invalid_outcomes.append(RowOutcome(
+                    row.excel_row, Status.HELD, message=hold_message(self.held[row.excel_row]),
+                    issues=issues))
             elif self._unchanged(row.excel_row):
                 invalid_outcomes.append(RowOutcome(
                     row.excel_row, Status.SKIPPED, message=skip_message(
@@ -194,7 +272,9 @@ class SheetRun:
             took_over=self.lease.took_over if self.lease else "",
             changes={c.value: n for c, n in change_counts(self.changes).items()}
             if self.changes is not None else None,
-            notices=[i.message for i in self.report.issues if i.row is None])
+            notices=[i.message for i in self.report.issues if i.row is None],
+            decisions=[{**d.to_dict(), "held": row in self.held}
+                       for row in sorted(self.decisions) for d in self.decisions[row]])
 
     def write_workbooks(self, out: str | Path | None, outcomes: dict[int, RowOutcome],
                         counts: dict[str, int]) -> Left:
@@ -202,7 +282,8 @@ class SheetRun:
             return leave_files(self.journal, self.table, self.run, outcomes, counts,
                                Path(out) if out else default_results_path(self.table.path),
                                default_failed_path(self.table.path),
-                               stop_reason(self.fatal, self.interrupted), self.changes)
+                               stop_reason(self.fatal, self.interrupted), self.changes,
+                               self.review())
         except OutputNotWritable as exc:  # the rows are done and journaled: say how to get them
             raise OutputNotWritable(
                 f"Every row's outcome is in the journal (run {self.run.run_id}), but {exc} Then "
@@ -212,7 +293,7 @@ class SheetRun:
     def _exit_code(self, counts: dict[str, int]) -> int:
         if self.fatal is not None:
             return self.fatal.exit_code
-        unapplied = {Status.FAILED.value, Status.INVALID.value}
+        unapplied = {Status.FAILED.value, Status.INVALID.value, Status.HELD.value}
         if not self.dry_run:
             unapplied.add(Status.NOT_RUN.value)
         return EXIT_ROWS_FAILED if self.interrupted or unapplied & set(counts) else EXIT_OK

@@ -62,6 +62,12 @@ valid one)::
     price_required_on_create = true
     overlapping_periods = "warning"   # or "error", or "off"
 
+    [decisions]                 # findings that hold a row until someone accepts it
+    hold = ["price-jump", "overlap", "obsolete"]   # the default; [] holds nothing
+
+    [approval]
+    required = false            # true: nothing of a file is sent until another person approved it
+
 List values given in the environment are comma-separated, or a JSON array (for patterns that
 contain commas). Relative paths in a config file are relative to that file. The password is never
 a command-line flag; it is hidden from ``repr``/``str`` and from `Settings.public_dict()`. A
@@ -86,6 +92,7 @@ from importer.settings.keys import (
     _NAME_OF,
     AUTO,
     COLUMNS_TABLE,
+    IN_TABLE,
     KEY_TYPES,
     READING_ONLY,
     TABLES,
@@ -143,6 +150,8 @@ class Settings:
     part_not_found_codes: tuple[str, ...] = ("PART_NOT_FOUND",)
     customer_not_found_codes: tuple[str, ...] = ("CUSTOMER_NOT_FOUND",)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # [rules.ENTITY] tables
+    hold: tuple[str, ...] = ("price-jump", "overlap", "obsolete")  # [decisions] hold
+    approval_required: bool = False  # [approval] required: four eyes
     config_path: Path | None = None  # the config file that was read, if any
 
     def __post_init__(self) -> None:
@@ -228,7 +237,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
             flat["rules"] = parse_rules_config(value, f"Config file {path}")
         elif key in TABLES and isinstance(value, dict):
             for sub_key, sub_value in value.items():
-                _take(flat, path, sub_key, sub_value, TABLES[key], f"[{key}] ")
+                _take(flat, path, IN_TABLE.get((key, sub_key), sub_key), sub_value,
+                      TABLES[key], f"[{key}] ")
         else:
             _take(flat, path, key, value, KEY_TYPES, "")
     return flat

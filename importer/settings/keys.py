@@ -32,9 +32,15 @@ _MASTERDATA_KEYS: dict[str, Any] = {
     "parts": "path", "customers": "path", "obsolete_statuses": "list",
     "part_not_found_codes": "list", "customer_not_found_codes": "list",
 }
+_DECISIONS_KEYS: dict[str, Any] = {"hold": "decisions"}  # [decisions] hold = ["price-jump", ...]
+_APPROVAL_KEYS: dict[str, Any] = {"approval_required": bool}  # [approval] required = true
 TABLES = {"connection": _CONNECTION_KEYS, "import": _IMPORT_KEYS, "reading": _READING_KEYS,
-          "masterdata": _MASTERDATA_KEYS}
-KEY_TYPES = {**_CONNECTION_KEYS, **_IMPORT_KEYS, **_READING_KEYS, **_MASTERDATA_KEYS}
+          "masterdata": _MASTERDATA_KEYS, "decisions": _DECISIONS_KEYS,
+          "approval": _APPROVAL_KEYS}
+KEY_TYPES = {**_CONNECTION_KEYS, **_IMPORT_KEYS, **_READING_KEYS, **_MASTERDATA_KEYS,
+             **_DECISIONS_KEYS, **_APPROVAL_KEYS}
+# A key written inside its table under a shorter name: [approval] required -> approval_required.
+IN_TABLE = {("approval", "required"): "approval_required"}
 COLUMNS_TABLE = "columns"  # [columns] ignore = [...] and [columns.<entity>] header = field
 READING_ONLY = ("decimal", "date_order", COLUMNS_TABLE, "ignore")  # not Settings fields
 _FLAG_OF = {"url": "--url", "data_source": "--data-source", "user": "--user"}
@@ -75,6 +81,8 @@ def _convert(key: str, value: Any, source: str) -> Any:
                 raise ValueError
             return _check_range(key, float(value))
         items = _to_list(value)
+        if kind == "decisions":
+            return _check_decisions(items, source)
         if key.endswith("_patterns"):
             for item in items:
                 _check_pattern(item, source)
@@ -92,11 +100,22 @@ def _check_pattern(pattern: str, source: str) -> None:
                          f"expression ({exc}).") from None
 
 
+def _check_decisions(items: tuple[str, ...], source: str) -> tuple[str, ...]:
+    from importer.rules import DECISION_KINDS
+
+    for item in items:
+        if item not in DECISION_KINDS:
+            raise BadOptions(f"{source} names {item!r}, which is no decision; write a list of "
+                             f"{', '.join(DECISION_KINDS)} (or [] to hold no row).")
+    return items
+
+
 def _describe(kind: Any) -> str:
     return {str: "expected text", "path": "expected a file path", bool: "expected true or false",
             int: "expected a whole number", "workers": 'expected a whole number or "auto"',
             float: "expected a number of seconds",
-            "list": "expected a list of texts"}[kind]
+            "list": "expected a list of texts",
+            "decisions": "expected a list like [\"price-jump\", \"overlap\", \"obsolete\"]"}[kind]
 
 
 def _to_bool(value: Any) -> bool:

@@ -116,7 +116,7 @@ def _preview_group(o: RowOutcome) -> str:
     return "refused" if o.status is Status.FAILED else "send"
 
 
-UNAPPLIED = (Status.FAILED, Status.INVALID, Status.NOT_RUN)
+UNAPPLIED = (Status.FAILED, Status.INVALID, Status.NOT_RUN, Status.HELD)
 
 
 def results_view(result: ImportResult | None, outcomes: dict[int, RowOutcome]) -> dict:

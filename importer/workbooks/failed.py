@@ -1,4 +1,4 @@
-"""`write_failed_workbook`: every row that was not applied (FAILED, INVALID and NOT_RUN), in the
+"""`write_failed_workbook`: every row that was not applied (FAILED, INVALID, NOT_RUN, HELD), in the
 template's layout, so that importing this file alone sends exactly what is missing. Values are the
 cells as the person saw them; REASON (ignored by the reader) says why each row is here.
 `add_failed_sheet` adds one such sheet to a workbook (one per input sheet)."""
@@ -12,7 +12,7 @@ from importer.workbooks.annotated import cell_notes
 from importer.workbooks.fastsheet import FastWorkbook
 from importer.workbooks.tabular import add_template_sheet
 
-UNAPPLIED = (Status.FAILED, Status.INVALID, Status.NOT_RUN)  # what a failed-rows file holds
+UNAPPLIED = (Status.FAILED, Status.INVALID, Status.NOT_RUN, Status.HELD)  # a failed-rows file
 NEEDS_FIXING = UNAPPLIED  # the name the several-sheets writer uses
 NOT_RUN_REASON = "Not sent yet: the run stopped before this row."
 
@@ -31,6 +31,9 @@ def statuses_for(dry_run: bool) -> tuple[Status, ...]:
 def reason(outcome: RowOutcome, row: Row, table: Table) -> str:
     if outcome.status is Status.NOT_RUN:
         text = NOT_RUN_REASON
+    elif outcome.status is Status.HELD:
+        text = (f"{outcome.message} Once accepted (importer approve with this file, or Accept "
+                "in the page's preview), import this file again.")
     elif outcome.status is Status.FAILED:
         code = f"{outcome.message_code}: " if outcome.message_code else ""
         text = f"{code}{outcome.message}" if outcome.message else code.rstrip(": ") or "Failed."

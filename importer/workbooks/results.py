@@ -18,6 +18,7 @@ from importer.model import (
 )
 from importer.workbooks import styles as st
 from importer.workbooks.annotated import Layout, Painted, add_annotated_sheet, issue_text
+from importer.workbooks.decisions import Review, add_decisions_sheet
 from importer.workbooks.changes import (
     CHANGE_COLUMN,
     CHANGE_NOTE,
@@ -76,19 +77,22 @@ def painter(outcomes: dict[int, RowOutcome], block: list[str], changes=None):
 
 def write_results_workbook(table: Table, run: RunInfo, outcomes: dict[int, RowOutcome],
                            out: Path, changes=None, sessions: Sequence[Session] = (),
-                           next_step: str = "") -> Path:
+                           next_step: str = "", review: Review | None = None) -> Path:
     """Write the results workbook of a run (outcomes keyed by Excel row) to ``out``; with the
     rows' change classes (importer.checks.changes) a CHANGE column and the changed cells marked. The
-    Summary lists ``sessions`` and says ``next_step``."""
+    Summary lists ``sessions``, says ``next_step`` and who prepared, approved and sent
+    (``review``); a Decisions sheet lists the review's decisions."""
     fw = FastWorkbook()
     data, issues = add_results_sheet(fw, table, outcomes, set(), changes)
     taken = {data}
     summary = fw.add_sheet(safe_title("Summary", taken))
     fill_summary(summary, run, len(table.rows), status_counts(table, outcomes), warnings(issues),
                  (table, changes), notes=[i.message for i in file_issues(table)],
-                 sessions=sessions, next_step=next_step)
+                 sessions=sessions, next_step=next_step, review=review)
+    taken.add(summary.title)
+    if review is not None and review.decisions:
+        taken.add(add_decisions_sheet(fw, [(data, review)], safe_title("Decisions", taken)).title)
     if issues or table.issues:
-        taken.add(summary.title)
         add_issues_sheet(fw, data, file_issues(table) + issues, safe_title("Issues", taken))
     fw.save(Path(out))
     return Path(out)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from importer.model import RowOutcome, RunInfo, Table
+from importer.workbooks.decisions import Review, add_decisions_sheet
 from importer.workbooks.failed import NEEDS_FIXING, add_failed_sheet
 from importer.workbooks.fastsheet import FastWorkbook
 from importer.workbooks.results import add_results_sheet, file_issues, status_counts, warnings
@@ -30,6 +31,7 @@ class SheetOutcomes:
     run: RunInfo
     outcomes: dict[int, RowOutcome]
     changes: dict | None = None  # the rows' change classes (importer.checks.changes), when known
+    review: Review | None = None  # the sheet's decisions and who prepared, approved, sent
 
     @property
     def to_fix(self) -> int:
@@ -57,9 +59,13 @@ def write_file_results(sheets: Sequence[SheetOutcomes], out: Path) -> Path:
                            (sheet.table, sheet.changes), top=top,
                            title=f"Sheet {title}: {sheet.table.entity.label}",
                            legend=False,
-                           notes=[i.message for i in sheet.table.issues if i.row is None]
-                           ) + SECTION_GAP
+                           notes=[i.message for i in sheet.table.issues if i.row is None],
+                           review=sheet.review) + SECTION_GAP
     add_legend(summary, top)
+    reviews = [(title, sheet.review) for sheet, title, _ in sections if sheet.review]
+    decisions = add_decisions_sheet(fw, reviews, safe_title("Decisions", taken))
+    if decisions is not None:
+        taken.add(decisions.title)
     if issues:
         add_issues_sheet(fw, titles[sheets[0].table.sheet], issues,
                          safe_title("Issues", taken), titles)

@@ -76,6 +76,7 @@ CHANGED = "B4C6E7"  # a cell whose value differs from the last known one (blue, 
 
 LAVENDER = "D9D2E9"
 PALE_BLUE = "DDEBF7"
+PEACH = "FCE4D6"  # HELD rows: waiting for a person, neither failed nor invalid
 STATUS_COLOURS: dict[Status, str | None] = {  # row fills: FAILED red, INVALID clearly not red
     Status.CREATED: GREEN,
     Status.UPDATED: LIGHT_GREEN,
@@ -83,6 +84,7 @@ STATUS_COLOURS: dict[Status, str | None] = {  # row fills: FAILED red, INVALID c
     Status.INVALID: LAVENDER,
     Status.SKIPPED: GREY,
     Status.NOT_RUN: PALE_BLUE,
+    Status.HELD: PEACH,
 }
 CHART_COLOURS: dict[Status, str] = {  # the Summary chart's bars: the same hues, stronger
     Status.CREATED: "70AD47",
@@ -91,6 +93,7 @@ CHART_COLOURS: dict[Status, str] = {  # the Summary chart's bars: the same hues,
     Status.INVALID: "8E7CC3",
     Status.SKIPPED: "A5A5A5",
     Status.NOT_RUN: "5B9BD5",
+    Status.HELD: "F4B183",
 }
 STATUS_MEANING: dict[Status, str] = {
     Status.CREATED: "The ERP created the record.",
@@ -100,6 +103,8 @@ STATUS_MEANING: dict[Status, str] = {
     Status.SKIPPED: ("Not sent: its ACTION is SKIP, it is unchanged (--skip-unchanged), or it "
                      "gives only the key of a record the ERP already holds (nothing to change)."),
     Status.NOT_RUN: "Not sent: the run stopped before reaching the row.",
+    Status.HELD: ("Not sent: held until someone accepts its decision (a price jump, an "
+                  "overlapping period, an obsolete part); the Decisions sheet lists them."),
 }
 VALIDATION_COLOURS = {"VALID": GREEN, "WARNING": AMBER, "INVALID": STRONG_RED}
 

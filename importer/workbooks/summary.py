@@ -13,6 +13,7 @@ from importer.humane import duration as human_duration, local_time, plural
 from importer.model import RunInfo, Session, Status
 from importer.workbooks import styles as st
 from importer.workbooks.changes import add_change_summary
+from importer.workbooks.decisions import Review, role_lines
 
 CENTER = Alignment(horizontal="center")
 
@@ -25,7 +26,8 @@ LEGEND = (
 
 
 def run_facts(run: RunInfo, rows: int, counts: dict[Status, int], warnings: int = 0,
-              sessions: Sequence[Session] = ()) -> list[tuple[str, object]]:
+              sessions: Sequence[Session] = (),
+              review: Review | None = None) -> list[tuple[str, object]]:
     """Label -> value lines of the Summary; times local with their zone, durations in words."""
     timed = [s.duration_seconds for s in sessions if s.duration_seconds is not None]
     duration = sum(timed) if timed else run.duration_seconds
@@ -39,6 +41,7 @@ def run_facts(run: RunInfo, rows: int, counts: dict[Status, int], warnings: int 
         ("Server URL", run.server_url),
         ("Data source", run.data_source),
         ("User", run.user),
+        *role_lines(review),
         ("Run id", run.run_id),
         ("Started", local_time(run.started_at)),
         ("Finished", local_time(run.finished_at) or "did not finish (interrupted)"),
@@ -55,7 +58,7 @@ def fill_summary(ws: Worksheet, run: RunInfo, rows: int, counts: dict[Status, in
                  warnings: int = 0, changes: tuple = (None, None), top: int = 1,
                  title: str = "Import results", legend: bool = True,
                  notes: Sequence[str] = (), sessions: Sequence[Session] = (),
-                 next_step: str = "") -> int:
+                 next_step: str = "", review: Review | None = None) -> int:
     """``changes``: (table, the rows' change classes or None). Written from row ``top`` (a
     section of a Summary covering several sheets, one under the other): the title, the next
     step, the run's facts, counts with a chart, the sessions (a resumed run has several), the
@@ -66,7 +69,7 @@ def fill_summary(ws: Worksheet, run: RunInfo, rows: int, counts: dict[Status, in
         st.set_text(ws.cell(row=top + 1, column=1), "What to do next").font = st.BOLD
         cell = st.set_text(ws.cell(row=top + 1, column=2), next_step)
         cell.font, cell.alignment = st.BOLD, Alignment(horizontal="left")
-    facts = run_facts(run, rows, counts, warnings, sessions)
+    facts = run_facts(run, rows, counts, warnings, sessions, review)
     for n, (label, value) in enumerate(facts, start=top + 3):
         st.set_text(ws.cell(row=n, column=1), label).font = st.BOLD
         st.set_value(ws.cell(row=n, column=2), value).alignment = Alignment(horizontal="left")

@@ -1,0 +1,160 @@
+"""Risky prices wait for a decision, over real HTTP against the sandbox (no mocks): a price jump,
+an overlapping period and a new price for an obsolete part hold their rows (HELD, not sent) until
+`importer approve` accepts them; the next import of the same content sends exactly those, once."""
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from conftest import isolate_from_user, records, stats
+
+from importer.cli import main
+from importer.entities import PRODUCT_PRICE
+from importer.sandbox.demo import DEMO_PARTS
+
+PASSWORD = "Pw-S3cret-decide"
+HEADER = ["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "END_DATE", "ORDER_QTY", "CURR_CODE",
+          "SO_UNIT_PRICE"]
+PARTS = [p["PART_ID"] for p in DEMO_PARTS if p["PART_STATUS"] == "A"]
+RECORD_CALLS = ("/api/product-price-create", "/api/product-price-update")
+
+
+@pytest.fixture
+def sb(sandbox_factory):
+    return sandbox_factory(users={"APIUSER": PASSWORD})
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    isolate_from_user(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([HEADER, *rows])
+    return path
+
+
+def cli(command: str, args: list[str], sb, tmp_path: Path, env: dict | None = None):
+    conn = ["--url", sb.url, "--data-source", sb.data_source, "--user", sb.user]
+    return CliRunner().invoke(main, [command, *args, *conn, "--journal", str(tmp_path / "j")],
+                              env={"IMPORTER_PASSWORD": PASSWORD, **(env or {})},
+                              catch_exceptions=False)
+
+
+def calls_by_body(sb) -> int:
+    calls = stats(sb.url)["calls"]
+    return sum(sum(calls.get(p, {}).values()) for p in RECORD_CALLS)
+
+
+def prices(sb) -> dict[tuple, str]:
+    return {PRODUCT_PRICE.key_of(r): r["SO_UNIT_PRICE"] for r in records(sb.url, "product-price")}
+
+
+def key(row: list[str]) -> tuple:
+    return PRODUCT_PRICE.key_of(dict(zip(HEADER, row)))
+
+
+def months():
+    """Month A (8 lines, one with an explicit end date) and month B: row 3 +900%, row 5 -99%,
+    row 9 a new line whose period starts inside A's ended one; the other rows change a little."""
+    a = [[PARTS[i], "LP", "2026-12-01", "", "1", "USD", f"{100 + i}.00"] for i in range(8)]
+    a[7][3] = "2027-06-30"
+    b = [[*r[:6], f"{101 + i}.00"] for i, r in enumerate(a[:7])]
+    b[1][6] = "1010.00"   # row 3: 101.00 -> 1010.00, +900%
+    b[3][6] = "1.03"      # row 5: 103.00 -> 1.03, -99%
+    b.append([PARTS[7], "LP", "2027-01-01", "", "1", "USD", "108.00"])  # row 9: overlaps
+    return a, b
+
+
+def test_month_b_holds_three_decisions_until_approved_then_sends_them_once(sb, tmp_path):
+    a, b = months()
+    src_a, src_b = write_csv(tmp_path / "a.csv", a), write_csv(tmp_path / "b.csv", b)
+    assert cli("import", [str(src_a)], sb, tmp_path).exit_code == 0
+
+    review = cli("import", [str(src_b), "--dry-run", "--json"], sb, tmp_path)
+    assert review.exit_code == 1, review.output
+    assert json.loads(review.stdout)["counts"]["HELD"] == 3
+    sheet = openpyxl.load_workbook(tmp_path / "b.results.xlsx")["Decisions"]
+    lines = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert [(line[0], line[2]) for line in lines] == [
+        ("b!G3", "price-jump"), ("b!G5", "price-jump"), ("b!C9", "overlap")]
+    assert lines[0][4:7] == ["101.00", "1010.00", 9.0]  # old, new, +900% as a percent cell
+    assert lines[1][4:7] == ["103.00", "1.03", -0.99]
+    assert "2027-01-01" in lines[2][7] and lines[2][8].startswith("HELD")
+
+    before_calls, before = calls_by_body(sb), prices(sb)
+    held = cli("import", [str(src_b), "--json"], sb, tmp_path)
+    assert held.exit_code == 1, held.output
+    summary = json.loads(held.stdout)
+    assert summary["counts"] == {"UPDATED": 5, "HELD": 3}
+    assert calls_by_body(sb) - before_calls == 5
+    now = prices(sb)
+    for i in (1, 3):  # the sandbox keeps the old prices of the held rows
+        assert now[key(b[i])] == before[key(a[i])] == a[i][6]
+    assert key(b[7]) not in now
+    failed = openpyxl.load_workbook(summary["failed_rows"]).worksheets[0]
+    headers = [c.value for c in failed[1]]
+    listed = [dict(zip(headers, [c.value for c in row])) for row in failed.iter_rows(min_row=2)]
+    assert [r["SO_UNIT_PRICE"] for r in listed] == ["1010.00", "1.03", "108.00"]
+    assert all(r["REASON"].startswith("Held until accepted: ") for r in listed)
+    assert "+900.0%" in listed[0]["REASON"] and "overlaps" in listed[2]["REASON"]
+    results = openpyxl.load_workbook(summary["results"])
+    statuses = [row[0].value for row in results.worksheets[0].iter_rows(min_row=2, min_col=8,
+                                                                        max_col=8)]
+    assert statuses.count("HELD") == 3
+
+    approved = cli("approve", [str(src_b), "--json"], sb, tmp_path, env={"USER": "carol",
+                                                                            "LOGNAME": "carol"})
+    assert approved.exit_code == 0, approved.output
+    answer = json.loads(approved.stdout)
+    assert answer["accepted"] == 3 and answer["approved_by"] == "carol"
+
+    before_calls = calls_by_body(sb)
+    sent = cli("import", [str(src_b), "--json"], sb, tmp_path)
+    assert sent.exit_code == 0, sent.output
+    assert json.loads(sent.stdout)["counts"] == {"UPDATED": 7, "CREATED": 1}
+    assert json.loads(sent.stdout)["rows_sent"] == 3
+    assert calls_by_body(sb) - before_calls == 3
+    now = prices(sb)
+    assert (now[key(b[1])], now[key(b[3])], now[key(b[7])]) == ("1010.00", "1.03", "108.00")
+    again = cli("import", [str(src_b), "--json"], sb, tmp_path)
+    assert again.exit_code == 0 and json.loads(again.stdout)["already_complete"]
+    assert calls_by_body(sb) - before_calls == 3
+
+
+def test_an_edited_file_asks_again_and_only_accepts_the_kind_named(sb, tmp_path):
+    a, b = months()
+    assert cli("import", [str(write_csv(tmp_path / "a.csv", a))], sb, tmp_path).exit_code == 0
+    src = write_csv(tmp_path / "b.csv", b)
+    only = cli("approve", [str(src), "--only", "overlap", "--json"], sb, tmp_path)
+    assert json.loads(only.stdout)["accepted"] == 1
+    b[0][6] = "100.50"  # edited after approval: another content
+    edited = write_csv(tmp_path / "b.csv", b)
+    held = cli("import", [str(edited), "--json"], sb, tmp_path)
+    assert held.exit_code == 1
+    assert json.loads(held.stdout)["counts"]["HELD"] == 3
+
+
+def test_strict_keeps_its_meaning_and_an_empty_hold_list_sends_as_before(sb, tmp_path):
+    a, b = months()
+    assert cli("import", [str(write_csv(tmp_path / "a.csv", a))], sb, tmp_path).exit_code == 0
+    src = write_csv(tmp_path / "b.csv", b)
+    strict = cli("import", [str(src), "--strict", "--dry-run", "--json"], sb, tmp_path)
+    assert json.loads(strict.stdout)["counts"].get("HELD") is None
+    assert json.loads(strict.stdout)["counts"]["INVALID"] == 3
+    (tmp_path / "importer.toml").write_text("[decisions]\nhold = []\n", encoding="utf-8")
+    sent = cli("import", [str(src), "--json"], sb, tmp_path)
+    assert sent.exit_code == 0, sent.output
+    assert json.loads(sent.stdout)["counts"] == {"UPDATED": 7, "CREATED": 1}
+
+
+def test_a_bad_decision_kind_in_the_config_is_named(sb, tmp_path):
+    (tmp_path / "importer.toml").write_text('[decisions]\nhold = ["price-jmp"]\n',
+                                            encoding="utf-8")
+    done = cli("import", [str(write_csv(tmp_path / "a.csv", months()[0]))], sb, tmp_path)
+    assert done.exit_code == 2
+    assert "price-jmp" in done.output and "price-jump, overlap, obsolete" in done.output
