@@ -13,8 +13,9 @@ COMMANDS = sorted(main.commands)
 
 
 def test_every_documented_command_is_registered():
-    assert set(COMMANDS) == {"check", "entities", "export", "import", "report", "revert", "runs",
-                             "sandbox", "serve", "template", "validate"}
+    assert set(COMMANDS) == {"approve", "check", "entities", "export", "history", "import",
+                             "report", "revert", "runs", "sandbox", "serve", "template",
+                             "validate"}
 
 
 @pytest.mark.parametrize("name", COMMANDS)

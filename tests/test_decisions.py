@@ -158,3 +158,47 @@ def test_a_bad_decision_kind_in_the_config_is_named(sb, tmp_path):
     done = cli("import", [str(write_csv(tmp_path / "a.csv", months()[0]))], sb, tmp_path)
     assert done.exit_code == 2
     assert "price-jmp" in done.output and "price-jump, overlap, obsolete" in done.output
+
+
+def test_history_lists_three_changes_and_the_revert_in_order_with_accounts(sb, tmp_path):
+    row = [PARTS[0], "LP", "2026-12-01", "", "1", "USD"]
+    env = {"USER": "alice", "LOGNAME": "alice"}
+    for n, price in enumerate(("10.00", "11.00", "25.00"), start=1):
+        src = write_csv(tmp_path / f"m{n}.csv", [[*row, price]])
+        done = cli("import", [str(src), "--json"], sb, tmp_path, env=env)
+        if price == "25.00":  # +127%: held until carol accepts it
+            assert json.loads(done.stdout)["counts"] == {"HELD": 1}
+            assert cli("approve", [str(src)], sb, tmp_path,
+                       env={"USER": "carol", "LOGNAME": "carol"}).exit_code == 0
+            done = cli("import", [str(src), "--json"], sb, tmp_path, env=env)
+        assert done.exit_code == 0, done.output
+    third = json.loads(done.stdout)["run_id"]
+    reverted = cli("revert", [str(third), "--json"], sb, tmp_path, env={"USER": "dave",
+                                                                          "LOGNAME": "dave"})
+    assert reverted.exit_code == 0, reverted.output
+    revert_run = json.loads(reverted.stdout)["revert_run"]["run_id"]
+    assert prices(sb)[key([*row, ""])] == "11.00"
+
+    listed = CliRunner().invoke(main, ["history", PARTS[0], "--price-code", "LP", "--json",
+                                       "--journal", str(tmp_path / "j")])
+    assert listed.exit_code == 0, listed.output
+    events = json.loads(listed.stdout)
+    assert [(e["run_id"], e["status"]) for e in events] == [
+        (1, "CREATED"), (2, "UPDATED"), (third, "UPDATED"), (revert_run, "UPDATED")]
+    assert [[(c["field"], c["old"], c["new"]) for c in e["changes"]] for e in events[1:]] == [
+        [("SO_UNIT_PRICE", "10.00", "11.00")], [("SO_UNIT_PRICE", "11.00", "25.00")],
+        [("SO_UNIT_PRICE", "25.00", "11.00")]]
+    assert [e["os_accounts"] for e in events] == [["alice"], ["alice"], ["alice"], ["dave"]]
+    assert {e["erp_user"] for e in events} == {"APIUSER"}
+    assert [e["approved_by"] for e in events] == [[], [], ["carol"], []]
+    assert events[2]["reverted_by"] == revert_run and events[3]["revert_of"] == third
+    assert events[0]["reverted_by"] is None and events[1]["reverted_by"] is None
+
+    shown = CliRunner().invoke(main, ["history", PARTS[0], "--journal", str(tmp_path / "j")],
+                               env={"COLUMNS": "200"})
+    assert shown.exit_code == 0
+    for text in ("SO_UNIT_PRICE: 11.00 -> 25.00", "approved by carol", f"reverted by run "
+                 f"{revert_run}", f"revert of run {third}", "sent by dave", "ERP user APIUSER"):
+        assert text in shown.output
+    nothing = CliRunner().invoke(main, ["history", "NOPE", "--journal", str(tmp_path / "j")])
+    assert nothing.exit_code == 0 and "No run of this journal" in nothing.output

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich import box
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from importer.cli.common import console, translate_errors
@@ -41,12 +42,22 @@ def command(run_id: int | None, last: bool, out: Path | None, journal: Path | No
                   soft_wrap=True)
 
 
-def _run_dict(run: RunInfo, holder: Holder | None) -> dict:
+def _run_dict(run: RunInfo, holder: Holder | None, roles: dict[str, list[str]]) -> dict:
     return {"run_id": run.run_id, "started_at": run.started_at, "finished_at": run.finished_at,
             "input": run.input_path, "sheet": run.sheet, "entity": run.entity,
             "mode": run.mode, "dry_run": run.dry_run, "server_url": run.server_url,
             "data_source": run.data_source, "user": run.user, "calls": run.calls,
-            "counts": run.counts, "in_progress": _holder_dict(holder)}
+            "counts": run.counts, "in_progress": _holder_dict(holder),
+            "prepared_by": roles.get("prepared", []), "approved_by": roles.get("approved", []),
+            "sent_by": roles.get("sent", [])}
+
+
+def _people(run: RunInfo, roles: dict[str, list[str]]) -> str:
+    """'ERP user APIUSER' and, when known, 'prepared alice', 'approved bob', 'sent alice'."""
+    lines = [f"{label} {', '.join(roles[key])}" for key, label in (
+        ("prepared", "prepared"), ("approved", "approved"), ("sent", "sent"))
+        if roles.get(key)]
+    return "\n".join([f"ERP user {run.user}" if run.user else "", *lines]).strip()
 
 
 def _holder_dict(holder: Holder | None) -> dict | None:
@@ -73,13 +84,16 @@ def _status(run: RunInfo, holder: Holder | None) -> str:
 @translate_errors
 def runs_command(journal: Path | None, as_json: bool) -> None:
     """List the runs in the journal, newest first: when, file, entity and rows per status, or
-    the process importing a run right now (with its last heartbeat)."""
-    from importer.runs.reports import open_journal
+    the process importing a run right now (with its last heartbeat); who prepared, approved and
+    sent each (operating-system accounts) beside the ERP user."""
+    from importer.runs.reports import open_journal, people
 
     with open_journal(journal) as j:
         runs, busy = j.runs(), in_progress(j)
+        roles = people(j, runs)
     if as_json:
-        click.echo(json.dumps([_run_dict(r, busy.get(r.run_id)) for r in runs], indent=2))
+        click.echo(json.dumps([_run_dict(r, busy.get(r.run_id), roles[r.run_id])
+                               for r in runs], indent=2))
         return
     table = RichTable(title="Runs (newest first)", box=box.SIMPLE_HEAD, pad_edge=False,
                       collapse_padding=True)
@@ -87,9 +101,11 @@ def runs_command(journal: Path | None, as_json: bool) -> None:
         table.add_column(col, no_wrap=True, justify="right" if col == "Run" else "left")
     table.add_column("Rows", min_width=11)  # a status and its count fit on one line
     table.add_column("File and server", overflow="fold", min_width=14)
+    table.add_column("People", overflow="fold", min_width=12)
     for r in runs:
         server = f"{r.server_url} {r.data_source}".strip() or "-"
         table.add_row(str(r.run_id), local_time(r.started_at, seconds=False)[:16], r.entity,
                       r.mode + ("\n(dry run)" if r.dry_run else ""), _status(r, busy.get(r.run_id)),
-                      f"{Path(r.input_path).name}\n[dim]{server}[/dim]")
+                      f"{Path(r.input_path).name}\n[dim]{server}[/dim]",
+                      escape(_people(r, roles[r.run_id])))
     console.print(table)

@@ -1,5 +1,7 @@
 """What the journal knows about records over time: the last known records a run is compared with,
-each run's change classes, and the history `importer revert` needs.
+each run's change classes, the history `importer revert` needs, and each key's history
+(`key_history`, what `importer history` lists: every run that created or changed it, who sent and
+approved it, old -> new per field, and the revert that undid it).
 
 Its own connection to the journal's SQLite file and its own table (``run_changes``: the class and
 the changed cells of every row of a run, one JSON document a run, so `importer report` and a
@@ -8,7 +10,9 @@ resumed run show the classes the run was planned with). Every query is one state
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -129,3 +133,94 @@ def check_against_journal(report, path: Path | str | None, scope: tuple[str, str
     changes = classify(path, scope, report.table)
     jumps = price_jumps(report.table, changes, rules.max_price_change)
     return guarded(report, jumps, rules.strict), changes
+
+
+# --- the history of one key ---------------------------------------------------------------
+_REVERT_INPUT = re.compile(r"\.revert-(\d+)\.csv$")
+
+
+@dataclass
+class KeyEvent:
+    """One run that created or changed a record: what `importer history` lists."""
+
+    run_id: int
+    at: str  # ISO 8601, when the ERP's answer was journaled
+    status: str  # CREATED or UPDATED
+    entity: str
+    key: tuple[str, ...]
+    server_url: str
+    data_source: str
+    input_name: str
+    erp_user: str
+    accounts: list[str]  # the OS accounts that ran the run's sessions
+    approved_by: list[str]  # who accepted the content's decisions or approved its plan
+    fields: list[tuple[str, str, str]]  # (field, old, new); old '' when not known
+    revert_of: int | None = None  # this run put back the values from before that run
+    reverted_by: int | None = None  # a later revert run put this change back
+
+    def to_dict(self) -> dict:
+        return {"run_id": self.run_id, "at": self.at, "status": self.status,
+                "entity": self.entity, "key": list(self.key), "server_url": self.server_url,
+                "data_source": self.data_source, "input": self.input_name,
+                "erp_user": self.erp_user, "os_accounts": self.accounts,
+                "approved_by": self.approved_by,
+                "changes": [{"field": f, "old": o, "new": n} for f, o, n in self.fields],
+                "revert_of": self.revert_of, "reverted_by": self.reverted_by}
+
+
+def key_history(journal, part_id: str, price_code: str | None = None,
+                customer: str | None = None) -> list[KeyEvent]:
+    """Every real run that created or changed a record of PART_ID ``part_id`` (narrowed by
+    PRICE_CODE and CUSTOMER_ID), oldest first, on every server and data source of the
+    ``journal`` (an open Journal), with who sent and approved it and which revert undid it."""
+    from importer.entities import ENTITIES
+    from importer.journal.approvals import APPROVED, Approvals, Target
+
+    rows = journal.query(
+        "SELECT o.run_id, o.excel_row, o.status, o.updated_at, r.\"values\", u.entity, "
+        "u.server_url, u.data_source, u.user, u.input_path, u.sheet, u.input_sha256 "
+        "FROM outcomes o JOIN runs u ON u.run_id = o.run_id "
+        "JOIN rows r ON r.run_id = o.run_id AND r.excel_row = o.excel_row "
+        "WHERE u.dry_run = 0 AND o.status IN (?, ?) "
+        "AND json_extract(r.\"values\", '$.PART_ID') = ? ORDER BY o.run_id, o.updated_at",
+        (*_APPLIED, part_id))
+    approvals, out = Approvals(journal), []
+    with History(journal.path) as history:
+        changes: dict[int, dict] = {}
+        for (run_id, excel_row, status, at, values, entity_name, server, source, user, path,
+             sheet, sha) in rows:
+            values = json.loads(values)
+            if price_code is not None and values.get("PRICE_CODE") != price_code:
+                continue
+            if customer is not None and values.get("CUSTOMER_ID") != customer:
+                continue
+            entity = ENTITIES[entity_name]
+            if run_id not in changes:
+                changes[run_id] = history.load_changes(run_id) or {}
+            target = Target(server, source, entity_name, sheet, sha)
+            revert = _REVERT_INPUT.search(path)
+            fields = _fields(entity, values, changes[run_id].get(excel_row))
+            if not fields:  # sent again unchanged: nothing changed
+                continue
+            out.append(KeyEvent(
+                run_id, at, status, entity_name, entity.key_of(values),
+                server, source, Path(path).name, user, approvals.accounts_of_run(run_id),
+                list(dict.fromkeys(e.account for e in approvals.events(target, APPROVED))),
+                fields, int(revert.group(1)) if revert else None))
+    for event in out:
+        if event.revert_of is not None:
+            undone = [e for e in out if e.run_id == event.revert_of and e.key == event.key
+                      and (e.server_url, e.data_source) == (event.server_url, event.data_source)]
+            for e in undone:
+                e.reverted_by = e.reverted_by or event.run_id
+    return out
+
+
+def _fields(entity: Entity, values: dict[str, str], change) -> list[tuple[str, str, str]]:
+    """(field, old, new) of what the row changed: its changed cells, or for a new record every
+    value it gave (old '')."""
+    if change is not None and change.cells:
+        return [(c.field, c.old, c.new) for c in change.cells]
+    if change is not None and change.change.value == "UNCHANGED":
+        return []
+    return [(name, "", value) for name, value in values.items() if name not in entity.key]

@@ -32,6 +32,17 @@ def journal_path(given: Path | None) -> Path:
     return found or default_journal_path()
 
 
+def people(journal: Journal, runs: list[RunInfo]) -> dict[int, dict[str, list[str]]]:
+    """Run id -> {'prepared': [...], 'approved': [...], 'sent': [...]}: the OS accounts the
+    journal's approvals table names for each run's content and target (importer.journal.approvals)."""
+    from importer.journal.approvals import Approvals, Target
+
+    approvals = Approvals(journal)
+    return {r.run_id: approvals.roles(
+        Target(r.server_url, r.data_source, r.entity, r.sheet, r.input_sha256),
+        None if r.dry_run else r.run_id) for r in runs}
+
+
 def open_journal(given: Path | None) -> Journal:
     path = journal_path(given)
     if not path.is_file():

@@ -198,7 +198,8 @@ def revert_run(journal_path: Path, run_id: int, settings: Settings | None, *,
     result = run_import(revert_file, settings, entity=plan.entity, mode="update",
                         workers=workers, dry_run=dry_run, journal_path=journal_path,
                         on_progress=on_progress, stop_event=stop_event,
-                        server_name=plan.run.server_url, rules=ChangeRules())
+                        server_name=plan.run.server_url,
+                        rules=ChangeRules(hold=()))  # earlier values, chosen by a person: not held
     return RevertResult(plan, revert_file, removal, result)
 
 
