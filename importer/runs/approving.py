@@ -67,10 +67,11 @@ def approve_file(path: str | Path, settings: Settings, *, server_name: str | Non
                  only: Iterable[str] = (), rules: ChangeRules | None = None,
                  read_options: ReadOptions | None = None, limits: ReadLimits | None = None,
                  parts: str | Path | None = None, customers: str | Path | None = None,
-                 mode: str = "upsert") -> ApprovalResult:
+                 mode: str = "upsert", rows: Iterable[int] | None = None) -> ApprovalResult:
     """Record the acceptance of ``path``'s decisions for the settings' server (``server_name``:
     what the journal calls it, as for run_import) and data source; see the module docstring.
-    ``only``: the decision kinds accepted (default all). Raises UnusableFile/BadOptions (exit 2)
+    ``only``: the decision kinds accepted (default all); ``rows``: only these Excel rows'
+    decisions (default every row; the page accepts one row at a time). Raises UnusableFile/BadOptions (exit 2)
     and NotApproved (exit 1: four eyes, the preparer approving their own file)."""
     server = server_name or settings.url
     if not (server and settings.data_source):
@@ -79,6 +80,7 @@ def approve_file(path: str | Path, settings: Settings, *, server_name: str | Non
     rules = rules or ChangeRules(max_price_change=settings.max_price_change)
     hold = rules.hold if rules.hold is not None else settings.hold
     kinds = only_kinds(only)
+    wanted = None if rows is None else frozenset(rows)
     checked = validate_file(
         Path(path).absolute(), entity=entity, sheets=tuple(sheets),
         limits=limits or ReadLimits(settings.max_sheet_mb), read_options=read_options,
@@ -96,6 +98,8 @@ def approve_file(path: str | Path, settings: Settings, *, server_name: str | Non
             changes = history.classify(journal.path, scope, table)
             report = guarded(report, price_jumps(table, changes, rules.max_price_change), False)
             found = find_decisions(report, changes, hold or DECISION_KINDS)
+            if wanted is not None:
+                found = {row: ds for row, ds in found.items() if row in wanted}
             target = target_of(table, server, settings.data_source)
             if settings.approval_required:
                 _not_by_preparer(approvals, target, me, table.path.name)

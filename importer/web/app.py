@@ -171,13 +171,26 @@ class Page:
         if upload.report is None:
             raise ImporterError(upload.error or "The file could not be read.")
         target_name = request.query_params.get("target", "sandbox")
-        target = self.targets.sandbox() if target_name == "sandbox" else None
+        target = await asyncio.to_thread(self.targets.planning, target_name)
         result, outcomes, changes = await asyncio.to_thread(
             self.workspace.preview, upload, target.settings if target else None,
             target.server_name if target else None)
         return self.render(request, "preview.html", upload=upload, target=target_name,
                            view=views.preview_view(result, outcomes, upload.report, changes),
                            erp=self.targets.erp_description())
+
+    async def accept(self, request: Request) -> Response:
+        """Accept one row's decisions (``row``) or all (no row) for the preview's target."""
+        upload = self.upload_of(request)
+        body = await _json(request)
+        if upload.report is None:
+            return JSONResponse({"error": upload.error}, 422)
+        target = await asyncio.to_thread(self.targets.planning, str(body.get("target", "")))
+        if target is None:
+            return JSONResponse({"error": "The ERP is not configured for this page."}, 422)
+        rows = [_int(body["row"], 0)] if body.get("row") is not None else None
+        accepted = await asyncio.to_thread(self.workspace.accept, upload, target, rows)
+        return JSONResponse({"accepted": accepted})
 
     async def start_import(self, request: Request) -> Response:
         upload = self.upload_of(request)
@@ -304,6 +317,7 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/u/{upload_id}/corrected", page.corrected),
         Route("/u/{upload_id}/preview", page.preview),
         Route("/u/{upload_id}/import", page.start_import, methods=["POST"]),
+        Route("/u/{upload_id}/accept", page.accept, methods=["POST"]),
         Route("/jobs/{job_id}", page.job),
         Route("/jobs/{job_id}/events", page.events),
         Route("/jobs/{job_id}/stop", page.stop, methods=["POST"]),

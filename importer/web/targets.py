@@ -88,6 +88,18 @@ class Targets:
                              "importer revert on the command line.")
         return target
 
+    def planning(self, name: str) -> Target | None:
+        """The target a preview and an acceptance are keyed to, without a password (nothing
+        is sent): the sandbox, the configured ERP, or None when it is not configured."""
+        if name == "sandbox":
+            return self.sandbox()
+        try:
+            settings = load_settings(config_file=self.config_file, password_needed=False,
+                                     journal=self.journal)
+        except BadOptions:
+            return None
+        return Target(settings, label=f"{settings.url} ({settings.data_source})")
+
     def get(self, name: str, password: str = "") -> Target:
         if name == "sandbox":
             return self.sandbox()

@@ -2,6 +2,7 @@
 severities, messages and statuses are the library's; this only arranges them for the page)."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -90,12 +91,33 @@ def preview_view(result: ImportResult, outcomes: dict[int, RowOutcome], report: 
         rows.append({"excel_row": excel_row, "group": group,
                      "key": " / ".join(values.get(k, "") for k in key_fields),
                      "call": o.action.replace(" (dry run)", "") or "-", "message": o.message,
-                     "warnings": [i.message for i in o.issues if i.severity is Severity.WARNING],
+                     "warnings": [without_flags(i.message) for i in o.issues
+                                  if i.severity is Severity.WARNING],
                      "change": change.change.value if change else None,
                      "cells": [_cell_change(c, change) for c in change.cells] if change else []})
+    decisions = [_decision(d) for d in result.decisions if d["held"]]
     return {"groups": dict(groups), "rows": rows[:1000], "more_rows": max(0, len(rows) - 1000),
             "key_label": " / ".join(key_fields), "run_id": result.run.run_id,
-            "classes": result.changes or {}, "classified": bool(changes)}
+            "classes": result.changes or {}, "classified": bool(changes),
+            "decisions": decisions, "held_rows": len({d["row"] for d in decisions})}
+
+
+_KIND_LABEL = {"price-jump": "Price jump", "overlap": "Overlapping period",
+               "obsolete": "Obsolete part"}
+
+
+def _decision(d: dict) -> dict:
+    """A held decision as the review lists it: the cell, what it is, old -> new, why."""
+    percent = f" ({d['percent']:+.1f}%)" if d["percent"] is not None else ""
+    change = f"{d['old']} \u2192 {d['new']}" if d["old"] else d["new"]
+    return {"row": d["row"], "cell": d["cell"], "label": _KIND_LABEL[d["kind"]],
+            "change": change + percent, "why": without_flags(d["why"])}
+
+
+def without_flags(text: str) -> str:
+    """The text without its sentences that name a command-line option (the page has none)."""
+    sentences = re.split(r"(?<=[.;])\s+", text)
+    return " ".join(s for s in sentences if not re.search(r"(^|\s)--[a-z]", s)).strip()
 
 
 def _cell_change(cell, change) -> dict:
@@ -105,6 +127,8 @@ def _cell_change(cell, change) -> dict:
 
 
 def _preview_group(o: RowOutcome) -> str:
+    if o.status is Status.HELD:
+        return "held"
     if o.status is Status.INVALID:
         return "refused"
     if o.status is Status.SKIPPED:

@@ -205,6 +205,17 @@ class Workspace:
             changes = history.load_changes(result.run.run_id) or {}
         return result, outcomes, changes
 
+    def accept(self, upload: Upload, target: Target, rows: list[int] | None = None) -> int:
+        """Accept the upload's decisions (every one, or those of ``rows``) for the target, as
+        `importer approve` does; returns how many were accepted."""
+        from importer.runs.approving import approve_file
+
+        done = approve_file(upload.current, target.settings, server_name=target.server_name,
+                            entity=self._entity(upload), sheets=[upload.report.table.sheet],
+                            read_options=self.read_options(upload), parts=self.parts,
+                            customers=self.customers, rows=rows)
+        return done.accepted
+
     def start_import(self, upload: Upload, target: Target, mode: str = "upsert",
                      workers: int = 4, fresh: bool = False,
                      rules: ChangeRules | None = None) -> tuple[str, bool]:

@@ -104,6 +104,21 @@ function setupEditing() {
   });
 }
 
+function setupDecisions() {
+  const card = document.querySelector("[data-accept]");
+  if (!card) return;
+  const message = document.getElementById("accept-message");
+  const accept = async (row) => {
+    say(message, "Accepting ...");
+    const data = await post("/u/" + card.dataset.accept + "/accept", { target: card.dataset.target, row });
+    if (data.error) { say(message, data.error, true); return; }
+    window.location.reload();  // the preview again: accepted rows are no longer held
+  };
+  card.querySelectorAll("[data-accept-row]").forEach((b) => b.addEventListener("click", () => accept(Number(b.dataset.acceptRow))));
+  const all = card.querySelector("[data-accept-all]");
+  if (all) all.addEventListener("click", () => accept(null));
+}
+
 function setupImport() {
   const form = document.querySelector("[data-import]");
   if (form) form.addEventListener("submit", async (e) => {
@@ -155,4 +170,4 @@ function setupProgress() {
   };
 }
 
-document.addEventListener("DOMContentLoaded", () => { setupUpload(); setupRecheck(); setupColumns(); setupEditing(); setupImport(); setupProgress(); });
+document.addEventListener("DOMContentLoaded", () => { setupUpload(); setupRecheck(); setupColumns(); setupEditing(); setupDecisions(); setupImport(); setupProgress(); });
