@@ -106,6 +106,13 @@ def test_month_b_holds_three_decisions_until_approved_then_sends_them_once(sb, t
     statuses = [row[0].value for row in results.worksheets[0].iter_rows(min_row=2, min_col=8,
                                                                         max_col=8)]
     assert statuses.count("HELD") == 3
+    again = CliRunner().invoke(main, ["report", str(summary["run_id"]), "-o",
+                                      str(tmp_path / "again.xlsx"), "--journal",
+                                      str(tmp_path / "j")])
+    assert again.exit_code == 0, again.output
+    rerendered = openpyxl.load_workbook(tmp_path / "again.xlsx")["Decisions"]
+    assert [(r[0].value, r[8].value[:4]) for r in rerendered.iter_rows(min_row=2)] == [
+        ("b!G3", "HELD"), ("b!G5", "HELD"), ("b!C9", "HELD")]
 
     approved = cli("approve", [str(src_b), "--json"], sb, tmp_path, env={"USER": "carol",
                                                                             "LOGNAME": "carol"})

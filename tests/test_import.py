@@ -93,8 +93,8 @@ def test_upsert_updates_known_keys_and_creates_new_ones_with_one_call_each(sb, t
     run_cli([str(write_csv(tmp_path / "a.csv", rows[:6])), "--json"], sb, journal=tmp_path / "j")
     before = calls(sb, CREATE) + calls(sb, UPDATE)
     changed = [r[:4] + ["20.00", r[5]] for r in rows]
-    result = run_cli([str(write_csv(tmp_path / "b.csv", changed)), "--json"], sb,
-                     journal=tmp_path / "j")
+    result = run_cli([str(write_csv(tmp_path / "b.csv", changed)), "--json",  # no jump held
+                      "--max-price-change", "10000"], sb, journal=tmp_path / "j")
     assert summary(result)["counts"] == {"UPDATED": 6, "CREATED": 4}
     assert calls(sb, CREATE) + calls(sb, UPDATE) - before == 10
     assert same_as_rows(sb, changed)
@@ -115,7 +115,8 @@ def test_action_column_overrides_the_mode_per_row(sb, tmp_path):
     run_cli([str(write_csv(tmp_path / "a.csv", rows[:1]))], sb, journal=tmp_path / "j")
     actions = [["UPDATE", *rows[0][:4], "1.00", ""], ["SKIP", *rows[1]], ["CREATE", *rows[2]]]
     src = write_csv(tmp_path / "b.csv", actions, ["ACTION", *HEADER])
-    result = run_cli([str(src), "--mode", "create", "--json"], sb, journal=tmp_path / "j")
+    result = run_cli([str(src), "--mode", "create", "--json", "--max-price-change", "100"], sb,
+                     journal=tmp_path / "j")  # the -9x% price is meant: not held
     assert summary(result)["counts"] == {"UPDATED": 1, "SKIPPED": 1, "CREATED": 1}
     assert tuple(rows[1][:4]) not in held(sb)
     assert held(sb)[tuple(rows[0][:4])]["SO_UNIT_PRICE"] == "1.00"

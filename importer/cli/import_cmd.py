@@ -110,7 +110,7 @@ def command(file: Path, entity, sheets, mode, workers, max_workers, dry_run, jou
     results workbook; every sheet is checked before any row is sent.
 
     Invalid rows are never sent; they are listed, with every other row's outcome, in
-    FILE.results.xlsx, and every row not applied (FAILED, INVALID, NOT_RUN) comes back in
+    FILE.results.xlsx, and every row not applied (FAILED, INVALID, NOT_RUN, HELD) comes back in
     FILE.failed.xlsx: importing that file alone sends exactly what is missing. A file you
     changed is never overwritten: the next free name (FILE.failed-2.xlsx) is used. Every
     outcome is kept in a journal: running the same command again after Ctrl-C, a crash or
@@ -118,7 +118,13 @@ def command(file: Path, entity, sheets, mode, workers, max_workers, dry_run, jou
     again; FAILED and NOT_RUN rows are. A file already imported completely is not sent again;
     use --fresh to start over.
 
-    Exit codes: 0 every row applied; 1 some rows failed, were invalid or were not sent;
+    A row with a decision (a price moving more than --max-price-change, an overlapping
+    validity period, a new price for an obsolete part; [decisions] hold in importer.toml) is
+    HELD: not sent until `importer approve FILE` accepts it; the dry run's results workbook
+    lists them on its Decisions sheet. With [approval] required = true nothing is sent until
+    someone else approved the file.
+
+    Exit codes: 0 every row applied; 1 some rows failed, were invalid, held or not sent;
     2 unusable file or options; 3 cannot connect or log in (nothing sent), or the ERP
     stopped answering during the run (run the same command again to resume).
     """

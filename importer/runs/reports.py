@@ -67,7 +67,28 @@ def render_report(journal: Journal, run_id: int | None,
         changes = history.load_changes(run_id)
     failed = [Path(p) for p in journal.outputs_of(run_id, "failed") if Path(p).exists()]
     step = next_step(run.counts, run.dry_run, failed[-1] if failed else None)
+    outcomes = journal.outcomes(run_id)
     written = workbooks.write_results_workbook(
-        table, run, journal.outcomes(run_id), out, changes, sessions=journal.sessions(run_id),
-        next_step=step, record=journal, run_id=run_id)
+        table, run, outcomes, out, changes, sessions=journal.sessions(run_id),
+        next_step=step, record=journal, run_id=run_id,
+        review=stored_review(journal, run, table, outcomes, changes))
     return run, written
+
+
+def stored_review(journal: Journal, run: RunInfo, table, outcomes, changes):
+    """The run's decisions as the journal holds them: those of its HELD rows and of rows whose
+    decisions were accepted, with who prepared, approved and sent."""
+    from importer.checks.decisions import find_decisions
+    from importer.journal.approvals import Approvals, Target
+    from importer.model import Report, Status
+    from importer.workbooks.decisions import Review
+
+    target = Target(run.server_url, run.data_source, run.entity, run.sheet, run.input_sha256)
+    held = frozenset(r for r, o in outcomes.items() if o.status is Status.HELD)
+    accepted = Approvals(journal).accepted(target)
+    issues = [i for o in outcomes.values() for i in o.issues]
+    found = find_decisions(Report(table, issues), changes)
+    decisions = {r: [d for d in ds if r in held or d.kind in accepted.get(r, ())]
+                 for r, ds in found.items()}
+    return Review({r: ds for r, ds in decisions.items() if ds}, held,
+                  people(journal, [run])[run.run_id])
