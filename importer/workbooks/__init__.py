@@ -9,8 +9,8 @@ import functools
 import inspect
 from pathlib import Path
 
-from importer.workbooks import (export, failed, removal, results, several, templates,
-                                validation)
+from importer.workbooks import (export, failed, removal, repriced, results, several,
+                                templates, validation)
 from importer.workbooks.outputs import Written, WrittenFiles, check_writable, write_output
 
 
@@ -36,6 +36,7 @@ def _writer(func, path_param: str, kind: str):
 write_export = _writer(export.write_export, "out", "export")
 write_failed_workbook = _writer(failed.write_failed_workbook, "out", "failed")
 write_removal_workbook = _writer(removal.write_removal_workbook, "out", "removal")
+write_repriced = _writer(repriced.write_repriced, "out", "reprice")
 write_file_failed = _writer(several.write_file_failed, "out", "failed")
 write_file_results = _writer(several.write_file_results, "out", "results")
 write_results_workbook = _writer(results.write_results_workbook, "out", "results")
@@ -43,5 +44,5 @@ write_template = _writer(templates.write_template, "path", "template")
 write_validation_workbook = _writer(validation.write_validation_workbook, "out", "validation")
 
 __all__ = ["Written", "check_writable", "write_export", "write_failed_workbook",
-           "write_removal_workbook", "write_file_failed", "write_file_results",
+           "write_removal_workbook", "write_repriced", "write_file_failed", "write_file_results",
            "write_results_workbook", "write_template", "write_validation_workbook"]
