@@ -25,6 +25,7 @@ class PriceRules:
     effective_date_required: bool = True
     price_required_on_create: bool = True
     overlapping_periods: str = "warning"
+    close_previous: bool = False  # a new line ends the known line it supersedes (runs/closing.py)
 
     @classmethod
     def for_entity(cls, entity: Entity, config: dict[str, dict[str, Any]] | None = None):

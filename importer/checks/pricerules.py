@@ -5,6 +5,7 @@ On by default, each can be changed under ``[rules.product-price]`` in importer.t
     effective_date_required = true      # EFFECTIVE_DATE must be filled in
     price_required_on_create = true     # SO_UNIT_PRICE on a row that will create a price line
     overlapping_periods = "warning"     # "error", or "off"; --strict makes a warning an error
+    close_previous = false              # true: a new line ends the known line it supersedes
 
 Overlapping validity periods: a row (or the last record the journal knows for that server) whose
 explicit END_DATE falls on or after the EFFECTIVE_DATE of a later row for the same PART_ID,
@@ -27,6 +28,8 @@ RULE_CODES = {
     "price-missing-on-create": "SO_UNIT_PRICE is empty on a row that will create a price line.",
     "overlapping-period": "Two validity periods of the same part, price code, quantity and "
                           "currency overlap (warning; an error with --strict).",
+    "closes-previous-period": "close_previous: an END_DATE update the run adds for a known line "
+                              "a new line supersedes (a note; old -> new END_DATE).",
 }
 
 
@@ -49,6 +52,10 @@ def describe(entity: Entity, rules: PriceRules | None, strict: bool = False) -> 
         lines.append(f"Overlapping validity periods of the same {', '.join(_group(entity))} are "
                      f"{kind}; a blank {entity.end_date_field} followed by a later "
                      f"{start} is not an overlap.")
+    if rules.close_previous:
+        lines.append(f"close_previous: a new line ends the known line it supersedes (same "
+                     f"{', '.join(_group(entity))}) on the day before its {start}, in the same "
+                     f"run.")
     return lines
 
 

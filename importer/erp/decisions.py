@@ -47,8 +47,10 @@ def missing_key_fields(entity: Entity, values: dict[str, str]) -> list[str]:
 
 
 def has_update_fields(entity: Entity, values: dict[str, str]) -> bool:
-    """Update needs at least one non-empty field besides the key."""
-    return any(v for k, v in values.items() if k not in entity.key)
+    """Update needs at least one field besides the key. A row read from a file holds only its
+    non-empty cells; an empty value is one the tool itself sends to clear a field (a revert
+    reopening an END_DATE it had set, importer.runs.revert)."""
+    return any(k not in entity.key for k in values)
 
 
 def next_call(call: Action, action: Action, *, exists: bool, not_found: bool, maybe_sent: bool,

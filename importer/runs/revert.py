@@ -2,7 +2,8 @@
 
 For every row the run UPDATED, the fields it changed get back the values last known before the
 run (what the ERP returned to the latest earlier run that created or updated that key on the same
-server and data source). These update rows are written to a CSV file beside the run's input
+server and data source). An END_DATE that was blank before is sent empty, so the line is open
+again (close_previous ends lines the same way: importer.runs.closing). These update rows are written to a CSV file beside the run's input
 (``<input>.revert-<N>.csv``) and imported from it with ``mode=update`` by the same runner as any
 import: the revert is itself a journaled, resumable run with its results workbook, and
 ``dry_run`` previews it. The same file is written again for the same run, so running the revert
@@ -47,6 +48,7 @@ class RevertPlan:
     not_revertible: list[tuple[str, str]] = field(default_factory=list)  # (key, why)
     untouched: int = 0  # UPDATED rows whose values the run did not change
     later: list[tuple[int, str]] = field(default_factory=list)  # (later run, key) conflicts
+    reopen: set[tuple[str, ...]] = field(default_factory=set)  # keys whose END_DATE goes blank
 
     @property
     def scope(self) -> tuple[str, str]:
@@ -130,6 +132,9 @@ def _put_back(plan: RevertPlan, updated: dict[tuple[str, ...], Row],
                 continue
             if old:
                 values[field_name] = old
+            elif field_name == entity.end_date_field:  # an open line: reopened with ''
+                values[field_name] = ""
+                plan.reopen.add(key)
             else:
                 blank.append(field_name)
         if blank:
@@ -195,12 +200,40 @@ def revert_run(journal_path: Path, run_id: int, settings: Settings | None, *,
     if not plan.updates:
         return RevertResult(plan, None, removal, None)
     _write_bytes(revert_file, revert_csv(plan))
-    result = run_import(revert_file, settings, entity=plan.entity, mode="update",
-                        workers=workers, dry_run=dry_run, journal_path=journal_path,
-                        on_progress=on_progress, stop_event=stop_event,
-                        server_name=plan.run.server_url,
-                        rules=ChangeRules(hold=()))  # earlier values, chosen by a person: not held
+    if not plan.reopen:
+        result = run_import(revert_file, settings, entity=plan.entity, mode="update",
+                            workers=workers, dry_run=dry_run, journal_path=journal_path,
+                            on_progress=on_progress, stop_event=stop_event,
+                            server_name=plan.run.server_url,
+                            rules=ChangeRules(hold=()))  # earlier values, chosen: not held
+    else:
+        result = _import_reopening(plan, revert_file, settings, workers=workers,
+                                   dry_run=dry_run, journal_path=journal_path,
+                                   on_progress=on_progress, stop_event=stop_event)
     return RevertResult(plan, revert_file, removal, result)
+
+
+def _import_reopening(plan: RevertPlan, revert_file: Path, settings: Settings | None,
+                      **options) -> ImportResult:
+    """The revert rows imported like run_import does, except that an END_DATE that was blank
+    before the run is sent empty (a blank cell is otherwise never sent): the line is open
+    again, as it was."""
+    from importer.checks.validation import validate
+    from importer.reading import read_table
+    from importer.runs.checking import build_checks
+    from importer.runs.runner import check_options, import_table, journal_file
+
+    check_options("update", options["workers"], settings, options["dry_run"])
+    entity, end = plan.entity, plan.entity.end_date_field
+    table = read_table(revert_file.absolute(), entity=entity)
+    report = validate(table, checks=build_checks(
+        entity, settings, journal_path=journal_file(options["journal_path"], settings),
+        server=plan.run.server_url, mode="update"))
+    for row in table.rows:  # after the checks: '' is no date, but here it means "no end"
+        if entity.key_of(row.values) in plan.reopen and end not in row.values:
+            row.values[end] = ""
+    return import_table(table, report, settings, mode="update",
+                        server_name=plan.run.server_url, rules=ChangeRules(hold=()), **options)
 
 
 def _write_bytes(path: Path, data: bytes) -> None:

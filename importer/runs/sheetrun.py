@@ -36,6 +36,7 @@ from importer.journal.approvals import (
 from importer.journal.lease import RunLease, Scope
 from importer.journal.store import FINAL_STATUSES, Journal, now_iso
 from importer.model import Report, RowOutcome, RunInfo, Severity, Status, Table
+from importer.runs import closing as closing_rules
 from importer.runs.finishing import RESUME_HINT, Left, leave_files, next_step, stop_reason
 from importer.rules import DECISION_KINDS
 from importer.runs.result import ImportResult, default_failed_path, default_results_path
@@ -77,6 +78,7 @@ class SheetRun:
         self.hold = rules.hold if rules.hold is not None else (
             settings.hold if settings else DECISION_KINDS)
         self.four_eyes = bool(settings and settings.approval_required)
+        self.closing: dict = {}  # Excel row -> checks.closing.Close (close_previous)
 
     def claim(self) -> contextlib.AbstractContextManager:
         """The run lease (see importer/journal/lease.py); a dry run sends nothing and takes none."""
@@ -101,13 +103,24 @@ class SheetRun:
             return
         if self.four_eyes:
             self._check_approval(found)
+        closing = self.server_url and closing_rules.enabled(
+            t, self.settings.rules if self.settings else None)
+        records = self.journal.latest_records(self.server_url, self.data_source,
+                                              t.entity.name) if closing else []
         if found is not None:
             self.run = self.journal.resume_run(found.run_id, self.mode, user, str(t.path),
                                                self.session_start)
             self.resumed = True
             self.prior = self.journal.outcomes(self.run.run_id)
             log.info("Resuming run %d of %s", self.run.run_id, t.path)
+            if closing:
+                mine = {r.excel_row for r in t.rows}
+                self.closing = closing_rules.resumed_close_rows(t, [
+                    r for r in self.journal.load_table(self.run.run_id).rows
+                    if r.excel_row not in mine], records)
         else:
+            if closing:
+                self.closing = closing_rules.add_close_rows(t, self.report.invalid_rows, records)
             self.run = self.journal.start_run(RunInfo(
                 0, t.entity.name, self.mode, str(t.path), t.sha256, t.sheet, self.server_url,
                 self.data_source, user, self.session_start, None, dry_run=self.dry_run), t)
@@ -117,6 +130,9 @@ class SheetRun:
         if not self.dry_run:
             Approvals(self.journal).sent(self.run.run_id, self.target, self.me)
         self._classify()
+        if self.closing:
+            self.report = Report(self.table, self.report.issues + closing_rules.close_issues(
+                self.table, self.closing))
         self._plan()
 
     @property
@@ -208,7 +224,7 @@ class SheetRun:
 
     def _unchanged(self, excel_row: int) -> bool:
         change = self.changes.get(excel_row) if self.changes and self.rules.skip_unchanged \
-            else None
+            and excel_row not in self.closing else None
         return change is not None and change.change is Change.UNCHANGED
 
     def _final(self, excel_row: int) -> bool:
@@ -231,18 +247,46 @@ class SheetRun:
                                 in known) for job in self.jobs])
             return
         started, calls_before = time.monotonic(), self.client.calls_made
+        first = [j for j in self.jobs if j.row.excel_row not in self.closing]
+        closes = [j for j in self.jobs if j.row.excel_row in self.closing]
+        outcomes = self._send(first, known, workers, on_progress, stop_event)
+        if closes and not (self.interrupted or self.fatal):
+            outcomes.update(self._send_closes(closes, known, workers, on_progress, stop_event))
+        self.send_seconds = time.monotonic() - started
+        self.calls = self.client.calls_made - calls_before
+        self.rows_sent = sum(1 for o in outcomes.values() if o.status is not Status.NOT_RUN)
+        not_run = [RowOutcome(j.row.excel_row, Status.NOT_RUN, message=(
+            "Not sent yet: the run stopped before this row. " + RESUME_HINT), issues=j.issues)
+            for j in self.jobs if j.row.excel_row not in outcomes]
+        self.journal.record_many(self.run.run_id, not_run)
+
+    def _send_closes(self, closes: list[Job], known, workers: int, on_progress,
+                     stop_event) -> dict:
+        """close_previous's END_DATE updates, once the file's rows are done: each only when
+        the row whose new line supersedes the old one was applied (else NOT_RUN, saying so)."""
+        applied = {row for row, o in self.journal.outcomes(self.run.run_id).items()
+                   if o.status.applied}
+        ready = [j for j in closes if self.closing[j.row.excel_row].by_row in applied]
+        waiting = [j for j in closes if self.closing[j.row.excel_row].by_row not in applied]
+        outcomes = self._send(ready, known, workers, on_progress, stop_event)
+        held = [RowOutcome(j.row.excel_row, Status.NOT_RUN, message=(
+            f"Not sent: row {self.closing[j.row.excel_row].by_row}, whose new price this "
+            f"END_DATE makes room for, was not applied, so the old line stays as it is. Fix "
+            f"that row first. {RESUME_HINT}"), issues=j.issues) for j in waiting]
+        self.journal.record_many(self.run.run_id, held)
+        return {**outcomes, **{o.excel_row: o for o in held}}
+
+    def _send(self, jobs, known, workers: int, on_progress, stop_event) -> dict:
+        """Apply ``jobs`` with the worker pool: their outcomes by Excel row."""
+        if not jobs:
+            return {}
         result = Dispatcher(
             self.client, self.table.entity, self.journal, self.run.run_id,
             scope=(self.server_url, self.data_source), known_keys=known, workers=workers,
-            on_progress=on_progress, stop_event=stop_event).run(self.jobs)
-        self.send_seconds = time.monotonic() - started
-        self.calls = self.client.calls_made - calls_before
-        self.rows_sent = len(result.outcomes)
-        self.interrupted, self.fatal = result.interrupted, result.fatal
-        not_run = [RowOutcome(j.row.excel_row, Status.NOT_RUN, message=(
-            "Not sent yet: the run stopped before this row. " + RESUME_HINT), issues=j.issues)
-            for j in self.jobs if j.row.excel_row not in result.outcomes]
-        self.journal.record_many(self.run.run_id, not_run)
+            on_progress=on_progress, stop_event=stop_event).run(jobs)
+        self.interrupted = self.interrupted or result.interrupted
+        self.fatal = self.fatal or result.fatal
+        return dict(result.outcomes)
 
     def finish(self, out: str | Path | None, started: float, cpu_started: float,
                write: bool = True) -> ImportResult:
