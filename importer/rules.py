@@ -17,6 +17,7 @@ OVERLAP_SETTINGS = ("warning", "error", "off")
 # The findings that hold a row until someone accepts it (importer.checks.decisions); [decisions]
 # hold = [...] in importer.toml chooses among them (all three by default).
 DECISION_KINDS = ("price-jump", "overlap", "obsolete")
+LEVEL_RULES = ("overlapping_periods", "period_gaps", "quantity_breaks")  # take OVERLAP_SETTINGS
 RULE_ENTITIES = ("product-price",)  # the entities these rules apply to
 
 
@@ -25,6 +26,8 @@ class PriceRules:
     effective_date_required: bool = True
     price_required_on_create: bool = True
     overlapping_periods: str = "warning"
+    period_gaps: str = "warning"  # days without a price between two periods of a line
+    quantity_breaks: str = "warning"  # a price out of order with the known breaks
     close_previous: bool = False  # a new line ends the known line it supersedes (runs/closing.py)
 
     @classmethod
@@ -61,7 +64,7 @@ def parse_rules_config(tables: dict, source: str) -> dict[str, dict[str, Any]]:
 
 
 def _rule_value(key: str, value: Any, source: str, entity: str) -> Any:
-    if key == "overlapping_periods":
+    if key in LEVEL_RULES:
         if isinstance(value, str) and value.strip().lower() in OVERLAP_SETTINGS:
             return value.strip().lower()
         raise BadOptions(f"{source}: [rules.{entity}] {key} must be one of "

@@ -1,9 +1,11 @@
-"""Overlapping validity periods of price lines, found over the whole file at once (vectorised).
+"""Overlapping validity periods of price lines, and gaps between them, found over the whole file
+at once (vectorised).
 
 Rows and the journal's last known records are put in one frame, grouped by the fields that make
 two lines compete (PART_ID, PRICE_CODE, ORDER_QTY as a number, currency), sorted by their start
 date; a line overlaps the next later line of its group when its explicit end date falls on or
-after that line's start. A blank end date never overlaps: the later line supersedes it. A journal
+after that line's start, and leaves a gap (days without a price) when that line starts later than
+the day after its end. A blank end date never overlaps: the later line supersedes it. A journal
 record with the same key as a row is left out (the row replaces it). Only rows get messages.
 """
 from __future__ import annotations
@@ -16,23 +18,11 @@ from importer.entities import Entity
 def find_overlaps(entity: Entity, frame: pd.DataFrame, group: list[str],
                   records: list[dict[str, str]]) -> dict[tuple[int, str], str]:
     """(excel row, field) -> message, for both lines of every overlapping pair (rows only)."""
-    from importer.checks.columns import _valid_or_false, per_value
-
-    start, end = entity.start_date_field, entity.end_date_field
-    if start not in frame:
+    found = _consecutive(entity, frame, group, records)
+    if found is None:
         return {}
-    ends = frame[end] if end in frame else pd.Series(None, index=frame.index, dtype=object)
-    if ends.isna().all() and not any(r.get(end) for r in records):
-        return {}  # no explicit end date anywhere: nothing can overlap
-    rows = pd.DataFrame({g: _canonical(entity, g, frame[g] if g in frame else None, frame.index)
-                         for g in group})
-    rows["_start"], rows["_end"], rows["_src"] = frame[start], ends.fillna(""), frame.index
-    good = per_value(frame[start], _valid_or_false) & (
-        ends.isna() | per_value(ends.fillna(""), _valid_or_false))
-    rows = rows[good & rows[group].notna().all(axis=1)]
-    data = pd.concat([rows, _records_frame(entity, group, records, rows)], ignore_index=True)
-    data = data.sort_values(group + ["_start"], kind="stable")
-    nxt = data.groupby(group, sort=False)[["_start", "_src"]].shift(-1)
+    data, nxt = found
+    start, end = entity.start_date_field, entity.end_date_field
     hit = (data["_end"] != "") & nxt["_start"].notna() & (nxt["_start"] > data["_start"]) & \
         (data["_end"] >= nxt["_start"].fillna(""))
     out: dict[tuple[int, str], str] = {}
@@ -54,6 +44,66 @@ def find_overlaps(entity: Entity, frame: pd.DataFrame, group: list[str],
                 f"{start} {later_start} falls within the period of {other} ({first_start} to "
                 f"{first_end}) with the same {same}, so the ERP would hold two prices for those "
                 f"days; end that period before {later_start}.")
+    return out
+
+
+def _consecutive(entity: Entity, frame: pd.DataFrame, group: list[str],
+                 records: list[dict[str, str]]):
+    """(every line of the rows and records sorted by group and start, the next line of its
+    group beside each), or None when no line has an explicit end date (nothing to compare)."""
+    from importer.checks.columns import _valid_or_false, per_value
+
+    start, end = entity.start_date_field, entity.end_date_field
+    if start not in frame:
+        return None
+    ends = frame[end] if end in frame else pd.Series(None, index=frame.index, dtype=object)
+    if ends.isna().all() and not any(r.get(end) for r in records):
+        return None
+    rows = pd.DataFrame({g: _canonical(entity, g, frame[g] if g in frame else None, frame.index)
+                         for g in group})
+    rows["_start"], rows["_end"], rows["_src"] = frame[start], ends.fillna(""), frame.index
+    good = per_value(frame[start], _valid_or_false) & (
+        ends.isna() | per_value(ends.fillna(""), _valid_or_false))
+    rows = rows[good & rows[group].notna().all(axis=1)]
+    data = pd.concat([rows, _records_frame(entity, group, records, rows)], ignore_index=True)
+    data = data.sort_values(group + ["_start"], kind="stable")
+    return data, data.groupby(group, sort=False)[["_start", "_src"]].shift(-1)
+
+
+def find_gaps(entity: Entity, frame: pd.DataFrame, group: list[str],
+              records: list[dict[str, str]]) -> dict[tuple[int, str], str]:
+    """(excel row, field) -> message where a line's explicit end date is followed, in its group,
+    by a line starting later than the next day: days without a price (rows only)."""
+    found = _consecutive(entity, frame, group, records)
+    if found is None:
+        return {}
+    data, nxt = found
+    start, end = entity.start_date_field, entity.end_date_field
+    ended = data["_end"] != ""
+    after = pd.to_datetime(data["_end"].where(ended, None), errors="coerce") + pd.Timedelta(days=1)
+    following = pd.to_datetime(nxt["_start"], errors="coerce")
+    hit = ended & following.notna() & after.notna() & (following > after)
+    out: dict[tuple[int, str], str] = {}
+    same = ", ".join(group[:-1]) + " and " + group[-1] if len(group) > 1 else group[0]
+    for earlier, later, first_end, free, later_start, last_free in zip(
+            data.loc[hit, "_src"].tolist(), nxt.loc[hit, "_src"].tolist(),
+            data.loc[hit, "_end"].tolist(), after[hit].dt.strftime("%Y-%m-%d").tolist(),
+            nxt.loc[hit, "_start"].tolist(),
+            (following[hit] - pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d").tolist()):
+        earlier, later = int(earlier), int(later)
+        days = f"{free} to {last_free}" if free != last_free else free
+        if earlier > 0:
+            other = f"row {later}" if later > 0 else "a price line imported earlier"
+            out[(earlier, end)] = (
+                f"{end} {first_end} leaves {days} without a price before {other} with the same "
+                f"{same} starts on {later_start}; end this period on {last_free}, or start the "
+                f"next one on {free}.")
+        if later > 0:
+            other = f"row {earlier}" if earlier > 0 else "a price line imported earlier"
+            out[(later, start)] = (
+                f"{start} {later_start} leaves {days} without a price after {other} with the "
+                f"same {same} ends on {first_end}; start this period on {free}, or end that "
+                f"one on {last_free}.")
     return out
 
 

@@ -5,6 +5,8 @@ On by default, each can be changed under ``[rules.product-price]`` in importer.t
     effective_date_required = true      # EFFECTIVE_DATE must be filled in
     price_required_on_create = true     # SO_UNIT_PRICE on a row that will create a price line
     overlapping_periods = "warning"     # "error", or "off"; --strict makes a warning an error
+    period_gaps = "warning"             # days without a price between two periods of a line
+    quantity_breaks = "warning"         # a price out of order with the known quantity breaks
     close_previous = false              # true: a new line ends the known line it supersedes
 
 Overlapping validity periods: a row (or the last record the journal knows for that server) whose
@@ -28,6 +30,11 @@ RULE_CODES = {
     "price-missing-on-create": "SO_UNIT_PRICE is empty on a row that will create a price line.",
     "overlapping-period": "Two validity periods of the same part, price code, quantity and "
                           "currency overlap (warning; an error with --strict).",
+    "period-gap": "A line's END_DATE is followed by the next period of the same part, price "
+                  "code, quantity and currency starting later than the next day (warning).",
+    "price-breaks-known-breaks": "A price is higher than the known price at a smaller quantity "
+                                 "(or lower than at a larger one) in force on its date "
+                                 "(warning).",
     "closes-previous-period": "close_previous: an END_DATE update the run adds for a known line "
                               "a new line supersedes (a note; old -> new END_DATE).",
 }
@@ -52,11 +59,22 @@ def describe(entity: Entity, rules: PriceRules | None, strict: bool = False) -> 
         lines.append(f"Overlapping validity periods of the same {', '.join(_group(entity))} are "
                      f"{kind}; a blank {entity.end_date_field} followed by a later "
                      f"{start} is not an overlap.")
+    if rules.period_gaps != "off":
+        lines.append(f"Days without a price between an {entity.end_date_field} and the next "
+                     f"{start} of the same line are {_level(rules.period_gaps, strict)}.")
+    if rules.quantity_breaks != "off":
+        lines.append(f"A {price} out of order with the known quantity breaks in force on its "
+                     f"date (dearer than a smaller quantity, cheaper than a larger one) is "
+                     f"{_level(rules.quantity_breaks, strict)}.")
     if rules.close_previous:
         lines.append(f"close_previous: a new line ends the known line it supersedes (same "
                      f"{', '.join(_group(entity))}) on the day before its {start}, in the same "
                      f"run.")
     return lines
+
+
+def _level(setting: str, strict: bool) -> str:
+    return "an error" if strict or setting == "error" else "a warning (an error with --strict)"
 
 
 def with_rule_fields(entity: Entity, rules: PriceRules | None) -> Entity:
@@ -102,6 +120,8 @@ class PriceRuleChecks:
         self.known_keys = known_keys or set()
         self.known_records = known_records or []
         self.overlaps: dict[tuple[int, str], str] = {}  # (row, field) -> message
+        self.gaps: dict[tuple[int, str], str] = {}
+        self.breaks: dict[tuple[int, str], str] = {}
         self.absent: set[str] = set()  # needed fields the file has no column for
 
     def fields(self) -> tuple[str, ...]:
@@ -110,7 +130,6 @@ class PriceRuleChecks:
                                      (e.unit_price_field, r.price_required_on_create)) if on)
 
     def checks(self, table, frame) -> list[tuple[Severity, str, object]]:
-        import pandas as pd
         import pandera.pandas as pa
 
         e, out = self.entity, []
@@ -126,16 +145,50 @@ class PriceRuleChecks:
         if self.rules.overlapping_periods != "off":
             from importer.checks.periods import find_overlaps
 
-            self.overlaps = find_overlaps(e, frame, _group(e), self.known_records)
-            severity = (Severity.ERROR if self.strict or self.rules.overlapping_periods == "error"
-                        else Severity.WARNING)
-            for name in (e.start_date_field, e.end_date_field):
-                rows = [r for r, f in self.overlaps if f == name]
-                if rows:
-                    out.append((severity, name, pa.Check(
-                        lambda s, rows=rows: pd.Series(~s.index.isin(rows), index=s.index),
-                        name="overlapping-period",
-                        ignore_na=False)))
+            self.overlaps = find_overlaps(e, frame, _group(e), self._as_closed(table))
+            out += self._flagged(self.overlaps, self.rules.overlapping_periods,
+                                 "overlapping-period")
+        if self.rules.period_gaps != "off":
+            from importer.checks.periods import find_gaps
+
+            self.gaps = find_gaps(e, frame, _group(e), self.known_records)
+            out += self._flagged(self.gaps, self.rules.period_gaps, "period-gap")
+        if self.rules.quantity_breaks != "off" and self.known_records:
+            from importer.checks.breaks import known_break_rises
+
+            rows = {r.excel_row: r.values for r in table.rows if r.excel_row in frame.index}
+            self.breaks = known_break_rises(e, rows, self.known_records)
+            out += self._flagged(self.breaks, self.rules.quantity_breaks,
+                                 "price-breaks-known-breaks")
+        return out
+
+    def _as_closed(self, table) -> list[dict[str, str]]:
+        """The known records as they will be once close_previous (when on) ended the lines the
+        rows supersede: such a line does not overlap the new one."""
+        if not self.rules.close_previous or not self.known_records:
+            return self.known_records
+        from importer.checks.closing import plan_closes
+
+        ends = {self.entity.key_of(c.key): c.new_end
+                for c in plan_closes(self.entity, table.rows, self.known_records)}
+        if not ends:
+            return self.known_records
+        end, key_of = self.entity.end_date_field, self.entity.key_of
+        return [{**r, end: ends[key_of(r)]} if key_of(r) in ends else r
+                for r in self.known_records]
+
+    def _flagged(self, found: dict[tuple[int, str], str], setting: str, code: str) -> list:
+        """One pandera check per field with findings, failing exactly at their rows."""
+        import pandas as pd
+        import pandera.pandas as pa
+
+        severity = Severity.ERROR if self.strict or setting == "error" else Severity.WARNING
+        out = []
+        for name in dict.fromkeys(f for _r, f in found):
+            rows = [r for r, f in found if f == name]
+            out.append((severity, name, pa.Check(
+                lambda s, rows=rows: pd.Series(~s.index.isin(rows), index=s.index),
+                name=code, ignore_na=False)))
         return out
 
     def _creating(self, table, frame) -> list[int]:
@@ -160,7 +213,9 @@ class PriceRuleChecks:
             return (f"{field} is empty, so this row would create a price line without a price; "
                     "fill in the price, or set ACTION to UPDATE if this price line exists "
                     "already.")
-        return self.overlaps[(row, field)]
+        found = {"period-gap": self.gaps, "price-breaks-known-breaks": self.breaks}.get(
+            code, self.overlaps)
+        return found[(row, field)]
 
 
 def entity_rules_data(config: dict[str, dict[str, Any]] | None = None) -> dict[str, list[str]]:
