@@ -14,8 +14,8 @@ COMMANDS = sorted(main.commands)
 
 def test_every_documented_command_is_registered():
     assert set(COMMANDS) == {"approve", "check", "entities", "export", "history", "import",
-                             "report", "reprice", "revert", "runs", "sandbox", "serve",
-                             "template", "validate"}
+                             "remember", "report", "reprice", "revert", "runs", "sandbox",
+                             "serve", "template", "validate"}
 
 
 @pytest.mark.parametrize("name", COMMANDS)

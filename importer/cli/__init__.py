@@ -32,11 +32,11 @@ def _register() -> None:
     from importer.cli import serve_cmd
     from importer.cli import revert_cmd
     from importer.cli import approve_cmd, history_cmd
-    from importer.cli import reprice_cmd
+    from importer.cli import reprice_cmd, remember_cmd
 
     for module in (entities_cmd, check_cmd, sandbox_cmd, template_cmd, import_cmd, export_cmd,
                    report_cmd, validate_cmd, serve_cmd, revert_cmd, approve_cmd,
-                   history_cmd, reprice_cmd):
+                   history_cmd, reprice_cmd, remember_cmd):
         main.add_command(module.command)
     main.add_command(report_cmd.runs_command)
 

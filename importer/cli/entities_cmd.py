@@ -12,10 +12,12 @@ from importer.cli.common import ConnectionOptions, console, lenient_settings, tr
 from importer.entities import ENTITIES
 
 
-def entities_as_data(rules_config: dict | None = None) -> list[dict]:
+def entities_as_data(rules_config: dict | None = None,
+                     value_maps: dict[str, list[dict]] | None = None) -> list[dict]:
     from importer.checks.pricerules import entity_rules_data
 
     rules = entity_rules_data(rules_config)
+    value_maps = value_maps or {}
     return [
         {
             "entity": e.name,
@@ -30,6 +32,7 @@ def entities_as_data(rules_config: dict | None = None) -> list[dict]:
             "fields": len(e.fields),
             "response_fields": len(e.response_fields),
             "rules": rules[e.name],
+            "value_maps": value_maps.get(e.name, []),
         }
         for e in ENTITIES.values()
     ]
@@ -51,12 +54,17 @@ def aliases_as_data() -> list[dict]:
 @translate_errors
 def command(show_aliases: bool, as_json: bool, config_file: Path | None) -> None:
     """List the record types the tool can load, with their key, required fields, endpoints and
-    the rules a file of each is checked by (as configured under [rules.ENTITY])."""
+    the rules a file of each is checked by (as configured under [rules.ENTITY]), and the value
+    maps its files are read with: [values.ENTITY.FIELD] of importer.toml, and the fixes accepted
+    with importer remember for the server and data source of importer.toml / IMPORTER_*."""
     if show_aliases:
         _aliases(as_json)
         return
+    from importer.runs.valuefixes import saved_maps
+
     settings = lenient_settings(ConnectionOptions(config_file=config_file))
-    data = entities_as_data(settings.rules)
+    data = entities_as_data(settings.rules, saved_maps(
+        config_file, settings.journal, (settings.url, settings.data_source)))
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
@@ -78,6 +86,12 @@ def command(show_aliases: bool, as_json: bool, config_file: Path | None) -> None
         console.print(f"Rules of {d['entity']}{where}:", soft_wrap=True, markup=False)
         for rule in d["rules"]:
             console.print(f"  - {rule}", soft_wrap=True, markup=False)
+        if d["value_maps"]:
+            console.print(f"Values read as others in {d['entity']} files:", soft_wrap=True,
+                          markup=False)
+        for m in d["value_maps"]:
+            console.print(f"  - {m['field']}: {m['written']} -> {m['meant']} ({m['from']})",
+                          soft_wrap=True, markup=False)
     console.print("Update needs the key plus at least one other field. "
                   "Make a template with: importer template ENTITY")
 

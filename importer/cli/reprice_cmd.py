@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 
 from importer.cli.common import (ConnectionOptions, connection_options, console, entity_choice,
-                                 lenient_settings, translate_errors)
+                                 translate_errors)
+from importer.cli.target_opts import Target, target_options
 from importer.entities import get_entity
 from importer.humane import plural
 
@@ -37,19 +38,13 @@ SHOWN = 10  # lines left out, named one by one
                                    "instead of the journal's last known records.")
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write, .xlsx or .csv [default: ENTITY.reprice.xlsx].")
-@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
-              help="Journal to read the last known records from (default: IMPORTER_JOURNAL, "
-                   "journal in importer.toml, or the user's data directory).")
-@click.option("--sandbox", "use_sandbox", is_flag=True,
-              help="Start from what was imported into the built-in sandbox (import --sandbox).")
-@click.option("--sandbox-db", type=click.Path(dir_okay=False, path_type=Path),
-              help="With --sandbox: the sandbox database that import --sandbox-db used.")
 @connection_options
+@target_options
 @translate_errors
 def command(entity: str, percent: str | None, amount: str | None, round_to: str,
             effective: str | None, price_codes, parts, product_lines, customers,
-            source: Path | None, out: Path | None, journal: Path | None, use_sandbox: bool,
-            sandbox_db: Path | None, connection: ConnectionOptions) -> None:
+            source: Path | None, out: Path | None, connection: ConnectionOptions,
+            target: Target) -> None:
     """Write next month's list for review: every price line of the target (the last record this
     tool created or updated on --url/--data-source, or the rows of --from FILE) with its price
     changed by --percent or --amount, rounded by --round, from --effective on.
@@ -60,30 +55,19 @@ def command(entity: str, percent: str | None, amount: str | None, round_to: str,
 
         importer reprice --percent 4 --round 0.05 --effective 2027-01-01 --price-code LP -o b.xlsx
     """
-    from importer.errors import BadOptions
     from importer.runs.reprice import parse_rule, reprice
 
     found = get_entity(entity)
     rule = parse_rule(percent, amount, round_to, effective, found, price_codes=price_codes,
                       parts=parts, product_lines=product_lines, customers=customers)
-    if sandbox_db and not use_sandbox:
-        raise BadOptions("--sandbox-db only goes with --sandbox.")
-    settings = lenient_settings(connection, journal=journal)
-    server, data_source = settings.url, settings.data_source
-    if use_sandbox:
-        from importer.runs.rehearsal import rehearsal_db, server_name
-        from importer.sandbox.demo import DEMO_DATA_SOURCE
-
-        data_source = data_source or DEMO_DATA_SOURCE
-        server = server_name(rehearsal_db(data_source, sandbox_db))
     out = out or Path(f"{found.name}.reprice.xlsx")
     options = None
     if source is not None:
         from importer.reading.options import read_options
 
         options = read_options(connection.config_file)
-    result = reprice(found.name, rule, out, journal_path=settings.journal, server=server,
-                     data_source=data_source, source=source, read_options=options)
+    result = reprice(found.name, rule, out, journal_path=target.journal, server=target.server,
+                     data_source=target.data_source, source=source, read_options=options)
     done = result.repriced
     if result.note:
         console.print(result.note, soft_wrap=True)

@@ -77,6 +77,7 @@ def command(file: Path, entity: str | None, sheets: tuple[str, ...], output: Pat
     from importer.reading import ReadLimits
     from importer.runs.checking import build_checks
     from importer.runs.sheetplan import validate_file
+    from importer.runs.valuefixes import with_learned
     from importer.settings import reading_setting
 
     config_file = connection.config_file
@@ -88,7 +89,9 @@ def command(file: Path, entity: str | None, sheets: tuple[str, ...], output: Pat
                             strict=change_flags.strict)
 
     checked = validate_file(file, entity=entity, sheets=sheets, limits=limits,
-                            read_options=reading.options(config_file),
+                            read_options=with_learned(reading.options(config_file),
+                                                      settings.journal,
+                                                      (settings.url, settings.data_source)),
                             checks_for=checks_for)  # reads (or refuses) before pandas loads
     from importer.journal.history import check_against_journal
     from importer.journal.store import Journal

@@ -33,6 +33,7 @@ from importer.reading.localize import LOCALE_CODES, apply_conventions
 from importer.reading.options import ReadOptions
 from importer.reading.sources import load_grid
 from importer.reading.values import display
+from importer.reading.valuemaps import CODES as VALUE_MAP_CODES, apply_value_maps
 
 __all__ = ["read_table", "ReadLimits", "READING_CODES", "ReadOptions"]
 
@@ -50,6 +51,7 @@ READING_CODES = {
     **ENCODING_CODES,
     **LOCALE_CODES,
     **HEADER_CODES,
+    **VALUE_MAP_CODES,
 }
 
 
@@ -104,6 +106,7 @@ def _read(path: Path, entity: Entity | None, sheet: str | None, options: ReadOpt
     converted = [_convert(raw, c, entity, first_row, grid) for raw, c in zip(raws, columns)]
     file_issues += apply_conventions(entity, columns, raws, converted, options.conventions,
                                      first_row, grid.sheet, f"sheet {grid.sheet!r} of {path.name}")
+    apply_value_maps(entity, columns, converted, options, first_row, grid.sheet)
     table_rows, issues = _assemble(columns, converted, first_row, grid.sheet)
     if not table_rows:
         raise NoDataRows(f"Sheet {grid.sheet!r} of {path.name} has a header but no data rows; "

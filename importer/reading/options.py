@@ -13,6 +13,9 @@ over importer.toml's ``[reading]`` and ``[columns.*]`` tables by `read_options()
     [columns.product-price]
     "Artikelnummer" = "PART_ID"
     "Unit Price" = "SO_UNIT_PRICE"
+
+    [values.product-price.CURR_CODE]     # values meaning another (reading/valuemaps.py)
+    Euro = "EUR"
 """
 from __future__ import annotations
 
@@ -35,6 +38,8 @@ class ReadOptions:
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # entity -> header -> field
     ignore: tuple[str, ...] = ()  # headers of columns not sent and not listed
     strict_columns: bool = False  # any column that is no field refuses the file
+    # value maps (reading/valuemaps.py): record type or '*' -> field -> written -> (meant, why)
+    values: dict[str, dict[str, dict[str, tuple[str, str]]]] = field(default_factory=dict)
 
     @property
     def conventions(self) -> Conventions:
@@ -96,4 +101,10 @@ def read_options(config_file: str | Path | None = None, *, decimal_comma: bool =
     columns = {k: dict(v) for k, v in config.get("columns", {}).items()}
     if maps:
         columns[ANY_ENTITY] = parse_maps(maps)
-    return ReadOptions(decimal, order, columns, tuple(config.get("ignore", ())), strict_columns)
+    values = {entity: {f: {written: (meant, f"saved mapping, [values.{entity}.{f}] in "
+                                            f"{Path(config['path']).name}")
+                           for written, meant in pairs.items()}
+                       for f, pairs in fields.items()}
+              for entity, fields in config.get("values", {}).items()}
+    return ReadOptions(decimal, order, columns, tuple(config.get("ignore", ())), strict_columns,
+                       values)

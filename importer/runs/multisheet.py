@@ -28,6 +28,7 @@ from importer.journal.store import Journal
 from importer.model import Report, Table
 from importer.reading import ReadLimits, ReadOptions
 from importer.runs.checking import build_checks
+from importer.runs.valuefixes import with_learned
 from importer.runs.runner import (
     ImportResult,
     SheetRun,
@@ -112,6 +113,9 @@ def import_file(path: str | Path, settings: Settings | None, entity: str | Entit
     if limits is None:
         limits = ReadLimits(settings.max_sheet_mb) if settings else ReadLimits()
     strict, jpath = bool(rules and rules.strict), journal_file(journal_path, settings)
+    if settings is not None:  # fixes the admin accepted for this server and data source
+        read_options = with_learned(read_options, jpath,
+                                    (server_name or settings.url, settings.data_source))
 
     def checks_for(table):  # importer.runs.checking: master data and a price list's own rules
         return build_checks(table.entity, settings, parts=parts, customers=customers,

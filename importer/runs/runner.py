@@ -30,6 +30,7 @@ from importer.journal.store import Journal
 from importer.model import MODES, Report, Table
 from importer.reading import ReadLimits, ReadOptions, read_table
 from importer.runs.checking import build_checks
+from importer.runs.valuefixes import with_learned
 from importer.runs.result import ImportResult, default_failed_path, default_results_path  # noqa: F401
 from importer.runs.sheetrun import COMPLETE, SheetRun  # noqa: F401
 from importer.settings import AUTO, Settings, default_journal_path
@@ -59,6 +60,9 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
     mode = check_options(mode, workers, settings, dry_run)
     if limits is None:
         limits = ReadLimits(settings.max_sheet_mb) if settings else ReadLimits()
+    if settings is not None:  # fixes the admin accepted for this server and data source
+        read_options = with_learned(read_options, journal_file(journal_path, settings),
+                                    (server_name or settings.url, settings.data_source))
     table = read_table(Path(path).absolute(), entity=_entity(entity), sheet=sheet,
                        day_first=day_first, limits=limits, options=read_options)
     report = validate(table, checks=build_checks(

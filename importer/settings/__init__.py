@@ -57,6 +57,9 @@ valid one)::
     part_not_found_codes = ["PART_NOT_FOUND"]          # the ERP's answers the journal learns from
     customer_not_found_codes = ["CUSTOMER_NOT_FOUND"]
 
+    [values.product-price.CURR_CODE]   # values a file writes that mean another (settings/values.py)
+    Euro = "EUR"
+
     [rules.product-price]       # a price list's own rules (importer.checks.pricerules), on by default
     effective_date_required = true
     price_required_on_create = true
@@ -87,6 +90,7 @@ import platformdirs
 
 from importer.errors import BadOptions
 from importer.rules import parse_rules_config
+from importer.settings.values import parse_values_config
 from importer.settings.keys import (
     _FLAG_OF,
     _NAME_OF,
@@ -235,6 +239,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
             flat[COLUMNS_TABLE], flat["ignore"] = _columns_table(path, value)
         elif key == "rules" and isinstance(value, dict):
             flat["rules"] = parse_rules_config(value, f"Config file {path}")
+        elif key == "values":
+            flat["values"] = parse_values_config(value, f"Config file {path}")
         elif key in TABLES and isinstance(value, dict):
             for sub_key, sub_value in value.items():
                 _take(flat, path, IN_TABLE.get((key, sub_key), sub_key), sub_value,
@@ -265,7 +271,7 @@ def check_secret_file(path: Path) -> None:
 
 def _take(flat: dict, path: Path, key: str, value: Any, allowed: dict, where: str) -> None:
     if key not in allowed:
-        hint = _closest(key, list(allowed) + (list(TABLES) + [COLUMNS_TABLE, "rules"]
+        hint = _closest(key, list(allowed) + (list(TABLES) + [COLUMNS_TABLE, "rules", "values"]
                                               if not where else []))
         raise BadOptions(f"Config file {path} has an unknown key {where}{key}.{hint}")
     if key in flat:

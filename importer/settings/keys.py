@@ -42,7 +42,8 @@ KEY_TYPES = {**_CONNECTION_KEYS, **_IMPORT_KEYS, **_READING_KEYS, **_MASTERDATA_
 # A key written inside its table under a shorter name: [approval] required -> approval_required.
 IN_TABLE = {("approval", "required"): "approval_required"}
 COLUMNS_TABLE = "columns"  # [columns] ignore = [...] and [columns.<entity>] header = field
-READING_ONLY = ("decimal", "date_order", COLUMNS_TABLE, "ignore")  # not Settings fields
+READING_ONLY = ("decimal", "date_order", COLUMNS_TABLE, "ignore",
+                "values")  # not Settings fields
 _FLAG_OF = {"url": "--url", "data_source": "--data-source", "user": "--user"}
 _NAME_OF = {"url": "server URL", "data_source": "data source", "user": "user name"}
 
