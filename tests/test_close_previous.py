@@ -112,6 +112,8 @@ def test_a_close_waits_for_its_new_line(sb, tmp_path):
     rows = results_rows(tmp_path / "b.results.xlsx")
     waiting = next(r for r in rows if r["STATUS"] == "NOT_RUN")
     assert waiting["PART_ID"] == PARTS[1] and "Not sent: row 3" in waiting["MESSAGE"]
+    closed = next(r for r in rows if r["STATUS"] == "UPDATED")  # the file has no END_DATE:
+    assert (closed["PART_ID"], closed["CHANGE"]) == (PARTS[0], "CHANGED")  # still CHANGED
 
 
 def test_plan_closes_takes_the_latest_earlier_line_and_the_earliest_new_date():

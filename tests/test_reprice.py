@@ -167,3 +167,21 @@ def test_reprice_options_are_checked_with_a_sentence(sb, tmp_path):
 def test_rounding_rules(value, how, want):
     assert str(round_price(Decimal(value), how)) == want
     assert RepriceRule(percent=Decimal(4), round_to=how).round_to == how
+
+
+def test_customer_parts_are_repriced_in_place_by_customer():
+    from importer.entities import CUSTOMER_PART
+    from importer.runs.reprice import parse_rule, plan_reprice
+
+    records = [{"PART_ID": "PUMP001", "CUSTOMER_ID": c, "CUST_PART_ID": f"X-{c}",
+                "QUOTE_UNIT_PRIC": p, "CURR_CODE": "USD", "NOTES": "kept in the ERP"}
+               for c, p in (("ACME", "100.00"), ("ABCCORP", "50"), ("ACME2", ""))]
+    rule = parse_rule(None, "-2.5", "0.01", "2027-01-01", CUSTOMER_PART,
+                      customers=("ACME", "ABCCORP"))
+    done = plan_reprice(CUSTOMER_PART, records, rule)
+    assert done.rows == [
+        {"PART_ID": "PUMP001", "CUSTOMER_ID": "ACME", "CUST_PART_ID": "X-ACME",
+         "DATE_LAST_QUOTE": "2027-01-01", "QUOTE_UNIT_PRIC": "97.50"},
+        {"PART_ID": "PUMP001", "CUSTOMER_ID": "ABCCORP", "CUST_PART_ID": "X-ABCCORP",
+         "DATE_LAST_QUOTE": "2027-01-01", "QUOTE_UNIT_PRIC": "47.50"}]
+    assert done.helpers[0] == ["100.00", "", "-2.50", "-2.50%"]

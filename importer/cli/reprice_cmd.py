@@ -71,8 +71,9 @@ def command(entity: str, percent: str | None, amount: str | None, round_to: str,
     done = result.repriced
     if result.note:
         console.print(result.note, soft_wrap=True)
-    console.print(f"Wrote {plural(len(done.rows), 'row')} to {result.path}: {rule.describe()}, "
-                  f"from {result.source}. Nothing was sent.", soft_wrap=True, markup=False)
+    console.print(f"Wrote {plural(len(done.rows), 'row')} to {result.path} ({rule.describe()}), "
+                  f"starting from {result.source}. Nothing was sent.", soft_wrap=True,
+                  markup=False)
     if done.left_out:
         console.print(f"Left out {plural(len(done.left_out), 'line')}:", soft_wrap=True)
         for line, why in done.left_out[:SHOWN]:

@@ -62,6 +62,19 @@ def close_issues(table: Table, closes: dict[int, Close]) -> list[Issue]:
             for row, close in closes.items()]
 
 
+def close_changes(changes: dict, closes: dict[int, Close], end: str) -> dict:
+    """The change classes with each close row CHANGED in its END_DATE (old -> new), also when
+    the file has no END_DATE column to compare."""
+    from importer.checks.changes import CellChange, Change, RowChange
+
+    out = dict(changes)
+    for row, close in closes.items():
+        known = changes[row].known if row in changes else None
+        out[row] = RowChange(Change.CHANGED, (CellChange(end, close.old_end, close.new_end),),
+                             known)
+    return out
+
+
 def _cells(table: Table, values: dict[str, str]) -> list[str]:
     return [Action.UPDATE.value if c.is_action else values.get(c.field, "") if c.field else ""
             for c in table.columns]

@@ -46,6 +46,13 @@ def server_name(db: Path, fresh: bool = False) -> str:
                          "give another path with --sandbox-db.") from None
 
 
+def describe_server(name: str) -> str:
+    """A server as the journal names it, for people: a rehearsal sandbox by its file."""
+    if name.startswith("sandbox:"):
+        return f"the built-in sandbox ({Path(name[8:].rpartition('#')[0]).name})"
+    return name
+
+
 @contextlib.contextmanager
 def rehearsal(data_source: str, db: Path | str | None = None, *, fresh: bool = False,
               parts: Path | str | None = None, customers: Path | str | None = None):

@@ -250,6 +250,7 @@ def reprice(entity_name: str, rule: RepriceRule, out: Path, *, journal_path: Pat
     or UnusableFile (``source`` cannot be read)."""
     from importer import workbooks
     from importer.journal.store import Journal
+    from importer.runs.rehearsal import describe_server
 
     entity = get_entity(entity_name)
     workbooks.check_writable(out)
@@ -262,10 +263,11 @@ def reprice(entity_name: str, rule: RepriceRule, out: Path, *, journal_path: Pat
                                  "server the last month was imported into), --sandbox, or "
                                  "--from FILE.")
             records = journal.latest_records(server, data_source, entity.name)
-            where = f"the journal's records of {server} ({data_source})"
+            where = f"the journal's records of {describe_server(server)} ({data_source})"
             if not records:
                 raise BadOptions(f"The journal {journal_path} knows no {entity.label} records "
-                                 f"of {server} ({data_source}): import last month's list "
+                                 f"of {describe_server(server)} ({data_source}): import last "
+                                 "month's list "
                                  "first, or start from a file with --from FILE.")
         planned = plan_reprice(entity, records, rule)
         written = workbooks.write_repriced(entity, planned.rows, planned.helpers, out,

@@ -133,6 +133,11 @@ class SheetRun:
         if self.closing:
             self.report = Report(self.table, self.report.issues + closing_rules.close_issues(
                 self.table, self.closing))
+            if self.changes is not None:
+                self.changes = closing_rules.close_changes(
+                    self.changes, self.closing, t.entity.end_date_field)
+                with history.History(self.journal.path) as known:
+                    known.save_changes(self.run.run_id, self.changes)
         self._plan()
 
     @property

@@ -147,10 +147,16 @@ class Workspace:
             return None
 
     def read_options(self, upload: Upload) -> ReadOptions:
-        """importer.toml's [reading] and [columns], plus the names given in the page."""
+        """importer.toml's [reading], [columns] and [values], the names given in the page, and
+        the fixes accepted for the configured server (importer.runs.valuefixes)."""
+        from importer.runs.valuefixes import with_learned
+
         options = read_options(self.config_file)
         if upload.maps:
             options = replace(options, columns={**options.columns, ANY_ENTITY: upload.maps})
+        settings = self.settings()
+        if settings is not None:
+            options = with_learned(options, self.journal, (settings.url, settings.data_source))
         return options
 
     def name_columns(self, upload: Upload, mapping: dict[str, str], save_as: str | None
