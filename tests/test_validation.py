@@ -104,6 +104,9 @@ def test_every_issue_code_is_listed_with_a_description():
                 # references.py and pricerules.py
                 "unknown-part", "unknown-customer", "part-not-found-before",
                 "customer-not-found-before", "obsolete-part", "effective-date-required",
-                "price-missing-on-create", "overlapping-period"}
+                "price-missing-on-create", "overlapping-period", "period-gap",
+                "price-breaks-known-breaks", "closes-previous-period",
+                # reading/valuemaps.py
+                "value-mapped"}
     assert set(ISSUE_CODES) == expected
     assert all(ISSUE_CODES[c].endswith(".") for c in expected)

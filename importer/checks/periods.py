@@ -16,9 +16,10 @@ from importer.entities import Entity
 
 
 def find_overlaps(entity: Entity, frame: pd.DataFrame, group: list[str],
-                  records: list[dict[str, str]]) -> dict[tuple[int, str], str]:
-    """(excel row, field) -> message, for both lines of every overlapping pair (rows only)."""
-    found = _consecutive(entity, frame, group, records)
+                  records: list[dict[str, str]], found=...) -> dict[tuple[int, str], str]:
+    """(excel row, field) -> message, for both lines of every overlapping pair (rows only).
+    ``found``: `consecutive()` of the same arguments, when already computed."""
+    found = consecutive(entity, frame, group, records) if found is ... else found
     if found is None:
         return {}
     data, nxt = found
@@ -47,7 +48,7 @@ def find_overlaps(entity: Entity, frame: pd.DataFrame, group: list[str],
     return out
 
 
-def _consecutive(entity: Entity, frame: pd.DataFrame, group: list[str],
+def consecutive(entity: Entity, frame: pd.DataFrame, group: list[str],
                  records: list[dict[str, str]]):
     """(every line of the rows and records sorted by group and start, the next line of its
     group beside each), or None when no line has an explicit end date (nothing to compare)."""
@@ -71,10 +72,10 @@ def _consecutive(entity: Entity, frame: pd.DataFrame, group: list[str],
 
 
 def find_gaps(entity: Entity, frame: pd.DataFrame, group: list[str],
-              records: list[dict[str, str]]) -> dict[tuple[int, str], str]:
+              records: list[dict[str, str]], found=...) -> dict[tuple[int, str], str]:
     """(excel row, field) -> message where a line's explicit end date is followed, in its group,
     by a line starting later than the next day: days without a price (rows only)."""
-    found = _consecutive(entity, frame, group, records)
+    found = consecutive(entity, frame, group, records) if found is ... else found
     if found is None:
         return {}
     data, nxt = found

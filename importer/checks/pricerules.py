@@ -142,16 +142,18 @@ class PriceRuleChecks:
             out.append((Severity.ERROR, e.unit_price_field, pa.Check(
                 lambda s: s.notna() | ~s.index.isin(creating), name="price-missing-on-create",
                 ignore_na=False)))
-        if self.rules.overlapping_periods != "off":
-            from importer.checks.periods import find_overlaps
+        if self.rules.overlapping_periods != "off" or self.rules.period_gaps != "off":
+            from importer.checks.periods import consecutive, find_gaps, find_overlaps
 
-            self.overlaps = find_overlaps(e, frame, _group(e), self._as_closed(table))
+            closed = self._as_closed(table)
+            found = consecutive(e, frame, _group(e), self.known_records)  # sorted once
+        if self.rules.overlapping_periods != "off":
+            self.overlaps = find_overlaps(e, frame, _group(e), closed,
+                                          found if closed is self.known_records else ...)
             out += self._flagged(self.overlaps, self.rules.overlapping_periods,
                                  "overlapping-period")
         if self.rules.period_gaps != "off":
-            from importer.checks.periods import find_gaps
-
-            self.gaps = find_gaps(e, frame, _group(e), self.known_records)
+            self.gaps = find_gaps(e, frame, _group(e), self.known_records, found)
             out += self._flagged(self.gaps, self.rules.period_gaps, "period-gap")
         if self.rules.quantity_breaks != "off" and self.known_records:
             from importer.checks.breaks import known_break_rises

@@ -87,6 +87,7 @@ def read_options(config_file: str | Path | None = None, *, decimal_comma: bool =
                  environ: dict[str, str] | None = None) -> ReadOptions:
     """The flags over importer.toml's [reading] and [columns] (see the module docstring)."""
     from importer.settings import reading_config
+    from importer.settings.values import with_reasons
 
     if decimal_comma and decimal_point:
         raise BadOptions("Give either --decimal-comma or --decimal-point, not both.")
@@ -101,10 +102,6 @@ def read_options(config_file: str | Path | None = None, *, decimal_comma: bool =
     columns = {k: dict(v) for k, v in config.get("columns", {}).items()}
     if maps:
         columns[ANY_ENTITY] = parse_maps(maps)
-    values = {entity: {f: {written: (meant, f"saved mapping, [values.{entity}.{f}] in "
-                                            f"{Path(config['path']).name}")
-                           for written, meant in pairs.items()}
-                       for f, pairs in fields.items()}
-              for entity, fields in config.get("values", {}).items()}
+    values = with_reasons(config.get("values", {}), Path(config.get("path", "")).name)
     return ReadOptions(decimal, order, columns, tuple(config.get("ignore", ())), strict_columns,
                        values)

@@ -9,11 +9,15 @@ from __future__ import annotations
 import getpass
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from importer.entities import ENTITIES
 from importer.errors import BadOptions
 from importer.journal.fixes import Fix, FixStore
-from importer.reading.options import ANY_ENTITY, ReadOptions
+from importer.settings.values import ANY as ANY_ENTITY
+
+if TYPE_CHECKING:
+    from importer.reading.options import ReadOptions
 
 
 def _check(entity: str, field: str) -> tuple[str, str]:
@@ -59,20 +63,26 @@ def learned_fixes(journal: Path | None, scope: tuple[str, str]) -> list[Fix]:
         return store.fixes(scope)
 
 
-def with_learned(options: ReadOptions | None, journal: Path | None,
-                 scope: tuple[str, str]) -> ReadOptions:
+def with_learned(options: "ReadOptions | None", journal: Path | None,
+                 scope: tuple[str, str]) -> "ReadOptions":
     """``options`` with the fixes accepted for ``scope`` added to its value maps (a saved map
     of importer.toml for the same value wins)."""
+    from importer.reading.options import ReadOptions
+
     options = options or ReadOptions()
     fixes = learned_fixes(journal, scope)
     if not fixes:
         return options
-    values = {e: {f: dict(p) for f, p in fields.items()} for e, fields in options.values.items()}
+    return replace(options, values=_merged(options.values, fixes))
+
+
+def _merged(values: dict, fixes: list[Fix]) -> dict:
+    out = {e: {f: dict(p) for f, p in fields.items()} for e, fields in values.items()}
     for fix in fixes:
-        pairs = values.setdefault(fix.entity, {}).setdefault(fix.field, {})
+        pairs = out.setdefault(fix.entity, {}).setdefault(fix.field, {})
         pairs.setdefault(fix.written, (fix.meant, f"a fix accepted for this server and data "
                                                   f"source on {fix.accepted_at[:10]}"))
-    return replace(options, values=values)
+    return out
 
 
 def _user() -> str:
@@ -86,13 +96,16 @@ def saved_maps(config_file: Path | None, journal: Path | None,
                scope: tuple[str, str]) -> dict[str, list[dict[str, str]]]:
     """Record type -> every value map that applies to its files on ``scope``: the saved ones of
     importer.toml and the fixes accepted for the server (`importer entities` shows them)."""
-    from importer.reading.options import read_options
+    from importer.settings import reading_config
+    from importer.settings.values import with_reasons
 
-    options = with_learned(read_options(config_file), journal, scope)
+    config = reading_config(config_file)
+    values = _merged(with_reasons(config.get("values", {}), Path(config.get("path", "")).name),
+                     learned_fixes(journal, scope))
     out: dict[str, list[dict[str, str]]] = {name: [] for name in ENTITIES}
     for name, entity in ENTITIES.items():
         for owner in (ANY_ENTITY, name):
-            for field_name, pairs in options.values.get(owner, {}).items():
+            for field_name, pairs in values.get(owner, {}).items():
                 if entity.has_field(field_name):
                     out[name] += [{"field": field_name, "written": w, "meant": m, "from": why}
                                   for w, (m, why) in sorted(pairs.items())]

@@ -53,3 +53,12 @@ def parse_values_config(tables: Any, source: str) -> dict[str, dict[str, dict[st
             out.setdefault(name, {}).setdefault(wanted, {}).update(
                 {str(k).strip(): v.strip() for k, v in mapping.items() if str(k).strip()})
     return out
+
+
+def with_reasons(values: dict[str, dict[str, dict[str, str]]], config_name: str
+                 ) -> dict[str, dict[str, dict[str, tuple[str, str]]]]:
+    """The parsed maps with why each applies, as the warning at a mapped cell says it."""
+    return {entity: {f: {written: (meant, f"saved mapping, [values.{entity}.{f}] in "
+                                          f"{config_name}") for written, meant in pairs.items()}
+                     for f, pairs in fields.items()}
+            for entity, fields in values.items()}
