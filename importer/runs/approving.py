@@ -28,6 +28,7 @@ from importer.reading import ReadLimits, ReadOptions
 from importer.rules import DECISION_KINDS
 from importer.runs.checking import build_checks
 from importer.runs.sheetplan import validate_file
+from importer.runs.valuefixes import with_learned
 from importer.settings import Settings
 
 
@@ -83,7 +84,9 @@ def approve_file(path: str | Path, settings: Settings, *, server_name: str | Non
     wanted = None if rows is None else frozenset(rows)
     checked = validate_file(
         Path(path).absolute(), entity=entity, sheets=tuple(sheets),
-        limits=limits or ReadLimits(settings.max_sheet_mb), read_options=read_options,
+        limits=limits or ReadLimits(settings.max_sheet_mb),
+        read_options=with_learned(read_options, settings.journal, (server,
+                                                                   settings.data_source)),
         checks_for=lambda t: build_checks(t.entity, settings, parts=parts, customers=customers,
                                           journal_path=settings.journal, server=server,
                                           mode=mode))
