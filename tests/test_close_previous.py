@@ -12,7 +12,7 @@ from importer.checks.closing import plan_closes
 from importer.entities import PRODUCT_PRICE
 from importer.model import Row
 from test_reprice import _isolated, sb  # noqa: F401 (fixtures)
-from test_reprice import HEADER, PARTS, cli, month_a, write_csv
+from test_reprice import HEADER, PARTS, PASSWORD, cli, month_a, write_csv
 
 
 def close_previous(tmp_path: Path, on: bool = True) -> None:
@@ -145,3 +145,31 @@ def test_plan_closes_takes_the_latest_earlier_line_and_the_earliest_new_date():
                    ("EUR", "2026-12-01", "2027-06-30", "2026-12-31", 4)]
     assert plan_closes(PRODUCT_PRICE, rows, records, skip={3, 2}) == plan_closes(
         PRODUCT_PRICE, rows[2:], records)
+
+
+def test_a_stopped_run_resumes_its_close_rows_from_the_journal(sb, tmp_path):
+    """Stopped before anything was sent, the same import resumes the same run: the close rows
+    come back from the journal (not planned again) and are sent after their new lines."""
+    import threading
+
+    from importer.runs.runner import run_import
+    from importer.settings import load_settings
+
+    a = month_a()
+    assert cli(["import", str(write_csv(tmp_path / "a.csv", a))], sb, tmp_path).exit_code == 0
+    close_previous(tmp_path)
+    settings = load_settings(sb.url, sb.data_source, sb.user, PASSWORD,
+                             journal=tmp_path / "j", environ={})
+    b = write_csv(tmp_path / "b.csv", [[p, c, "2027-01-01", q, cur, "8.40"]
+                                       for p, c, _d, q, cur, _pr in a if c == "DLR"])
+    stop = threading.Event()
+    stop.set()
+    first = run_import(b, settings, stop_event=stop)
+    assert first.counts == {"NOT_RUN": 6} and first.interrupted
+    assert all(v == "" for v in ends(sb).values())
+    again = run_import(b, settings)
+    assert again.run.run_id == first.run.run_id and again.resumed
+    assert again.counts == {"CREATED": 3, "UPDATED": 3}
+    held = ends(sb)
+    assert {k for k, v in held.items() if v == "2026-12-31"} == {
+        key(p, "DLR", "2026-12-01") for p, c, *_ in a if c == "DLR"}
