@@ -26,7 +26,7 @@ LAST_SERIAL = 2958466  # 10000-01-01: the first serial no date or time format ca
 
 def showable(section: Section, x: float, program: str | None) -> bool:
     """Whether a date, time or duration section can show x (else the cell shows ####)."""
-    if x >= LAST_SERIAL:
+    if abs(x) >= LAST_SERIAL:
         return False
     if x < 0:
         return section.kind == "duration" and program != EXCEL
@@ -121,7 +121,7 @@ def _second_decimals(tokens: list[tuple[str, str]]) -> int:
                 if k != "digit":
                     break
                 n += 1
-            return n
+            return min(n, 9)  # Excel shows at most 3; more would be noise past a nanosecond
     return 0
 
 

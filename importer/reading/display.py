@@ -8,9 +8,12 @@ oracle in the tests): numbers are first taken to 15 significant digits, then rou
 from zero to the format's decimals; thousands separators, percent, scaling commas, zero padding,
 sections (positive;negative;zero;text, and [>=100] conditions), quoted and escaped literal text,
 currency ([$€-407]), accounting spacing (_x is a space, *x fill is left out), scientific,
-fractions, dates, clock times (truncated to the shown precision) and durations ([h]:mm:ss,
-rounded). General shows 15 significant digits, never an exponent. Nothing here knows about files
-or fields: reading/cells.py decides what each field kind receives.
+fractions, dates, clock times and durations ([h]:mm:ss, rounded). General shows 15 significant
+digits, never an exponent. Where Excel and LibreOffice differ (which fraction a bounded
+denominator shows, clock times rounded or cut, the point of '0.##' for a whole number, negative
+durations), ``program`` decides (reading/program.py; reading/clock.py, reading/fractions.py). A
+date or time that is negative or after 9999 shows ######## (kind "hashes"). Nothing here knows
+about files or fields: reading/cells.py decides what each field kind receives.
 """
 from __future__ import annotations
 
@@ -241,8 +244,8 @@ def _number(section: Section, x: float, auto_sign: bool, program: str | None) ->
     literal = section.literal_text
     if slash is not None:
         core, shown_abs, exact = fractions.render(
-            tokens[first:last + 1], slash - first, v, abs(x) * 100 ** section.percent
-            / 1000 ** scale, program, lambda t, d: _fill_int(t, d, False))
+            tokens[first:last + 1], slash - first, v, float(v), program,
+            lambda t, d: _fill_int(t, d, False))
         literal = "".join(val for k, val in tokens[:first] + tokens[last + 1:] if k == "lit")
     elif exp is not None:
         core, shown_abs = _scientific(tokens, first, int_end, point, exp, last, v)

@@ -56,7 +56,7 @@ def render(tokens: list[tuple[str, str]], slash: int, v: Decimal, x: float, prog
     den_text = "".join(val for k, val in tokens[slash + 1:] if k == "digit" or (
         k == "lit" and val.isdigit()))
     fixed = int(den_text) if den_text.isdigit() and den_text.strip("0") else None
-    excel = program == EXCEL
+    excel = program == EXCEL and math.isfinite(x)  # (a thousand '%' can overflow a float)
     width = len(den_text)
     if fixed:
         whole = int(v.to_integral_value(ROUND_FLOOR)) if has_whole else 0
