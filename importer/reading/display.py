@@ -22,7 +22,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 from importer.reading import fractions
 from importer.reading.clock import render_date, showable
@@ -53,8 +53,10 @@ class Shown:
         return self.number is not None and self.held is not None and self.number != self.held
 
 
-# Enough digits for any double through 30 decimals, thousands of '%' and scaling commas
-_DIGITS = Context(prec=100_000, Emax=999_999_999, Emin=-999_999_999)
+# Enough digits for any double through 30 decimals and a few '%' (as fast as the default 28);
+# a format that needs more (hundreds of '%' or scaling commas) is shown again with _MANY
+_DIGITS = Context(prec=400, Emax=999_999_999, Emin=-999_999_999)
+_MANY = Context(prec=100_000, Emax=999_999_999, Emin=-999_999_999)
 HASHES = "#" * 8  # what a cell shows when its number cannot be a date or time
 
 
@@ -66,8 +68,12 @@ def show(value: object, code: str | None, program: str | None = None) -> Shown:
     """The cell holding ``value`` (as the workbook reader gives it) with format ``code``, as
     ``program`` (reading/program.py: EXCEL, LIBREOFFICE, or None for a file that does not say,
     shown LibreOffice's way) shows it."""
-    with localcontext(_DIGITS):
-        return _show(value, code, program)
+    try:
+        with localcontext(_DIGITS):
+            return _show(value, code, program)
+    except InvalidOperation:
+        with localcontext(_MANY):
+            return _show(value, code, program)
 
 
 def _show(value: object, code: str | None, program: str | None) -> Shown:
