@@ -37,9 +37,10 @@ class Close:
 
     def message(self, entity: Entity) -> str:
         end = entity.end_date_field
-        return (f"Added by close_previous: ends the price line from {self.start} on "
-                f"{self.new_end} ({end} {self.old_end or '(open)'} -> {self.new_end}), the day "
-                f"before row {self.by_row} starts the new price on {self.by_start}.")
+        line = entity.describe_key(tuple(self.key.get(k, "") for k in entity.key))
+        return (f"Added by close_previous: ends the price line {line} on {self.new_end} "
+                f"({end} {self.old_end or '(open)'} -> {self.new_end}), the day before row "
+                f"{self.by_row} starts the new price on {self.by_start}.")
 
 
 def _line(entity: Entity, values: dict[str, str]) -> tuple[str, ...]:
