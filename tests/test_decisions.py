@@ -209,3 +209,42 @@ def test_history_lists_three_changes_and_the_revert_in_order_with_accounts(sb, t
         assert text in shown.output
     nothing = CliRunner().invoke(main, ["history", "NOPE", "--journal", str(tmp_path / "j")])
     assert nothing.exit_code == 0 and "No run of this journal" in nothing.output
+
+
+def test_a_new_price_for_an_obsolete_part_is_held_but_a_change_to_its_price_is_not(sb, tmp_path):
+    parts = tmp_path / "parts.csv"
+    parts.write_text(f"PART_ID,PART_STATUS\n{PARTS[0]},A\nOBS-9000,O\n", encoding="utf-8")
+    rows = [[PARTS[0], "LP", "2026-12-01", "", "1", "USD", "10.00"],
+            ["OBS-9000", "LP", "2026-12-01", "", "1", "USD", "99.00"]]
+    src = write_csv(tmp_path / "a.csv", rows)
+    held = cli("import", [str(src), "--parts", str(parts), "--json"], sb, tmp_path)
+    assert held.exit_code == 1, held.output
+    answer = json.loads(held.stdout)
+    assert answer["counts"] == {"CREATED": 1, "HELD": 1}
+    assert [(d["row"], d["kind"]) for d in answer["decisions"]] == [(3, "obsolete")]
+    skipped = cli("approve", [str(src), "--parts", str(parts), "--only", "price-jump",
+                              "--json"], sb, tmp_path)
+    assert json.loads(skipped.stdout)["accepted"] == 0
+    assert cli("import", [str(src), "--parts", str(parts), "--json"], sb,
+               tmp_path).exit_code == 1
+    assert cli("approve", [str(src), "--parts", str(parts), "--only", "obsolete"], sb,
+               tmp_path).exit_code == 0
+    sent = cli("import", [str(src), "--parts", str(parts), "--json"], sb, tmp_path)
+    assert json.loads(sent.stdout)["counts"] == {"CREATED": 2}
+    rows[1][6] = "99.50"  # its existing price changes a little: a warning, not a decision
+    changed = cli("import", [str(write_csv(tmp_path / "b.csv", rows)), "--parts", str(parts),
+                             "--json"], sb, tmp_path)
+    assert changed.exit_code == 0, changed.output
+    assert json.loads(changed.stdout)["counts"] == {"UPDATED": 2}
+    assert json.loads(changed.stdout)["warnings"] == 1
+
+
+def test_revert_of_a_run_with_held_rows_puts_back_only_what_it_sent(sb, tmp_path):
+    a, b = months()
+    assert cli("import", [str(write_csv(tmp_path / "a.csv", a))], sb, tmp_path).exit_code == 0
+    held = cli("import", [str(write_csv(tmp_path / "b.csv", b)), "--json"], sb, tmp_path)
+    run_b = json.loads(held.stdout)["run_id"]
+    reverted = cli("revert", [str(run_b), "--json"], sb, tmp_path)
+    assert reverted.exit_code == 0, reverted.output
+    assert json.loads(reverted.stdout)["revert_run"]["counts"] == {"UPDATED": 5}
+    assert prices(sb) == {key(r): r[6] for r in a}

@@ -276,3 +276,19 @@ def test_terminal_shows_each_sheet_and_its_own_progress(sb, tmp_path):
     assert "Sheet Customer Part: 2 rows of Customer Part" in out
     assert "4/4 rows done" in out and "2/2 rows done" in out
     assert out.count("both.results.xlsx") == 1  # one results workbook, named once
+
+
+def test_a_held_price_in_a_workbook_of_several_sheets_is_on_the_decisions_sheet(sb, tmp_path):
+    first = write_book(tmp_path / "march.xlsx", price_rows(2), cp_rows(1))
+    assert run_cli("import", first, sb=sb, journal=tmp_path / "j").exit_code == 0
+    prices = price_rows(2)
+    prices[1][4] = "105.00"  # +900%: held until accepted
+    book = write_book(tmp_path / "april.xlsx", prices, cp_rows(1))
+    held = run_cli("import", book, "--json", sb=sb, journal=tmp_path / "j")
+    assert held.exit_code == 1
+    assert json.loads(held.stdout)["counts"] == {"UPDATED": 2, "HELD": 1}
+    sheet = openpyxl.load_workbook(tmp_path / "april.results.xlsx")["Decisions"]
+    assert [(r[0].value, r[2].value) for r in sheet.iter_rows(min_row=2)] == [
+        ("'Product Price'!E3", "price-jump")]
+    failed = openpyxl.load_workbook(tmp_path / "april.failed.xlsx")
+    assert failed.sheetnames == ["Product Price"]

@@ -60,13 +60,17 @@ def add_decisions_sheet(fw: FastWorkbook, reviews: Sequence[tuple[str, Review]],
         if d.percent is not None:
             cell = ws.cell(row=n, column=7, value=round(d.percent / 100, 4))
             cell.number_format = "+0.0%;-0.0%;0.0%"
-        why = st.set_text(ws.cell(row=n, column=8), f"{KIND_MEANING[d.kind]}: {d.why}")
+        why = st.set_text(ws.cell(row=n, column=8), d.why)
         why.alignment = st.WRAP_TOP
+        ws.row_dimensions[n].height = 15 * (len(d.why) // 100 + 1)  # the whole reason shows
         state = st.set_text(ws.cell(row=n, column=9),
                             "HELD: not sent until accepted" if held else "accepted")
         state.fill = st.fill(st.STATUS_COLOURS[Status.HELD] if held else st.GREEN)
+        state.alignment = Alignment(vertical="top")
         for col in range(1, 8):
             ws.cell(row=n, column=col).alignment = Alignment(vertical="top")
+    ws.cell(row=1, column=3).comment = st.comment("\n".join(
+        f"{kind}: {meaning}." for kind, meaning in KIND_MEANING.items()))
     for col, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[chr(64 + col)].width = width
     ws.freeze_panes = "A2"
