@@ -62,6 +62,13 @@ def test_preview_lists_the_decisions_first_and_accepting_one_sends_it(serve, tmp
         assert "--" not in page.inner_text("main")  # no command-line option named in the page
         assert "3 held until accepted" in page.inner_text("#import-button")
         page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+        page.click("[data-history='3']")  # the changed row's record, as importer history has it
+        page.wait_for_selector("#history[open] #history-lines li")
+        line = page.inner_text("#history-lines li")
+        assert "run 1 (a.csv): CREATED" in line and "SO_UNIT_PRICE 101.00" in line
+        assert "ERP user APIUSER" in line
+        page.screenshot(path=str(tmp_path / "history.png"))
+        page.click("[data-close-history]")
 
         page.click("[data-accept-row='3']")
         page.wait_for_function("document.querySelectorAll('#decision-rows tbody tr').length == 2")

@@ -20,6 +20,8 @@ from importer.errors import BadOptions
 from importer.humane import plural
 from importer.rules import DECISION_KINDS
 
+SHOWN = 20  # accepted decisions listed one per line; the rest are counted
+
 
 @click.command("approve")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -90,9 +92,12 @@ def command(file: Path, only, entity, sheets, max_price_change, journal, use_san
         console.print(f"Sheet {sheet.sheet}: {plural(len(sheet.decisions), 'decision')}, "
                       f"{len(sheet.accepted)} accepted by {done.account} for {where}.",
                       soft_wrap=True, markup=False)
-        for d in sheet.accepted:
+        for d in sheet.accepted[:SHOWN]:
             console.print(f"  {d.address} {d.kind}: {d.change_text}", soft_wrap=True,
                           markup=False)
+        if len(sheet.accepted) > SHOWN:
+            console.print(f"  ... and {len(sheet.accepted) - SHOWN} more (the dry run's "
+                          "Decisions sheet lists every one).", soft_wrap=True, markup=False)
         if sheet.plan_approved:
             console.print(f"  Plan approved by {done.account}: someone else may now import it.",
                           soft_wrap=True, markup=False)

@@ -192,6 +192,16 @@ class Page:
         accepted = await asyncio.to_thread(self.workspace.accept, upload, target, rows)
         return JSONResponse({"accepted": accepted})
 
+    async def history(self, request: Request) -> Response:
+        """Every run that created or changed the record of one row (what importer history
+        lists), as the lines the page shows."""
+        upload = self.upload_of(request)
+        if upload.report is None:
+            return JSONResponse({"error": upload.error}, 422)
+        events = await asyncio.to_thread(self.workspace.history, upload,
+                                         _int(request.path_params["row"], 0))
+        return JSONResponse({"lines": views.history_lines(events)})
+
     async def start_import(self, request: Request) -> Response:
         upload = self.upload_of(request)
         body = await _json(request)
@@ -318,6 +328,7 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/u/{upload_id}/preview", page.preview),
         Route("/u/{upload_id}/import", page.start_import, methods=["POST"]),
         Route("/u/{upload_id}/accept", page.accept, methods=["POST"]),
+        Route("/u/{upload_id}/history/{row:int}", page.history),
         Route("/jobs/{job_id}", page.job),
         Route("/jobs/{job_id}/events", page.events),
         Route("/jobs/{job_id}/stop", page.stop, methods=["POST"]),

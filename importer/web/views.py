@@ -148,7 +148,13 @@ def results_view(result: ImportResult | None, outcomes: dict[int, RowOutcome]) -
                "code": o.message_code}
               for r, o in sorted(outcomes.items()) if o.status in UNAPPLIED]
     retryable = any(o.status in (Status.FAILED, Status.NOT_RUN) for o in outcomes.values())
-    return {"result": result.to_dict() if result else None, "failed": failed[:1000],
+    shown = result.to_dict() if result else None
+    held = result.counts.get(Status.HELD.value, 0) if result else 0
+    if held and shown:  # the page's own way to accept, not the command line's
+        shown["message"] = (f"{held} row{'' if held == 1 else 's'} held until "
+                            f"{'its' if held == 1 else 'their'} decisions are accepted: open the "
+                            "Preview of this file again, accept them there, and import again.")
+    return {"result": shown, "failed": failed[:1000],
             "retryable": retryable and not (result and result.run.dry_run),
             "more_failed": max(0, len(failed) - 1000)}
 
@@ -172,3 +178,20 @@ def run_view(run: RunInfo) -> dict:
                                                    or run.counts.get("CREATED")),
             "counts": ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()))
             or "(unfinished)"}
+
+
+def history_lines(events: list[dict]) -> list[str]:
+    """One sentence per run that created or changed a record (key_history's dicts)."""
+    from importer.humane import local_time
+
+    lines = []
+    for e in events:
+        what = ", ".join(f"{c['field']} {c['old']} \u2192 {c['new']}" if c["old"]
+                         else f"{c['field']} {c['new']}" for c in e["changes"])
+        who = f"sent by {', '.join(e['os_accounts']) or 'unknown'} (ERP user {e['erp_user']})"
+        more = [f"approved by {', '.join(e['approved_by'])}"] if e["approved_by"] else []
+        more += [f"revert of run {e['revert_of']}"] if e["revert_of"] else []
+        more += [f"reverted by run {e['reverted_by']}"] if e["reverted_by"] else []
+        lines.append(f"{local_time(e['at'], seconds=False)}, run {e['run_id']} ({e['input']}): "
+                     f"{e['status']} {what}; " + "; ".join([who, *more]))
+    return lines

@@ -222,6 +222,21 @@ class Workspace:
                             customers=self.customers, rows=rows)
         return done.accepted
 
+    def history(self, upload: Upload, excel_row: int) -> list[dict]:
+        """What the journal knows of the record of one row of the upload: every run that
+        created or changed its key (importer.journal.history.key_history), oldest first."""
+        from importer.journal.history import key_history
+
+        table = upload.report.table
+        row = next((r for r in table.rows if r.excel_row == excel_row), None)
+        if row is None or not row.values.get("PART_ID"):
+            return []
+        key = table.entity.key_of(row.values)
+        with Journal(self.journal) as journal:
+            events = key_history(journal, row.values["PART_ID"],
+                                 row.values.get("PRICE_CODE"), row.values.get("CUSTOMER_ID"))
+        return [e.to_dict() for e in events if e.entity == table.entity.name and e.key == key]
+
     def start_import(self, upload: Upload, target: Target, mode: str = "upsert",
                      workers: int = 4, fresh: bool = False,
                      rules: ChangeRules | None = None) -> tuple[str, bool]:

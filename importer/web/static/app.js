@@ -119,6 +119,22 @@ function setupDecisions() {
   if (all) all.addEventListener("click", () => accept(null));
 }
 
+function setupHistory() {
+  const dialog = document.getElementById("history");
+  if (!dialog) return;
+  dialog.querySelector("[data-close-history]").addEventListener("click", () => dialog.close());
+  document.querySelectorAll("[data-history]").forEach((b) => b.addEventListener("click", async () => {
+    const list = document.getElementById("history-lines");
+    document.getElementById("history-title").textContent = "History of row " + b.dataset.history;
+    list.replaceChildren();
+    const response = await fetch("/u/" + dialog.dataset.upload + "/history/" + b.dataset.history, { credentials: "same-origin" });
+    const data = await response.json();
+    const lines = data.lines && data.lines.length ? data.lines : [data.error || "No run of this journal created or changed this record."];
+    lines.forEach((text) => { const item = document.createElement("li"); item.textContent = text; list.append(item); });
+    dialog.showModal();
+  }));
+}
+
 function setupImport() {
   const form = document.querySelector("[data-import]");
   if (form) form.addEventListener("submit", async (e) => {
@@ -170,4 +186,4 @@ function setupProgress() {
   };
 }
 
-document.addEventListener("DOMContentLoaded", () => { setupUpload(); setupRecheck(); setupColumns(); setupEditing(); setupDecisions(); setupImport(); setupProgress(); });
+document.addEventListener("DOMContentLoaded", () => { setupUpload(); setupRecheck(); setupColumns(); setupEditing(); setupDecisions(); setupHistory(); setupImport(); setupProgress(); });
