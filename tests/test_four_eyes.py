@@ -93,3 +93,23 @@ def test_records_changed_since_the_approval_are_refused(sb, tmp_path):
     assert refused.exit_code == 1
     assert "planned against changed since bob approved it" in refused.output
     assert PARTS[2] not in sent(sb)
+
+
+def test_a_workbook_of_two_sheets_starts_no_run_until_approved(sb, tmp_path):
+    book = openpyxl.Workbook()
+    prices = book.active
+    prices.title = "Product Price"
+    for row in [HEADER, [PARTS[0], "LP", "2026-12-01", "1", "USD", "10.00"]]:
+        prices.append(row)
+    parts = book.create_sheet("Customer Part")
+    for row in [["PART_ID", "CUSTOMER_ID", "CUST_PART_ID"], [PARTS[1], "ABCCORP", "ABC-1"]]:
+        parts.append(row)
+    book.save(tmp_path / "both.xlsx")
+    refused = as_("alice", "import", [str(tmp_path / "both.xlsx")], sb, tmp_path)
+    assert refused.exit_code == 1 and "approval" in refused.output
+    listed = CliRunner().invoke(main, ["runs", "--json", "--journal", str(tmp_path / "j")])
+    assert json.loads(listed.stdout) == []
+    assert as_("bob", "approve", [str(tmp_path / "both.xlsx")], sb, tmp_path).exit_code == 0
+    done = as_("alice", "import", [str(tmp_path / "both.xlsx"), "--json"], sb, tmp_path)
+    assert done.exit_code == 0, done.output
+    assert [s["counts"] for s in json.loads(done.stdout)["sheets"]] == [{"CREATED": 1}] * 2

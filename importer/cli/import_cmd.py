@@ -321,6 +321,23 @@ def _file_summary(done: "FileImport", sandbox: bool) -> None:
             console.print(f"Rows to fix and import again: {done.failed_path}", soft_wrap=True)
 
 
+HELD_SHOWN = 10  # held decisions listed in the summary; the Decisions sheet has every one
+
+
+def _held_lines(result: "ImportResult") -> list[str]:
+    """'Held: b!G3 price-jump 101.00 -> 1010.00 (+900.0%)', one line per held decision."""
+    held = [d for d in result.decisions if d["held"]]
+    lines = []
+    for d in held[:HELD_SHOWN]:
+        change = f"{d['old']} -> {d['new']}" if d["old"] else d["new"]
+        percent = f" ({d['percent']:+.1f}%)" if d["percent"] is not None else ""
+        lines.append(f"Held: {escape(d['cell'])} {d['kind']} {escape(change)}{percent}")
+    if len(held) > HELD_SHOWN:
+        lines.append(f"... and {len(held) - HELD_SHOWN} more held (the Decisions sheet of the "
+                     "results lists every one).")
+    return lines
+
+
 def _summary(result: "ImportResult", sandbox: bool, files: bool = True) -> None:
     run = result.run
     if result.already_complete:
@@ -357,6 +374,7 @@ def _summary(result: "ImportResult", sandbox: bool, files: bool = True) -> None:
         lines.append(f"{plural(result.warnings, 'warning')}: see the amber cells of the results "
                      "workbook.")
     lines += change_lines(result.changes)
+    lines += _held_lines(result)
     lines += result.notes
     if files:
         lines.append(f"Results: {result.results_path}")

@@ -167,6 +167,8 @@ class _Several:
                         for r in self.reports]
                 for run in runs:  # every sheet's lease before any run is opened or sent
                     leases.enter_context(run.claim())
+                for run in runs:  # four eyes: every sheet approved before any is opened
+                    run.check_approval(fresh)
                 for run in runs:
                     run.open(fresh)
                 _send(runs, workers, on_progress, stop_event or threading.Event(), on_sheet)

@@ -79,6 +79,7 @@ class SheetRun:
             settings.hold if settings else DECISION_KINDS)
         self.four_eyes = bool(settings and settings.approval_required)
         self.closing: dict = {}  # Excel row -> checks.closing.Close (close_previous)
+        self.approval_checked = False
 
     def claim(self) -> contextlib.AbstractContextManager:
         """The run lease (see importer/journal/lease.py); a dry run sends nothing and takes none."""
@@ -101,7 +102,7 @@ class SheetRun:
                 and set(found.counts) <= COMPLETE):
             self.complete = found
             return
-        if self.four_eyes:
+        if self.four_eyes and not self.approval_checked:
             self._check_approval(found)
         closing = self.server_url and closing_rules.enabled(
             t, self.settings.rules if self.settings else None)
@@ -140,6 +141,18 @@ class SheetRun:
                     known.save_changes(self.run.run_id, self.changes)
         self._plan()
 
+    def check_approval(self, fresh: bool) -> None:
+        """Four eyes before any sheet of a file is opened (multisheet.py): NotApproved when
+        this sheet may not be sent; nothing when it needs no approval or is complete."""
+        if not self.four_eyes or self.approval_checked:
+            return
+        t = self.table
+        found = None if (fresh or self.dry_run) else self.journal.find_run(
+            self.server_url, self.data_source, t.entity.name, t.sha256, t.sheet)
+        if found is not None and found.finished_at and set(found.counts) <= COMPLETE:
+            return
+        self._check_approval(found)
+
     @property
     def target(self):
         return target_of(self.table, self.server_url, self.data_source)
@@ -157,6 +170,7 @@ class SheetRun:
                 plans.add(plan_digest(history.run_changes(
                     self.journal.path, scope, self.table, found.run_id, True)))
         approvals = Approvals(self.journal)
+        self.approval_checked = True
         try:
             if not self.dry_run:
                 approvals.check_four_eyes(self.target, plans, self.me, str(self.table.path),
