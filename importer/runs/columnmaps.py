@@ -2,6 +2,7 @@
 mapping as importer.toml's ``[columns.<entity>]`` table, which reading applies from then on.
 
     sheet, headers = header_cells(path, sheet=None)     # [("A", "Artikelnummer"), ...]
+    sheet, headers, samples = header_samples(path)     # ... and {"A": ["4711", "4712"]}
     save_column_names(config_path, "product-price", {"Artikelnummer": "PART_ID"})
 
 Saving edits the file as text, so the person's comments and layout stay: an existing
@@ -20,8 +21,10 @@ from pathlib import Path
 from importer.entities import get_entity
 from importer.errors import BadOptions, UnusableFile
 from importer.model import column_letter
+from importer.reading.values import display
 from importer.reading.header import HEADER_SEARCH_ROWS, sheet_picker
 from importer.reading.limits import ReadLimits
+from importer.reading.scan import column_index
 from importer.reading.sources import load_grid
 
 
@@ -30,14 +33,39 @@ def header_cells(path: Path, sheet: str | None = None,
     """(sheet, [(column letter, header text)]) of the first row among the first rows that holds
     two or more texts: the row the person calls the header. Raises UnusableFile for a file that
     cannot be read."""
+    found, headers, _ = header_samples(path, sheet, limits, 0)
+    return found, headers
+
+
+def header_samples(path: Path, sheet: str | None = None, limits: ReadLimits | None = None,
+                   samples: int = 2
+                   ) -> tuple[str, list[tuple[str, str]], dict[str, list[str]]]:
+    """`header_cells` and, per column letter, the first ``samples`` values under the header as
+    the cells show them (for naming the columns by what they hold)."""
     grid = load_grid(Path(path), sheet_picker(Path(path), sheet, None), limits or ReadLimits())
-    for row in grid.rows[:HEADER_SEARCH_ROWS]:
+    for h, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
         texts = [(column_letter(i), str(v).strip()) for i, v in enumerate(row)
                  if isinstance(v, str) and v.strip()]
         if len(texts) >= 2:
-            return grid.sheet, texts
+            return grid.sheet, texts, _samples(grid.rows[h + 1:], texts, samples)
     raise UnusableFile(f"Sheet {grid.sheet!r} of {Path(path).name} has no header row: write the "
                        "field names in the first row.")
+
+
+def _samples(rows: list[list], headers: list[tuple[str, str]], wanted: int
+             ) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {letter: [] for letter, _ in headers}
+    if not wanted:
+        return found
+    index = {letter: column_index(letter) for letter, _ in headers}
+    for row in rows[:1000]:
+        for letter, i in index.items():
+            shown = display(row[i]).strip() if i < len(row) else ""
+            if shown and len(found[letter]) < wanted:
+                found[letter].append(shown)
+        if all(len(v) >= wanted for v in found.values()):
+            break
+    return found
 
 
 def save_column_names(config: Path, entity_name: str, mapping: dict[str, str]) -> Path:

@@ -30,6 +30,7 @@ from importer.journal.store import Journal
 from importer.model import MODES, Report, Table
 from importer.reading import ReadLimits, ReadOptions, read_table
 from importer.runs.checking import build_checks
+from importer.runs.gridedits import mark_skipped
 from importer.runs.valuefixes import with_learned
 from importer.runs.result import ImportResult, default_failed_path, default_results_path  # noqa: F401
 from importer.runs.sheetrun import COMPLETE, SheetRun  # noqa: F401
@@ -48,12 +49,14 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
                limits: ReadLimits | None = None,
                rules: ChangeRules | None = None,
                read_options: ReadOptions | None = None, parts: str | Path | None = None,
-               customers: str | Path | None = None) -> ImportResult:
+               customers: str | Path | None = None,
+               skip_rows: frozenset[int] = frozenset()) -> ImportResult:
     """Import one sheet of a spreadsheet; see the module docstring. ``settings`` may be None
     only for a dry run. ``server_name`` is what the journal calls the server (default: its URL;
     a sandbox kept in a file is restarted on a new port each time, so it is named by its file).
     ``rules``: --skip-unchanged, the price-jump limit and --strict (importer.checks.changes).
     ``parts``/``customers``: master-data files (else the settings'; importer.runs.checking).
+    ``skip_rows``: Excel rows read as ACTION=SKIP (skipped on the page: not sent).
     Raises UnusableFile/BadOptions (exit 2), LoginFailed/ConnectionFailed (exit 3, nothing
     sent)."""
     started, cpu_started = time.monotonic(), time.process_time()
@@ -65,6 +68,7 @@ def run_import(path: str | Path, settings: Settings | None, entity: str | Entity
                                     (server_name or settings.url, settings.data_source))
     table = read_table(Path(path).absolute(), entity=_entity(entity), sheet=sheet,
                        day_first=day_first, limits=limits, options=read_options)
+    mark_skipped(table, skip_rows)
     report = validate(table, checks=build_checks(
         table.entity, settings, parts=parts, customers=customers,
         journal_path=journal_file(journal_path, settings), server=server_name or "", mode=mode,

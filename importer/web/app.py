@@ -115,9 +115,13 @@ class Page:
 
     async def check(self, request: Request) -> Response:
         upload = self.upload_of(request)
-        page = _int(request.query_params.get("page"), 1)
-        only = request.query_params.get("issues") == "1"
-        view = views.check_view(upload.report, page, only) if upload.report else None
+        q = request.query_params
+        show = q.get("show") or ("issues" if q.get("issues") == "1" else "all")
+        query = views.GridQuery(page=_int(q.get("page"), 1),
+                                show=show if show in views.SHOWS else "all",
+                                code=q.get("code", ""), column=q.get("column", ""),
+                                row=_int(q.get("row"), 0), issue_page=_int(q.get("ipage"), 1))
+        view = views.check_view(upload.report, query, upload.skipped) if upload.report else None
         return self.render(request, "check.html", upload=upload, view=view,
                            saved=request.query_params.get("saved") == "1",
                            status=200 if upload.report else 422)
@@ -148,13 +152,35 @@ class Page:
         if upload.report is None:
             return JSONResponse({"error": upload.error}, 422)
         found = next((r for r in upload.report.table.rows if r.excel_row == row), None)
-        view = views.check_view(upload.report)
+        view = views.check_view(upload.report, skipped=upload.skipped)
         row_html = self.templates.get_template("_row.html").render(
             row=views.row_view(upload.report, found), upload=upload) if found else ""
         summary = self.templates.get_template("_counts.html").render(view=view)
         invalid = row in upload.report.invalid_rows
         return JSONResponse({"row_html": row_html, "summary_html": summary, "valid": not invalid,
                              "errors": view["errors"]})
+
+    async def change(self, request: Request) -> Response:
+        """One undoable edit (set, same, replace, fill, skip, unskip, undo, redo)."""
+        upload = self.upload_of(request)
+        body = await _json(request)
+        await asyncio.to_thread(self.workspace.change, upload, str(body.get("op", "")), body)
+        return JSONResponse({"message": upload.last_step, "error": upload.error,
+                             "edits": len(upload.edits), "skipped": len(upload.skipped)},
+                            200 if upload.report else 422)
+
+    async def count(self, request: Request) -> Response:
+        """How many cells a bulk fix would change, before it is made."""
+        upload = self.upload_of(request)
+        q = request.query_params
+        letter = q.get("letter", "")
+        if q.get("find") is not None:
+            n = await asyncio.to_thread(self.workspace.count_matches, upload, letter,
+                                        q.get("find", ""), q.get("whole") == "1")
+        else:
+            n = await asyncio.to_thread(self.workspace.same_count, upload, letter,
+                                        _int(q.get("row"), 0))
+        return JSONResponse({"count": n})
 
     async def validation_workbook(self, request: Request) -> Response:
         upload = self.upload_of(request)
@@ -225,10 +251,40 @@ class Page:
         if job.result is not None:
             outcomes = await asyncio.to_thread(self.workspace.outcomes, job.result.run.run_id)
         job_id = request.path_params["job_id"]
+        report = upload.report if upload is not None else None
         return self.render(request, "job.html", job_id=job_id,
                            target=self.job_targets.get(job_id, "sandbox"),
                            job=job.snapshot(), upload=upload,
-                           view=views.results_view(job.result, outcomes))
+                           view=views.results_view(job.result, outcomes, report,
+                                                   _int(request.query_params.get("page"), 1)))
+
+    async def fix_and_retry(self, request: Request) -> Response:
+        """Cells of rows not applied corrected from the results page, then those rows sent
+        again (the rows this run applied are left out)."""
+        job, upload = self.job_of(request)
+        body = await _json(request)
+        if upload is None or job.result is None:
+            return JSONResponse({"error": "Only a finished import of an uploaded file can be "
+                                          "corrected here."}, 400)
+        cells = body.get("cells") if isinstance(body.get("cells"), list) else []
+        for cell in cells:
+            if isinstance(cell, dict):
+                await asyncio.to_thread(self.workspace.change, upload, "set", cell)
+        if upload.report is None:
+            return JSONResponse({"error": upload.error}, 422)
+        job_id = request.path_params["job_id"]
+        outcomes = await asyncio.to_thread(self.workspace.outcomes, job.result.run.run_id)
+        done = views.results_view(job.result, outcomes)["done_rows"]
+        target_name = self.job_targets.get(job_id, "sandbox")
+        target = await asyncio.to_thread(self.targets.get, target_name,
+                                         str(body.get("password", "")))
+        new_id, started = self.workspace.start_import(upload, target, also_skip=done)
+        self.job_targets.setdefault(new_id, target_name)
+        if not started:
+            return JSONResponse({"error": "Another import is running on this journal; wait for "
+                                          "it to finish or stop it.", "url": f"/jobs/{new_id}"},
+                                409)
+        return JSONResponse({"url": f"/jobs/{new_id}"})
 
     async def events(self, request: Request) -> Response:
         job, _ = self.job_of(request)
@@ -322,6 +378,8 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/u/{upload_id}", page.check),
         Route("/u/{upload_id}/recheck", page.recheck, methods=["POST"]),
         Route("/u/{upload_id}/cell", page.edit_cell, methods=["POST"]),
+        Route("/u/{upload_id}/edit", page.change, methods=["POST"]),
+        Route("/u/{upload_id}/count", page.count),
         Route("/u/{upload_id}/columns", page.name_columns, methods=["POST"]),
         Route("/u/{upload_id}/validation.xlsx", page.validation_workbook),
         Route("/u/{upload_id}/corrected", page.corrected),
@@ -332,6 +390,7 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/jobs/{job_id}", page.job),
         Route("/jobs/{job_id}/events", page.events),
         Route("/jobs/{job_id}/stop", page.stop, methods=["POST"]),
+        Route("/jobs/{job_id}/fix", page.fix_and_retry, methods=["POST"]),
         Route("/jobs/{job_id}/{which:str}.xlsx", page.job_file),
         Route("/runs/{run_id:int}/results.xlsx", page.run_report),
         Route("/runs/{run_id:int}/revert", page.revert_page),

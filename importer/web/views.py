@@ -4,17 +4,45 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlencode
 
 from importer.checks.references import suggestions_in
-from importer.model import Issue, Report, RowOutcome, RunInfo, Severity, Status
+from importer.model import Action, Issue, Report, RowOutcome, RunInfo, Severity, Status
 from importer.runs.runner import ImportResult
 
 PAGE_ROWS = 100
+PAGE_ISSUES = 100
+PAGE_RESULTS = 100
+SHOWS = {"all": "Every row", "issues": "Rows with issues", "errors": "Rows with errors",
+         "warnings": "Rows with warnings only", "skipped": "Skipped rows"}
 
 
-def check_view(report: Report, page: int = 1, only_issues: bool = False) -> dict:
-    """The Check step: counts, one page of the grid with red/amber cells, the issue list."""
+@dataclass(frozen=True)
+class GridQuery:
+    """Which rows of the grid and which page: the page's filters (from the address)."""
+
+    page: int = 1
+    show: str = "all"  # a key of SHOWS
+    code: str = ""  # one issue code
+    column: str = ""  # a column letter: rows with an issue in it
+    row: int = 0  # jump to the page holding this Excel row
+    issue_page: int = 1
+
+    def link(self, **changes) -> str:
+        values = {**self.__dict__, **changes}
+        params = {"page": values["page"] if values["page"] != 1 else None,
+                  "show": values["show"] if values["show"] != "all" else None,
+                  "code": values["code"] or None, "column": values["column"] or None,
+                  "ipage": values["issue_page"] if values["issue_page"] != 1 else None}
+        query = urlencode({k: v for k, v in params.items() if v is not None})
+        return "?" + query if query else "?"
+
+
+def check_view(report: Report, query: GridQuery = GridQuery(), skipped=frozenset()) -> dict:
+    """The Check step: counts, one page of the grid with red/amber cells (filtered), one page of
+    the issue list."""
     table = report.table
     by_cell: dict[tuple[int, str], list[Issue]] = {}
     by_row: dict[int, list[Issue]] = {}
@@ -25,26 +53,63 @@ def check_view(report: Report, page: int = 1, only_issues: bool = False) -> dict
             by_cell.setdefault((issue.row, issue.column), []).append(issue)
         else:
             by_row.setdefault(issue.row, []).append(issue)
-    flagged = {i.row for i in report.issues if i.row is not None}
-    rows = [r for r in table.rows if r.excel_row in flagged] if only_issues else table.rows
+    skipped = set(skipped) | {r.excel_row for r in table.rows if r.action is Action.SKIP}
+    chosen = _chosen_issues(report.issues, query)
+    rows = table.rows
+    if query.show == "skipped":
+        rows = [r for r in rows if r.excel_row in skipped]
+    elif query.show != "all" or query.code or query.column:
+        if query.show == "warnings":
+            errors = report.invalid_rows
+            flagged = {i.row for i in chosen if i.row is not None and i.row not in errors}
+        else:
+            flagged = {i.row for i in chosen if i.row is not None}
+        rows = [r for r in rows if r.excel_row in flagged]
     pages = max(1, -(-len(rows) // PAGE_ROWS))
+    page = query.page
+    if query.row:
+        at = next((k for k, r in enumerate(rows) if r.excel_row >= query.row), len(rows) - 1)
+        page = at // PAGE_ROWS + 1
     page = min(max(page, 1), pages)
     shown = rows[(page - 1) * PAGE_ROWS:page * PAGE_ROWS]
+    row_issues = [i for i in chosen if i.row is not None]
+    issue_pages = max(1, -(-len(row_issues) // PAGE_ISSUES))
+    issue_page = min(max(query.issue_page, 1), issue_pages)
+    codes = Counter(i.code for i in report.issues if i.row is not None)
     return {
         "entity": table.entity, "sheet": table.sheet, "file_format": table.file_format,
         "rows_total": len(table.rows), "errors": len(report.errors),
         "warnings": len(report.warnings), "invalid_rows": len(report.invalid_rows),
-        "columns": [{"letter": c.letter, "header": c.header, "field": c.field}
-                    for c in table.columns],
+        "skipped": len(skipped),
+        "columns": [{"letter": c.letter, "header": c.header, "field": c.field,
+                     "action": c.is_action} for c in table.columns],
         "header_row": table.header_row,
-        "rows": [row_view(report, r, by_cell, by_row) for r in shown],
-        "page": page, "pages": pages, "only_issues": only_issues,
+        "rows": [row_view(report, r, by_cell, by_row, skipped) for r in shown],
+        "page": page, "pages": pages, "matching_rows": len(rows),
+        "query": replace(query, page=page, row=0, issue_page=issue_page),
+        "shows": SHOWS, "codes": sorted(codes.items()),
         "file_issues": [i for i in report.issues if i.row is None],
-        "issues": report.issues[:500], "more_issues": max(0, len(report.issues) - 500),
+        "issues": row_issues[(issue_page - 1) * PAGE_ISSUES:issue_page * PAGE_ISSUES],
+        "issue_page": issue_page, "issue_pages": issue_pages, "issues_total": len(row_issues),
+        "first_row": shown[0].excel_row if shown else 0,
+        "last_row": shown[-1].excel_row if shown else 0,
     }
 
 
-def row_view(report: Report, row, by_cell=None, by_row=None) -> dict:
+def _chosen_issues(issues: list[Issue], query: GridQuery) -> list[Issue]:
+    chosen = issues
+    if query.show == "errors":
+        chosen = [i for i in chosen if i.severity is Severity.ERROR]
+    elif query.show == "warnings":
+        chosen = [i for i in chosen if i.severity is Severity.WARNING]
+    if query.code:
+        chosen = [i for i in chosen if i.code == query.code]
+    if query.column:
+        chosen = [i for i in chosen if i.column == query.column]
+    return chosen
+
+
+def row_view(report: Report, row, by_cell=None, by_row=None, skipped=frozenset()) -> dict:
     if by_cell is None:  # one row on its own (after an edit)
         by_cell, by_row = {}, {}
         for issue in report.issues:
@@ -63,7 +128,8 @@ def row_view(report: Report, row, by_cell=None, by_row=None) -> dict:
     all_issues = row_issues + [i for c in cells for i in by_cell.get((row.excel_row,
                                                                         c["letter"]), [])]
     return {"excel_row": row.excel_row, "cells": cells, "severity": _worst(all_issues),
-            "messages": [i.message for i in row_issues]}
+            "messages": [i.message for i in row_issues],
+            "skipped": row.excel_row in skipped or row.action is Action.SKIP}
 
 
 def _worst(issues: list[Issue]) -> str | None:
@@ -143,20 +209,37 @@ def _preview_group(o: RowOutcome) -> str:
 UNAPPLIED = (Status.FAILED, Status.INVALID, Status.NOT_RUN, Status.HELD)
 
 
-def results_view(result: ImportResult | None, outcomes: dict[int, RowOutcome]) -> dict:
-    failed = [{"excel_row": r, "status": o.status.value, "message": o.message,
-               "code": o.message_code}
-              for r, o in sorted(outcomes.items()) if o.status in UNAPPLIED]
+def results_view(result: ImportResult | None, outcomes: dict[int, RowOutcome],
+                 report: Report | None = None, page: int = 1) -> dict:
+    """The Results step: counts and one page of the rows not applied; with the upload's
+    ``report``, each FAILED row's cells (to correct them here and send the row again)."""
+    unapplied = [(r, o) for r, o in sorted(outcomes.items()) if o.status in UNAPPLIED]
+    pages = max(1, -(-len(unapplied) // PAGE_RESULTS))
+    page = min(max(page, 1), pages)
+    by_row = {r.excel_row: r for r in report.table.rows} if report else {}
+    columns = report.table.columns if report else []
+    failed = []
+    for r, o in unapplied[(page - 1) * PAGE_RESULTS:page * PAGE_RESULTS]:
+        row = by_row.get(r)
+        failed.append({"excel_row": r, "status": o.status.value, "message": o.message,
+                       "code": o.message_code,
+                       "cells": [{"letter": c.letter, "header": c.header, "field": c.field,
+                                  "text": t} for c, t in zip(columns, row.cells)]
+                       if row is not None and o.status is not Status.NOT_RUN else []})
     retryable = any(o.status in (Status.FAILED, Status.NOT_RUN) for o in outcomes.values())
+    done = frozenset(r for r, o in outcomes.items() if o.status.value in FINAL)
     shown = result.to_dict() if result else None
     held = result.counts.get(Status.HELD.value, 0) if result else 0
     if held and shown:  # the page's own way to accept, not the command line's
         shown["message"] = (f"{held} row{'' if held == 1 else 's'} held until "
                             f"{'its' if held == 1 else 'their'} decisions are accepted: open the "
                             "Preview of this file again, accept them there, and import again.")
-    return {"result": shown, "failed": failed[:1000],
+    return {"result": shown, "failed": failed,
             "retryable": retryable and not (result and result.run.dry_run),
-            "more_failed": max(0, len(failed) - 1000)}
+            "unapplied": len(unapplied), "page": page, "pages": pages, "done_rows": done}
+
+
+FINAL = ("CREATED", "UPDATED", "SKIPPED")
 
 
 def revert_view(plan, refusal: str) -> dict:

@@ -18,16 +18,19 @@ from typing import Callable
 from importer import workbooks
 from importer.checks.changes import ChangeRules, RowChange
 from importer.checks.validation import validate
-from importer.entities import get_entity
+from importer.entities import ENTITIES, get_entity
 from importer.errors import BadOptions, ImporterError
 from importer.journal.history import History
 from importer.journal.store import Journal
-from importer.model import Report, RowOutcome
+from importer.model import TOOL_COLUMNS, Report, RowOutcome
 from importer.reading import read_table
 from importer.reading.options import ANY_ENTITY, ReadOptions, read_options
 from importer.runs.checking import build_checks
-from importer.runs.columnmaps import header_cells, save_column_names
-from importer.runs.corrections import EDITABLE_FORMATS, Edits, write_corrected
+from importer.runs.columnmaps import header_samples, save_column_names
+from importer.runs import gridedits
+from importer.runs.columnguess import guess_fields
+from importer.runs.corrections import EDITABLE_FORMATS, write_corrected
+from importer.runs.gridedits import EditHistory, Step, Typing
 from importer.runs.jobs import ImportJob, JobSlot
 from importer.runs.reports import render_report
 from importer.runs.revert import RevertPlan, check_later_runs, plan_revert, revert_run
@@ -48,24 +51,46 @@ class Upload:
     original: Path  # the bytes as uploaded
     entity: str | None = None  # chosen by the person; None = recognised
     sheet: str | None = None
-    edits: Edits = field(default_factory=dict)
+    history: EditHistory = field(default_factory=EditHistory)
     report: Report | None = None
     error: str | None = None  # the file cannot be used: one sentence
     sheets: list[str] = field(default_factory=list)
     generation: int = 0  # bumped by every edit: names the corrected copy
     maps: dict[str, str] = field(default_factory=dict)  # header -> field, named in the page
     headers: list[tuple[str, str]] = field(default_factory=list)  # (letter, header) of the sheet
+    samples: dict[str, list[str]] = field(default_factory=dict)  # letter -> two values shown
+    guesses: dict[str, str] = field(default_factory=dict)  # letter -> the likely field
+    decimal: str | None = None  # the file's decimal separator, found on the first typed number
+    last_step: str = ""  # what the latest edit, undo or redo did, in a sentence
+
+    @property
+    def edits(self) -> dict[tuple[str, int], str]:
+        return self.history.current.cells
+
+    @property
+    def skipped(self) -> frozenset[int]:
+        """Rows skipped here that the file cannot mark itself (it has no ACTION column)."""
+        return self.history.current.skipped
 
     @property
     def current(self) -> Path:
         """The file the check, preview and import read: the upload with the edits applied."""
-        if not self.edits:
+        if self.generation == 0:
             return self.original
         return self.folder / "corrected" / self.name
 
     @property
     def editable(self) -> bool:
         return self.report is not None and self.report.table.file_format in EDITABLE_FORMATS
+
+
+def _number(value) -> int:
+    if value is None:
+        return 0
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise BadOptions("The page sent a row number it cannot use; reload it.") from None
 
 
 @dataclass
@@ -123,19 +148,38 @@ class Workspace:
         if sheet is not ...:
             upload.sheet = sheet or None
         try:
-            table = read_table(upload.current, entity=upload.entity, sheet=upload.sheet,
-                               options=self.read_options(upload))
+            table = gridedits.mark_skipped(read_table(
+                upload.current, entity=upload.entity, sheet=upload.sheet,
+                options=self.read_options(upload)), upload.skipped)
             upload.report = validate(table, checks=build_checks(
                 table.entity, self.settings(), parts=self.parts, customers=self.customers,
                 journal_path=self.journal))
             upload.error = None
         except ImporterError as exc:
             upload.report, upload.error = None, str(exc)
-        try:
-            upload.headers = header_cells(upload.current, upload.sheet)[1]
-        except ImporterError:
-            upload.headers = []
+        if upload.generation == 0 or not upload.headers:  # edits leave the headers as they are
+            try:
+                _, upload.headers, upload.samples = header_samples(upload.current, upload.sheet)
+            except ImporterError:
+                upload.headers, upload.samples = [], {}
+            upload.guesses = self._guesses(upload)
         return upload
+
+    @staticmethod
+    def _guesses(upload: Upload) -> dict[str, str]:
+        """The likely field of each header the reading did not match (for the naming panel)."""
+        if upload.report is not None:
+            table = upload.report.table
+            entity = table.entity
+            named = {c.letter for c in table.columns if c.field or c.is_action}
+            taken = {c.field for c in table.columns if c.field}
+        else:
+            entity = get_entity(upload.entity) if upload.entity else next(iter(ENTITIES.values()))
+            named, taken = set(), set()
+        open_headers = [(letter, h) for letter, h in upload.headers if letter not in named
+                        and h.upper() not in TOOL_COLUMNS]
+        found = guess_fields(entity, open_headers, upload.samples)
+        return {letter: f for letter, f in found.items() if f not in taken}
 
     def settings(self) -> Settings | None:
         """importer.toml / IMPORTER_* without a password (for [masterdata] and the ERP the
@@ -173,22 +217,81 @@ class Workspace:
 
     def edit(self, upload: Upload, letter: str, row: int, text: str) -> Upload:
         """Set one cell to ``text`` and check the file again (the same library calls)."""
-        report = upload.report
-        if report is None:
+        return self.change(upload, "set", {"letter": letter, "row": row, "value": text})
+
+    def typing(self, upload: Upload) -> Typing:
+        """How a typed value is written into this upload's file (its decimal convention)."""
+        table = self._table(upload)
+        if upload.decimal is None:
+            upload.decimal = gridedits.file_decimal(upload.original, table,
+                                                    self.read_options(upload).decimal)
+        return Typing(table.file_format, upload.decimal,
+                      {c.letter: (table.entity.field(c.field).kind if c.field else None)
+                       for c in table.columns})
+
+    def change(self, upload: Upload, op: str, args: dict) -> Upload:
+        """One undoable step (see importer.runs.gridedits), then the file checked again:
+        set / same (every cell with the same value) / replace / fill / skip / unskip /
+        undo / redo. BadOptions: one sentence, nothing changed."""
+        table = self._table(upload)
+        history = upload.history
+        if op == "undo":
+            upload.last_step = "Undone: " + history.undo()
+        elif op == "redo":
+            upload.last_step = "Redone: " + history.redo()
+        else:
+            step = self._step(upload, table, op, args)
+            history.push(step)
+            upload.last_step = step.label[0].upper() + step.label[1:] + "."
+        return self._write(upload, table)
+
+    def count_matches(self, upload: Upload, letter: str, find: str, whole: bool = False) -> int:
+        """How many cells a find and replace would change (the preview of the count)."""
+        return len(gridedits.find_matches(self._table(upload), letter, find, whole))
+
+    def same_count(self, upload: Upload, letter: str, row: int) -> int:
+        return len(gridedits.same_value_cells(self._table(upload), letter, row))
+
+    def _step(self, upload: Upload, table, op: str, args: dict) -> Step:
+        state, letter = upload.history.current, str(args.get("letter", ""))
+        row, value = _number(args.get("row")), str(args.get("value", ""))
+        if op in ("set", "same", "replace", "fill"):
+            if table.file_format not in EDITABLE_FORMATS:
+                raise BadOptions(f"Cells of a .{table.file_format} file cannot be corrected on "
+                                 "this page: correct them in your spreadsheet program (or save "
+                                 "the file as .xlsx) and upload it again.")
+            typing = self.typing(upload)
+        if op == "set":
+            cells = args.get("cells") or [[letter, row]]
+            return gridedits.set_cells(table, state, [(str(c[0]), _number(c[1])) for c in cells],
+                                       value, typing)
+        if op == "same":
+            return gridedits.apply_to_same(table, state, letter, row, value, typing)
+        if op == "replace":
+            return gridedits.find_replace(table, state, letter, str(args.get("find", "")),
+                                          value, typing, bool(args.get("whole")))
+        if op == "fill":
+            return gridedits.fill_down(table, state, letter, row, _number(args.get("last")),
+                                       typing)
+        if op in ("skip", "unskip"):
+            rows = [_number(r) for r in (args.get("rows") or [row])]
+            return gridedits.skip_rows(table, state, rows, skip=op == "skip")
+        raise BadOptions("The page asked for an edit it does not know; reload it.")
+
+    def _table(self, upload: Upload):
+        if upload.report is None:
             raise BadOptions("Upload the file again: it could not be read.")
-        table = report.table
-        if not any(c.letter == letter for c in table.columns) or not any(
-                r.excel_row == row for r in table.rows):
-            raise BadOptions(f"There is no data cell {letter}{row} in this sheet.")
-        kinds = {c.letter: (table.entity.field(c.field).kind if c.field else None)
-                 for c in table.columns}
-        edits = {**upload.edits, (letter, row): text}
+        return upload.report.table
+
+    def _write(self, upload: Upload, table) -> Upload:
+        """The corrected copy written from the original with every edit, and checked again."""
         dest = upload.folder / "corrected" / upload.name
         dest.parent.mkdir(exist_ok=True)
         staged = dest.with_name(f".{upload.generation + 1}.{upload.name}")
-        write_corrected(upload.original, table.file_format, table.sheet, edits, kinds, staged)
+        write_corrected(upload.original, table.file_format, table.sheet, upload.edits,
+                        self.typing(upload).kinds if upload.edits else {}, staged)
         staged.replace(dest)
-        upload.edits, upload.generation = edits, upload.generation + 1
+        upload.generation += 1
         return self.check(upload, sheet=table.sheet)
 
     def validation_workbook(self, upload: Upload) -> Path:
@@ -204,7 +307,8 @@ class Workspace:
                             sheet=upload.report.table.sheet, dry_run=True,
                             journal_path=self.journal, read_options=self.read_options(upload),
                             parts=self.parts, customers=self.customers,
-                            out=upload.folder / "preview.results.xlsx", server_name=server_name)
+                            out=upload.folder / "preview.results.xlsx", server_name=server_name,
+                            skip_rows=upload.skipped)
         with Journal(self.journal) as journal:
             outcomes = journal.outcomes(result.run.run_id)
         with History(self.journal) as history:
@@ -239,15 +343,18 @@ class Workspace:
 
     def start_import(self, upload: Upload, target: Target, mode: str = "upsert",
                      workers: int = 4, fresh: bool = False,
-                     rules: ChangeRules | None = None) -> tuple[str, bool]:
+                     rules: ChangeRules | None = None, also_skip: frozenset[int] = frozenset()
+                     ) -> tuple[str, bool]:
         """Start the import in the background: (job id, True), or (the id of the import
-        already running on this journal, False)."""
+        already running on this journal, False). ``also_skip``: rows left out besides those
+        skipped on the page (a retry from the results leaves out the rows already applied)."""
         running = self.slot.running(str(self.journal))
         if running is not None:
             return self._job_id(running), False
         source = upload.current
         entity, sheet = self._entity(upload), upload.report.table.sheet
         options = self.read_options(upload)
+        skip = frozenset(upload.skipped | also_skip)
 
         def call(on_progress: Callable, stop: threading.Event) -> ImportResult:
             return run_import(source, target.settings, entity=entity, sheet=sheet, mode=mode,
@@ -255,7 +362,7 @@ class Workspace:
                               on_progress=on_progress, stop_event=stop,
                               server_name=target.server_name, rules=rules,
                               read_options=options, parts=self.parts,
-                              customers=self.customers)
+                              customers=self.customers, skip_rows=skip)
 
         return self._start(ImportJob(call, label=f"{upload.name} into {target.label}"), upload)
 

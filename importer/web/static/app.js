@@ -1,4 +1,4 @@
-// importer serve: the little JavaScript the page needs (upload, cell correction, import progress).
+// importer serve: the JavaScript the page needs (upload, the grid and its edits, import progress, fixes from the results).
 "use strict";
 const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
 
@@ -59,48 +59,196 @@ function setupColumns() {
   });
 }
 
-function setupEditing() {
+function setupGrid() {
   const grid = document.getElementById("grid");
-  const dialog = document.getElementById("editor");
-  if (!grid || !dialog) return;
-  const input = document.getElementById("editor-value");
-  let target = null;
-  const save = async (letter, row, value) => {
-    const data = await post("/u/" + grid.dataset.upload + "/cell", { letter, row: Number(row), value });
-    if (data.error) return data.error;
-    const old = document.getElementById("row-" + row);
-    if (old && data.row_html) old.outerHTML = data.row_html;
-    const counts = document.getElementById("counts");
-    if (counts && data.summary_html) counts.outerHTML = data.summary_html;
-    if (!document.getElementById("download-corrected")) {
-      const link = document.createElement("a");
-      link.className = "button"; link.id = "download-corrected"; link.textContent = "Download the corrected file";
-      link.href = "/u/" + grid.dataset.upload + "/corrected";
-      document.querySelector(".actions").prepend(link);
-    }
-    return null;
+  if (!grid) return;
+  const upload = grid.dataset.upload, editable = grid.dataset.editable === "1";
+  const base = "/u/" + upload;
+  const dialog = document.getElementById("editor"), input = document.getElementById("editor-value");
+  const detail = document.getElementById("cell-detail");
+  const lastStep = document.getElementById("last-step");
+  const buttons = { edit: document.getElementById("edit-cell"), fill: document.getElementById("fill-down"),
+    skip: document.getElementById("skip-row") };
+  const key = "importer-selected:" + upload;
+  let sel = null, anchor = null;
+  const rows = () => Array.from(grid.querySelectorAll("tbody tr[data-row]"));
+  const cellAt = (tr, letter) => tr ? tr.querySelector("td[data-letter='" + letter + "']") : null;
+  const rowOf = (td) => Number(td.closest("tr").dataset.row);
+  const header = (letter) => {
+    const index = Array.from(grid.querySelectorAll("thead tr:first-child th")).findIndex((th) => th.textContent === letter);
+    const th = grid.querySelectorAll("thead tr:nth-child(2) th")[index];
+    return th ? (th.title && th.title !== "not sent" ? th.title : th.textContent) : letter;
   };
-  grid.addEventListener("click", async (e) => {
-    const apply = e.target.closest("[data-apply]");
-    if (apply) { await save(apply.dataset.letter, apply.dataset.row, apply.dataset.value); return; }
-    const edit = e.target.closest("[data-edit]");
-    if (!edit) return;
-    target = edit;
-    document.getElementById("editor-title").textContent = "Correct cell " + edit.dataset.letter + edit.dataset.row;
-    document.getElementById("editor-message").textContent = edit.closest("td").title || "";
+
+  const change = async (body, error) => {
+    say(lastStep, "Checking the file again ...");
+    const data = await post(base + "/edit", body);
+    if (data.status >= 400) { say(error || lastStep, data.error, true); return false; }
+    if (sel) sessionStorage.setItem(key, sel.dataset.letter + ":" + rowOf(sel));
+    window.location.replace(window.location.href.split("#")[0]);
+    return true;
+  };
+
+  function range() {
+    if (!sel) return [];
+    if (!anchor || anchor.dataset.letter !== sel.dataset.letter) return [sel];
+    const all = rows(), a = all.indexOf(anchor.closest("tr")), b = all.indexOf(sel.closest("tr"));
+    return all.slice(Math.min(a, b), Math.max(a, b) + 1).map((tr) => cellAt(tr, sel.dataset.letter));
+  }
+
+  function show(td) {
+    const letter = td.dataset.letter, row = rowOf(td);
+    detail.innerHTML = "";
+    const h = document.createElement("h3"); h.textContent = "Cell " + letter + row + " · " + header(letter);
+    const v = document.createElement("p"); v.className = "detail-value"; v.textContent = td.dataset.value || "(blank)";
+    detail.append(h, v);
+    const messages = (td.title || "").split("\n").filter(Boolean);
+    const rowMessages = (td.closest("tr").querySelector("th").title || "").split("\n").filter(Boolean);
+    [...messages, ...rowMessages].forEach((m) => {
+      const p = document.createElement("p"); p.className = td.classList.contains("error") ? "problem" : "warning-text";
+      p.textContent = m; detail.append(p);
+    });
+    if (!messages.length && !rowMessages.length) {
+      const p = document.createElement("p"); p.className = "muted"; p.textContent = "No issue in this cell."; detail.append(p);
+    }
+  }
+
+  function select(td, extend) {
+    if (!td) return;
+    grid.querySelectorAll(".selected, .in-range").forEach((e) => e.classList.remove("selected", "in-range"));
+    if (sel) sel.tabIndex = -1;
+    if (!extend || !anchor || anchor.dataset.letter !== td.dataset.letter) anchor = td;
+    sel = td; td.tabIndex = 0; td.classList.add("selected"); td.focus();
+    const cells = range();
+    cells.forEach((c) => c.classList.add("in-range"));
+    buttons.edit.disabled = !editable;
+    buttons.fill.disabled = !editable || cells.length < 2;
+    buttons.skip.disabled = false;
+    buttons.skip.textContent = td.closest("tr").classList.contains("skipped") ? "Send row " + rowOf(td) + " again" : "Skip row " + rowOf(td);
+    say(document.getElementById("selection"), cells.length > 1
+      ? cells.length + " cells selected: " + cells[0].dataset.letter + rowOf(cells[0]) + " to " + cells[0].dataset.letter + rowOf(cells[cells.length - 1])
+      : "");
+    show(td);
+  }
+
+  async function openEditor(td) {
+    if (!td || !editable) return;
+    const letter = td.dataset.letter, row = rowOf(td);
+    select(td);
+    document.getElementById("editor-title").textContent = "Correct cell " + letter + row + " (" + header(letter) + ")";
+    document.getElementById("editor-message").textContent = td.title || "";
     say(document.getElementById("editor-error"), "");
-    input.value = edit.dataset.value;
+    input.value = td.dataset.value || "";
+    const all = document.getElementById("editor-all");
+    all.checked = false; all.closest("p").hidden = true;
     dialog.showModal();
     input.select();
+    const data = await fetch(base + "/count?letter=" + encodeURIComponent(letter) + "&row=" + row, { credentials: "same-origin" }).then((r) => r.json()).catch(() => ({}));
+    if (data.count > 1) {
+      document.getElementById("editor-all-label").textContent = "Apply to all " + data.count + " cells of " + header(letter) + " holding " + JSON.stringify(td.dataset.value || "") + " (one step)";
+      all.closest("p").hidden = false;
+    }
+  }
+
+  grid.addEventListener("click", async (e) => {
+    const apply = e.target.closest("[data-apply]");
+    const td = e.target.closest("td.cell");
+    if (apply) { select(td); await change({ op: "set", letter: apply.dataset.letter, row: Number(apply.dataset.row), value: apply.dataset.value }); return; }
+    if (e.target.closest("[data-edit]")) { openEditor(td); return; }
+    if (td) select(td, e.shiftKey);
   });
+  grid.addEventListener("dblclick", (e) => { const td = e.target.closest("td.cell"); if (td) openEditor(td); });
+  grid.addEventListener("keydown", (e) => {
+    if (!sel || dialog.open) return;
+    const tr = sel.closest("tr"), letter = sel.dataset.letter;
+    let next = null;
+    if (e.key === "ArrowDown") next = cellAt(tr.nextElementSibling, letter);
+    else if (e.key === "ArrowUp") next = cellAt(tr.previousElementSibling, letter);
+    else if (e.key === "ArrowRight") next = sel.nextElementSibling;
+    else if (e.key === "ArrowLeft") next = sel.previousElementSibling && sel.previousElementSibling.matches("td") ? sel.previousElementSibling : null;
+    else if (e.key === "Enter" || e.key === "F2") { e.preventDefault(); openEditor(sel); return; }
+    else if (e.key === "Escape") { anchor = sel; select(sel); return; }
+    else return;
+    e.preventDefault();
+    if (next) select(next, e.shiftKey && (e.key === "ArrowDown" || e.key === "ArrowUp"));
+  });
+
+  buttons.edit.addEventListener("click", () => openEditor(sel));
+  buttons.fill.addEventListener("click", () => {
+    const cells = range();
+    if (cells.length < 2) return;
+    change({ op: "fill", letter: cells[0].dataset.letter, row: rowOf(cells[0]), last: rowOf(cells[cells.length - 1]) });
+  });
+  buttons.skip.addEventListener("click", () => {
+    if (!sel) return;
+    const skipped = sel.closest("tr").classList.contains("skipped");
+    change({ op: skipped ? "unskip" : "skip", row: rowOf(sel) });
+  });
+  document.querySelectorAll("[data-op]").forEach((b) => b.addEventListener("click", () => change({ op: b.dataset.op })));
+  document.addEventListener("keydown", (e) => {
+    if (!(e.ctrlKey || e.metaKey) || e.target.closest("input, select, textarea, dialog")) return;
+    const op = e.key === "z" && !e.shiftKey ? "undo" : (e.key === "y" || (e.key === "Z" && e.shiftKey)) ? "redo" : null;
+    const button = op && document.getElementById(op);
+    if (button && !button.disabled) { e.preventDefault(); change({ op }); }
+  });
+
   dialog.querySelector("[data-close]").addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => { if (sel) sel.focus(); });
   document.getElementById("editor-form").addEventListener("submit", async (e) => {
     e.preventDefault();
-    const error = await save(target.dataset.letter, target.dataset.row, input.value);
-    if (error) { say(document.getElementById("editor-error"), error, true); return; }
-    dialog.close();
-    const cell = document.querySelector("#row-" + target.dataset.row + " [data-letter='" + target.dataset.letter + "']");
-    if (cell) { cell.setAttribute("tabindex", "-1"); cell.focus(); }
+    const all = document.getElementById("editor-all");
+    const ok = await change({ op: all.checked && !all.closest("p").hidden ? "same" : "set", letter: sel.dataset.letter,
+      row: rowOf(sel), value: input.value }, document.getElementById("editor-error"));
+    if (ok) dialog.close();
+  });
+
+  setupReplace(base, change);
+  const pageBox = document.getElementById("page-number");
+  if (pageBox) pageBox.addEventListener("change", () => pageBox.form.submit());
+  document.querySelectorAll("[data-autosubmit]").forEach((s) => s.addEventListener("change", () => s.form.submit()));
+
+  // the cell chosen before the page was reloaded, or the one an issue link names
+  const wanted = (window.location.hash.match(/^#cell-([A-Z]+)(\d+)$/) || []).slice(1);
+  const stored = (sessionStorage.getItem(key) || "").split(":");
+  sessionStorage.removeItem(key);
+  const [letter, row] = wanted.length ? wanted : stored;
+  const start = letter && cellAt(document.getElementById("row-" + row), letter);
+  if (start) select(start);
+  else { const first = grid.querySelector("tbody td.cell"); if (first) first.tabIndex = 0; }
+}
+
+function setupReplace(base, change) {
+  const dialog = document.getElementById("replacer");
+  const open = document.getElementById("open-replace");
+  if (!dialog || !open) return;
+  const column = document.getElementById("replace-column"), find = document.getElementById("replace-find");
+  const replacement = document.getElementById("replace-with"), whole = document.getElementById("replace-whole");
+  const count = document.getElementById("replace-count");
+  let timer = null;
+  const preview = () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      if (!find.value) { say(count, ""); return; }
+      const data = await fetch(base + "/count?letter=" + encodeURIComponent(column.value) + "&find=" + encodeURIComponent(find.value)
+        + (whole.checked ? "&whole=1" : ""), { credentials: "same-origin" }).then((r) => r.json()).catch(() => ({}));
+      say(count, data.error || (data.count + " cell" + (data.count === 1 ? "" : "s") + " will change"), !!data.error);
+      count.dataset.count = data.count || 0;
+    }, 200);
+  };
+  [column, whole].forEach((e) => e.addEventListener("change", preview));
+  find.addEventListener("input", preview);
+  open.addEventListener("click", () => {
+    const selected = document.querySelector("#grid td.selected");
+    if (selected) column.value = selected.dataset.letter;
+    say(document.getElementById("replace-error"), "");
+    dialog.showModal(); find.focus(); preview();
+  });
+  dialog.querySelector("[data-close]").addEventListener("click", () => dialog.close());
+  document.getElementById("replace-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const ok = await change({ op: "replace", letter: column.value, find: find.value, value: replacement.value, whole: whole.checked },
+      document.getElementById("replace-error"));
+    if (ok) dialog.close();
   });
 }
 
@@ -165,6 +313,30 @@ function setupImport() {
   }));
 }
 
+function setupFixes() {
+  document.querySelectorAll("[data-fix]").forEach((button) => button.addEventListener("click", () => {
+    const row = document.getElementById("fix-" + button.dataset.fix);
+    row.hidden = !row.hidden;
+    button.setAttribute("aria-expanded", String(!row.hidden));
+    if (!row.hidden) row.querySelector("input").focus();
+  }));
+  document.querySelectorAll("[data-fix-cancel]").forEach((button) => button.addEventListener("click", () => {
+    document.getElementById("fix-" + button.dataset.fixCancel).hidden = true;
+  }));
+  document.querySelectorAll("[data-fix-form]").forEach((form) => form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const row = Number(form.dataset.row), message = form.querySelector(".message");
+    const cells = Array.from(form.querySelectorAll("input[data-old]")).filter((i) => i.value !== i.dataset.old)
+      .map((i) => ({ letter: i.name, row, value: i.value }));
+    const password = form.querySelector("input[name=password]");
+    say(message, "Sending row " + row + " again ...");
+    const data = await post("/jobs/" + form.dataset.fixForm + "/fix", { cells, password: password ? password.value : "" });
+    if (data.error) { say(message, data.error, true); if (data.url) setTimeout(() => { window.location = data.url; }, 1500); return; }
+    window.location = data.url;
+  }));
+  document.querySelectorAll(".page-box [data-autosubmit]").forEach((s) => s.addEventListener("change", () => s.form.submit()));
+}
+
 function setupProgress() {
   const job = document.getElementById("job");
   if (!job) return;
@@ -186,4 +358,4 @@ function setupProgress() {
   };
 }
 
-document.addEventListener("DOMContentLoaded", () => { setupUpload(); setupRecheck(); setupColumns(); setupEditing(); setupDecisions(); setupHistory(); setupImport(); setupProgress(); });
+document.addEventListener("DOMContentLoaded", () => { setupUpload(); setupRecheck(); setupColumns(); setupGrid(); setupDecisions(); setupHistory(); setupImport(); setupFixes(); setupProgress(); });
