@@ -73,11 +73,11 @@ def _candidates(entity: Entity, names: Names, header: str, values: list[str]):
     shape = _shape(values)
     for role, words in _WORDS:
         if any(word in key for word in words):
-            for field in _fields_for(entity, role):
-                yield 60 + (5 if shape in _ROLE_SHAPES.get(role, ()) else 0), field
-    for role in _SHAPE_ROLES.get(shape, ()):
-        for field in _fields_for(entity, role):
-            yield 30, field
+            for rank, field in enumerate(_fields_for(entity, role)):
+                yield 60 + (5 if shape in _ROLE_SHAPES.get(role, ()) else 0) - rank, field
+    fields = [f for role in _SHAPE_ROLES.get(shape, ()) for f in _fields_for(entity, role)]
+    for rank, field in enumerate(fields):  # the more likely one first (a start before an end)
+        yield 30 - rank, field
 
 
 _ROLE_SHAPES = {"start": ("date",), "end": ("date",), "currency": ("currency",),
