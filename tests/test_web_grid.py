@@ -77,6 +77,17 @@ def test_apply_to_all_then_undo_and_redo(browser_page, tmp_path):
     source = thirty_rows(tmp_path / "prices.xlsx")
     upload(page, url, source)
     assert "0 errors" in page.inner_text("#counts")
+    page.click("#row-2 td[data-letter=B]")  # the keyboard: arrows move, Escape cancels
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowLeft")
+    assert page.get_attribute("#grid td.selected", "data-letter") == "A"
+    assert "Cell A3" in page.inner_text("#cell-detail")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#editor[open]")
+    page.fill("#editor-value", "typed, then cancelled")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#editor:not([open])", state="hidden")
+    assert page.locator("#download-corrected").count() == 0  # nothing was saved
     page.click("#row-3 td[data-letter=A]")  # a valid cell: any cell can be corrected
     page.keyboard.press("Enter")
     page.wait_for_selector("#editor[open]")
@@ -268,6 +279,12 @@ def test_a_100000_row_file_stays_usable(browser_page, tmp_path):
         page.click("#next-page")
     times["next page"] = settled(page)
     assert page.locator("#row-90100").count() == 1
+    page.click("#grid tbody tr:last-child td[data-letter=C]")
+    with page.expect_navigation():  # the arrow key at the page's last row: the next page
+        page.keyboard.press("ArrowDown")
+    page.wait_for_selector("#grid td.selected")
+    assert page.evaluate("document.querySelector('#grid td.selected').closest('tr').dataset.row") \
+        == "90102"
     with page.expect_navigation():
         page.select_option("select[name=show]", "errors")
     times["errors only"] = settled(page)

@@ -97,8 +97,9 @@ class Page:
     async def upload(self, request: Request) -> Response:
         limit = int(self.config.max_upload_mb * 1024 * 1024)
         too_big = JSONResponse({"error": f"The file is larger than {self.config.max_upload_mb:g} "
-                                         "MB, the limit of this page (importer serve "
-                                         "--max-upload-mb)."}, 413)
+                                         "MB, the largest upload this page was started "
+                                         "to take: split the file, or start the page again "
+                                         "with a higher upload limit."}, 413)
         if int(request.headers.get("content-length") or 0) > limit:
             return too_big
         chunks, size = [], 0

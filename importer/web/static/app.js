@@ -71,6 +71,9 @@ function setupGrid() {
     skip: document.getElementById("skip-row") };
   const key = "importer-selected:" + upload;
   let sel = null, anchor = null;
+  const pager = document.querySelector(".pager[data-pages]");
+  const pages = pager ? Number(pager.dataset.pages) : 1;
+  const current = pager ? Number(pager.dataset.page) : 1;
   const rows = () => Array.from(grid.querySelectorAll("tbody tr[data-row]"));
   const cellAt = (tr, letter) => tr ? tr.querySelector("td[data-letter='" + letter + "']") : null;
   const rowOf = (td) => Number(td.closest("tr").dataset.row);
@@ -170,7 +173,13 @@ function setupGrid() {
     else if (e.key === "Escape") { anchor = sel; select(sel); return; }
     else return;
     e.preventDefault();
-    if (next) select(next, e.shiftKey && (e.key === "ArrowDown" || e.key === "ArrowUp"));
+    if (next) { select(next, e.shiftKey && (e.key === "ArrowDown" || e.key === "ArrowUp")); return; }
+    const vertical = e.key === "ArrowDown" ? ["next-page", "first"] : e.key === "ArrowUp" ? ["prev-page", "last"] : null;
+    const link = vertical && document.getElementById(vertical[0]);
+    if (link && pager && ((vertical[1] === "first" && current < pages) || (vertical[1] === "last" && current > 1))) {
+      sessionStorage.setItem(key, letter + ":" + vertical[1]);  // the next page, same column
+      window.location = link.href;
+    }
   });
 
   buttons.edit.addEventListener("click", () => openEditor(sel));
@@ -212,7 +221,8 @@ function setupGrid() {
   const stored = (sessionStorage.getItem(key) || "").split(":");
   sessionStorage.removeItem(key);
   const [letter, row] = wanted.length ? wanted : stored;
-  const start = letter && cellAt(document.getElementById("row-" + row), letter);
+  const edge = row === "first" ? grid.querySelector("tbody tr[data-row]") : row === "last" ? rows().pop() : null;
+  const start = letter && cellAt(edge || document.getElementById("row-" + row), letter);
   if (start) select(start);
   else { const first = grid.querySelector("tbody td.cell"); if (first) first.tabIndex = 0; }
 }
