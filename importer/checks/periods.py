@@ -124,6 +124,8 @@ def _records_frame(entity: Entity, group: list[str], records: list[dict[str, str
                    rows: pd.DataFrame) -> pd.DataFrame:
     """The journal's records as negative-numbered lines, those a row replaces left out."""
     start, end = entity.start_date_field, entity.end_date_field
+    if not records:
+        return pd.DataFrame([], columns=group + ["_start", "_end", "_src"])
     taken = set(zip(*(rows[g] for g in group), rows["_start"]))
     lines = []
     for i, record in enumerate(records):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from dataclasses import field as _field
+from itertools import repeat
 from typing import Callable, Protocol, Sequence
 
 import pandas as pd
@@ -126,7 +127,8 @@ def _frame(table: Table, rows: list[Row], needed: set[str] = frozenset()) -> pd.
     (nothing to check there) unless a registered check needs them (absent ones are blank)."""
     names = list(table.fields) + [f for f in table.entity.field_names
                                   if f in needed and f not in table.fields]
-    data = {f: [r.values.get(f) for r in rows] for f in names}
+    values = [r.values for r in rows]
+    data = {f: list(map(dict.get, values, repeat(f))) for f in names}  # C-level, per column
     required = set(table.entity.required_create) | set(needed)
     fields = [f for f, col in data.items() if f in required or any(v is not None for v in col)]
     data = {f: data[f] for f in fields}

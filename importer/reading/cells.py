@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import is_not
 
 from importer.entities import Kind
 from importer.model import Column, Issue, Severity
@@ -98,28 +100,31 @@ def _percent_texts(api: list[str]) -> None:
 def _texts(raw) -> tuple[list[str], list[str], list[int]]:
     """Cells as displayed and trimmed, plus the rows where trimming changed a value.
 
-    The common types are handled inline and numbers converted once per distinct value, since
-    this runs for every cell."""
-    shown: list[str] = []
-    api: list[str] = []
-    trimmed: list[int] = []
-    add_shown, add_api = shown.append, api.append
-    numbers: dict = {}
-    for i, v in enumerate(raw):
-        if v.__class__ is str:
-            add_shown(v)
-            a = v.strip()
-            add_api(a)
-            if a and len(a) != len(v):
-                trimmed.append(i)
-            continue
-        s = numbers.get(v) if v.__class__ is float else None
-        if s is None:
-            s = _number_text(v) if v.__class__ is float else display(v)
-            if v.__class__ is float:
-                numbers[v] = s
-        add_shown(s)
-        add_api(s.strip())
+    Column by column: text is trimmed by one C-level pass, and every other value (numbers,
+    booleans, dates) is displayed once per distinct value, since this runs for every cell."""
+    raw = list(raw)
+    if set(map(type, raw)) <= {str}:
+        shown = raw
+    else:
+        seen: dict = {}
+        shown = []
+        add = shown.append
+        for v in raw:
+            if v.__class__ is str:
+                add(v)
+                continue
+            key = (v.__class__, v)  # 1, 1.0 and True are equal keys but show differently
+            s = seen.get(key) if v == v else None  # NaN is never found again
+            if s is None:
+                s = _number_text(v) if v.__class__ is float else display(v)
+                seen[key] = s
+            add(s)
+    api = list(map(str.strip, shown))
+    changed = list(map(is_not, api, shown))  # strip gives the same string when nothing goes
+    if not any(changed):
+        return shown, api, []
+    trimmed = [i for i in compress(range(len(api)), changed)
+               if api[i] and len(api[i]) != len(shown[i]) and raw[i].__class__ is str]
     return shown, api, trimmed
 
 

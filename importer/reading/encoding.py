@@ -40,8 +40,12 @@ def windows_1252(text: str) -> str:
 
 def mark_bad_cells(rows: list[list[str]], cells: dict) -> None:
     """Cells with undecodable bytes or NUL: the shown value made printable, and an error mark
-    {(excel row, column): (code, shown)} added to ``cells``."""
+    {(excel row, column): (code, shown)} added to ``cells``. A row is looked into only when
+    the row as a whole is not plain ASCII (one C-level test per row)."""
     for r, row in enumerate(rows, start=1):
+        whole = "".join(row)
+        if whole.isascii() and "\x00" not in whole:
+            continue
         for c, value in enumerate(row):
             if value.isascii() and "\x00" not in value:
                 continue

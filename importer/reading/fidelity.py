@@ -222,11 +222,14 @@ def _rounded(i: int, s: Shown, code: str, field: str, target: Target, sent: str,
 def check_texts(api: list[str], target: Target, report: Report) -> None:
     """Non-ASCII digits and ids in scientific notation, in the values a column sends."""
     kind = target.kind
+    distinct = set(api)  # each test once per distinct value; cells looked up only on a find
     if (kind is not None and kind.numeric) or target.strict:
-        for i in [i for i, v in enumerate(api) if not v.isascii()]:
+        odd = {v for v in distinct if not v.isascii()}
+        for i in [i for i, v in enumerate(api) if v in odd] if odd else ():
             _non_ascii(i, api, target, report)
     if kind in _TEXT_KINDS_WITH_IDS:
-        for i in [i for i, v in enumerate(api) if v[:1].isdigit() and ("E" in v or "e" in v)]:
+        odd = {v for v in distinct if v[:1].isdigit() and ("E" in v or "e" in v)}
+        for i in [i for i, v in enumerate(api) if v in odd] if odd else ():
             if _SCIENTIFIC.fullmatch(api[i]):
                 report(i, "scientific-id", f"{target.name} {api[i]!r} is in scientific "
                        "notation, so its digits are already lost (Excel does this to long "

@@ -15,6 +15,7 @@ the whole file: nothing of any sheet is sent. Hidden sheets are not read unless 
 from __future__ import annotations
 
 import functools
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from importer.entities import ENTITIES, Entity, get_entity, import_order, normal
 from importer.errors import NoDataRows, NoRecordHeader, UnusableFile
 from importer.model import Report, Table
 from importer.reading import ReadLimits, ReadOptions, read_table
-from importer.reading.sources import load_grid
+from importer.reading.sources import OLE_MAGIC, ZIP_MAGIC, load_grid
 
 # Sheets this tool adds to its own workbooks: not named when they hold no records.
 TOOL_SHEETS = frozenset({"SUMMARY", "ISSUES", "FIELDS"})
@@ -65,7 +66,8 @@ def plan_sheets(path: str | Path, entity: Entity | str | None = None,
         wanted = list(dict.fromkeys(sheets))
         tables = [read(entity=entity, sheet=s) for s in wanted]
         return SheetPlan(path, _ordered(tables, wanted))
-    visible = _visible_sheets(path, limits or ReadLimits())
+    # a CSV is one sheet: read it once (reading says why when it cannot be used)
+    visible = [path.stem] if _plain_text(path) else _visible_sheets(path, limits or ReadLimits())
     if len(visible) <= 1:  # one sheet, a CSV, or damage that reading the file describes
         return SheetPlan(path, [read(entity=entity)])
     tables, not_read, errors = [], [], {}
@@ -113,6 +115,19 @@ def _visible_sheets(path: Path, limits: ReadLimits) -> list[str]:
     except _Listed as found:
         return found.visible
     return grid.sheet_names
+
+
+def _plain_text(path: Path) -> bool:
+    """A regular file that is neither a zip (xlsx, ods) nor an OLE file (xls): read as a CSV.
+    Anything else (a pipe, a device, a missing file) is left to reading, which says why."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return False
+    return bool(head) and not head.startswith(ZIP_MAGIC) and not head.startswith(OLE_MAGIC)
 
 
 def _why_not(read, name: str, entity: Entity | None, exc: UnusableFile) -> str:

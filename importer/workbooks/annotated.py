@@ -18,14 +18,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from importer.entities import normalize_name
 from importer.model import RETURNED_PREFIX, TOOL_COLUMNS, Column, Issue, Row, Severity, Table
-from importer.workbooks import dress, styles as st
-from importer.workbooks.fastsheet import CellSpec, FastWorkbook, StreamedSheet
+from importer.workbooks import columnwise, dress, styles as st
+from importer.workbooks.fastsheet import CellSpec, FastWorkbook, StreamedSheet, row_xml
 from importer.workbooks.sidesheet import add_outcome_sheet, outcomes_fit
 from importer.workbooks.typed import DATE_FORMAT, FORMATS, TypedCache, kinds_of
 
 TEXT = "@"
 SAMPLE_ROWS = 300  # rows looked at to size the columns
 WIDE = {"MESSAGE": 60, "ISSUES": 80, "REASON": 60}
+COLUMNWISE = True  # ordinary rows written by columnwise; False: every row by _stream (the test's
+# reference: both must give the same cells)
 
 
 @dataclass
@@ -190,7 +192,9 @@ def add_annotated_sheet(fw: FastWorkbook, title: str, layout: Layout,
     fw.stream(StreamedSheet(ws, lambda: _stream(layout, rows, paint, notes, styles, positions,
                                                  typer),
                             max_col=max(layout.last_column, 0), last_row=last_row,
-                            notes=comment_list(notes) + _header_notes(layout)))
+                            notes=comment_list(notes) + _header_notes(layout),
+                            xml=(lambda: _stream_xml(layout, rows, paint, notes, styles,
+                                                     positions, typer)) if COLUMNWISE else None))
     return ws
 
 
@@ -252,6 +256,28 @@ def _stream(layout: Layout, rows: list[Row], paint, notes, styles: _Styles, posi
         cells = _row_cells(layout, row, painted, positions, notes, noted_rows, outside, styles)
         yield row.excel_row, (typer.apply(row, cells, styles, painted.status) if typer.active
                               else cells)
+
+
+def _stream_xml(layout: Layout, rows: list[Row], paint, notes, styles: _Styles, positions,
+                typer: "_Typer") -> Iterator[str]:
+    """The same rows as _stream as XML: the title and header rows and every row with a noted
+    cell by _stream's own code, the other rows column by column (workbooks.columnwise)."""
+    table = layout.table
+    head = [(n, [(i, v, 0) for i, v in enumerate(r) if v])
+            for n, r in enumerate(table.title_rows, start=1) if n < table.header_row]
+    head.append((table.header_row, _header_cells(layout, styles)))
+    yield "".join(row_xml(n, cells) for n, cells in head)
+    outside = _outside(notes, positions)
+    noted_rows = {r for r, _ in notes}
+
+    def slow_row(row: Row, painted: Painted) -> str:
+        cells = _row_cells(layout, row, painted, positions, notes, noted_rows, outside, styles)
+        return row_xml(row.excel_row, typer.apply(row, cells, styles, painted.status)
+                       if typer.active else cells)
+
+    yield from columnwise.rows_xml(rows, paint, columnwise.data_columns(positions, styles, typer),
+                                   columnwise.tool_columns(layout, styles, typer), noted_rows,
+                                   slow_row)
 
 
 def _header_notes(layout: Layout) -> list[tuple[int, int, str]]:
@@ -338,13 +364,10 @@ class _Typer:
     def formats_needed(self, rows: Sequence[Row]) -> set[str]:
         """The number formats the data's distinct values need, plus whole numbers and dates
         for the returned block (a returned value needing another format stays text)."""
-        distinct: dict[str, set[str]] = {name: set() for _, _, name, _ in self.data}
-        for row in rows:
-            values = row.values
-            for name, seen in distinct.items():
-                value = values.get(name)
-                if value is not None:
-                    seen.add(value)
+        distinct: dict[str, set[str]] = {}
+        for _, _, name, _ in self.data:  # column by column: a set of each field's values
+            seen = distinct[name] = {row.values.get(name) for row in rows}
+            seen.discard(None)
         kinds = {name: kind for _, _, name, kind in self.data}
         found = {typed[1] for name, seen in distinct.items() for v in seen
                  if (typed := self.cache.get(v, kinds[name]))}

@@ -9,6 +9,7 @@ Every string is written as an inline string (``t="inlineStr"``), so nothing can 
 """
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import os
@@ -47,7 +48,9 @@ def _text(value: str) -> str:
     body = _TEXT_CACHE.get(value)
     if body is None:
         text = _escape(clean_text(value))
-        body = f'" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+        # xml:space="preserve" only where it matters: spaces or line breaks at either end
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        body = f'" t="inlineStr"><is><t{space}>{text}</t></is></c>'
         if len(_TEXT_CACHE) >= _TEXT_CACHE_LIMIT:
             _TEXT_CACHE.clear()
         _TEXT_CACHE[value] = body
@@ -111,6 +114,7 @@ class StreamedSheet:
     last_row: int  # the last Excel row the rows reach (for the sheet's dimension)
     hyperlinks: list[str] = field(default_factory=list)  # hyperlink_xml(...) strings
     notes: list[Note] = field(default_factory=list)  # cell comments (Excel row, column, text)
+    xml: Callable[[], Iterator[str]] | None = None  # when given: the rows' XML, used for rows
 
     def __post_init__(self) -> None:
         if self.notes:  # one real comment makes openpyxl write the parts that comments need
@@ -159,6 +163,8 @@ class FastWorkbook:
         self._saving = True
         out = Path(out)
         tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")  # beside it: one atomic rename
+        collecting = gc.isenabled()
+        gc.disable()  # the rows make no cycles; the collector's passes over them cost a third
         try:
             with zipfile.ZipFile(skeleton) as src, \
                     zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
@@ -175,6 +181,9 @@ class FastWorkbook:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        finally:
+            if collecting:
+                gc.enable()
 
     def _writers(self, src: zipfile.ZipFile) -> dict[str, Callable]:
         """Zip part name -> function(file, openpyxl's bytes) writing the streamed version."""
@@ -206,7 +215,11 @@ def _splice(f, xml: bytes, sheet: StreamedSheet) -> None:
     head, tail = xml[: match.start()], xml[match.end():]
     ref = f'<dimension ref="A1:{LETTERS[sheet.max_col]}{max(sheet.last_row, 1)}"/>'
     f.write(_DIMENSION.sub(ref.encode(), head) + b"<sheetData>")
-    _write(f, (row_xml(row, cells) for row, cells in sheet.rows()))
+    if sheet.xml is not None:
+        for piece in sheet.xml():
+            f.write(piece.encode("utf-8"))
+    else:
+        _write(f, (row_xml(row, cells) for row, cells in sheet.rows()))
     f.write(b"</sheetData>" + _with_links(tail, sheet.hyperlinks))
 
 

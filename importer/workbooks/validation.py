@@ -68,8 +68,13 @@ def add_validation_sheet(fw: FastWorkbook, report: Report, taken: set[str],
                     status_colours=st.VALIDATION_COLOURS,
                     header_notes={VALIDATION_COLUMNS[0]: STATUS_NOTE, CHANGE_COLUMN: CHANGE_NOTE})
 
+    clean = Painted(VALID, (VALID, ""))  # a row without issues (most of them), made once
+
     def paint(row: Row) -> Painted:
-        issues = by_row.get(row.excel_row, [])
+        issues = by_row.get(row.excel_row)
+        if not issues and changes is None:
+            return clean
+        issues = issues or []
         status = row_status(issues)
         return Painted(status, with_change_value((status, issue_text(issues)), changes,
                                                  row.excel_row))

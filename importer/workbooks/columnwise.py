@@ -1,0 +1,230 @@
+"""The annotated sheet's ordinary rows, written column by column.
+
+Most rows of a checked sheet carry no comment: each of their cells gets the style its column and
+the row's status give it, so a cell's XML depends only on its column, its value and the row's
+status. Each column's cells are therefore turned into XML once per distinct value (a dict per
+column, status and typing), and each row is then one ``str.format`` of a template that holds
+every column's reference. Rows with a noted cell (a comment, a cell coloured out of place) are
+written by the row-by-row path of ``annotated`` (``slow_row``), which stays the definition of
+what each cell holds: tests/test_workbooks_streaming.py compares the two cell by cell.
+
+One difference in the XML, none in the content: an empty cell without a style, which the
+row-by-row path leaves out, is written as an empty ``<c r="J5"/>`` here (every row has every
+column of the layout), so one template serves every ordinary row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import repeat
+from operator import eq
+from typing import Callable, Iterator, Sequence
+
+from importer.model import Row
+from importer.workbooks.fastsheet import cell_xml
+from importer.workbooks.xmltext import LETTERS
+
+CHUNK = 4000  # rows formatted together (bounds the memory of one chunk's fragments)
+CACHE_LIMIT = 200_000  # fragments kept per column before its cache starts over
+
+
+def fragment(value: object, style: int) -> str:
+    """The XML of one cell after ``<c r="A1``: the same bytes as fastsheet.cell_xml writes."""
+    xml = cell_xml("", value, style)
+    return xml[6:] if xml else '"/>'
+
+
+class _Fragments(dict):
+    """value -> fragment, made on first use."""
+
+    def __init__(self, make: Callable[[object], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        made = self[key] = self.make(key)
+        return made
+
+
+@dataclass
+class DataColumn:
+    """An input column: ``position`` in Row.cells; ``name``/``kind`` when it may be typed."""
+
+    position: int
+    col: int
+    plain: Callable[[str | None], int]  # status -> style of its ordinary cells
+    typed: Callable[[str | None, str], int | None] | None = None  # (status, format) -> style
+    name: str | None = None
+    kind: object = None
+    typer: object = None  # workbooks.typed.TypedCache
+
+
+@dataclass
+class ToolColumn:
+    """A column the tool appends: ``source`` 'appended' or 'block', ``index`` in that tuple."""
+
+    source: str
+    index: int
+    col: int
+    style: Callable[[str | None, object], int]  # (status, value) -> style
+    typed: Callable[[str | None, str], int | None] | None = None
+    kind: object = None
+    typer: object = None
+
+
+def data_columns(positions, styles, typer) -> list[DataColumn]:
+    """The input's columns (``positions``: (index in Row.cells, column)), with annotated's
+    style ids and typer."""
+    kinds = {n: (name, kind) for n, _col, name, kind in typer.data}
+    out = []
+    for n, (position, col) in enumerate(positions):
+        name, kind = kinds.get(n, (None, None))
+        out.append(DataColumn(
+            position, col, plain=lambda status: styles.get("data", status),
+            typed=lambda status, fmt: styles.typed("data", status, fmt), name=name, kind=kind,
+            typer=typer.cache))
+    return out
+
+
+def tool_columns(layout, styles, typer) -> list[ToolColumn]:
+    """The tool's columns and the returned block of an annotated Layout."""
+    def appended_style(i: int):
+        if i == 0:
+            return lambda status, value: styles.get("status", status)
+        return lambda status, value: styles.get("number" if isinstance(value, int) else "tool",
+                                                status)
+
+    out = [ToolColumn("appended", i, layout.first_appended + i, appended_style(i))
+           for i in range(len(layout.appended))]
+    kinds = {col: kind for _n, col, kind in typer.block}
+    for i in range(len(layout.block)):
+        col = layout.first_block + i
+        base = "block-first" if i == 0 else "block"
+        out.append(ToolColumn(
+            "block", i, col, lambda status, value, base=base: styles.get(base, status),
+            typed=lambda status, fmt, base=base: styles.typed(base, status, fmt),
+            kind=kinds.get(col), typer=typer.cache))
+    return out
+
+
+@dataclass
+class _Blank:
+    """Stands in for a row's paint whose tool values do not fill the layout (written slowly)."""
+
+    status: str | None
+    appended: tuple
+    block: tuple
+
+
+def rows_xml(rows: Sequence[Row], paint, data: list[DataColumn], tools: list[ToolColumn],
+             noted: set[int], slow_row: Callable[[Row, object], str]) -> Iterator[str]:
+    """The XML of ``rows`` (ascending), a chunk of rows per string. ``noted``: the Excel rows
+    that ``slow_row(row, painted)`` writes."""
+    appended = sum(1 for c in tools if c.source == "appended")
+    block = len(tools) - appended
+    columns = sorted([(c.col, c) for c in data] + [(c.col, c) for c in tools],
+                     key=lambda p: p[0])
+    template = '<row r="{0}">' + "".join(
+        f'<c r="{LETTERS[col]}{{0}}{{{k}}}' for k, (col, _) in enumerate(columns, start=1)
+    ) + "</row>"
+    fmt = template.format
+    makers = [_column_maker(c) for _, c in columns]
+    width = max((c.position + 1 for c in data), default=0)
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start:start + CHUNK]
+        painted = [paint(row) for row in chunk]
+        statuses = [p.status for p in painted]
+        odd = [i for i, p in enumerate(painted)
+               if len(p.appended) != appended or len(p.block) != block]
+        usable = painted
+        if odd:
+            usable = list(painted)
+            for i in odd:
+                usable[i] = _Blank(statuses[i], ("",) * appended, ("",) * block)
+        columns = _transposed(chunk, width)
+        values_dicts = [r.values for r in chunk]
+        frags = [make(chunk, usable, statuses, columns, values_dicts) for make in makers]
+        out = list(map(fmt, [str(r.excel_row) for r in chunk], *frags))
+        slow = set(odd)
+        if noted:
+            slow.update(i for i, row in enumerate(chunk) if row.excel_row in noted)
+        for i in slow:
+            out[i] = slow_row(chunk[i], painted[i])
+        yield "".join(out)
+
+
+def _column_maker(column: DataColumn | ToolColumn):
+    if isinstance(column, DataColumn):
+        return _data_maker(column)
+    return _tool_maker(column)
+
+
+def _transposed(chunk: list[Row], width: int) -> list[tuple]:
+    """The chunk's shown cells column by column (at least ``width`` columns, '' for missing)."""
+    cells = [r.cells for r in chunk]
+    if min(map(len, cells)) < width or max(map(len, cells)) != min(map(len, cells)):
+        cells = [list(c) + [""] * (width - len(c)) for c in cells]
+    return list(zip(*cells))
+
+
+def _data_maker(column: DataColumn):
+    """Fragments keyed by value, (value, typed) or, when the row's status changes the style,
+    (status, value[, typed]): every lookup is a C-level map over the column."""
+    def make_key(key):
+        if not isinstance(key, tuple):
+            key = (uniform_status[0], key, False)
+        elif len(key) == 2:
+            key = (uniform_status[0], *key) if isinstance(key[1], bool) else (*key, False)
+        status, text, eligible = key
+        if eligible and text:
+            typed = column.typer.get(text, column.kind)
+            if typed:
+                return fragment(typed[0], column.typed(status, typed[1]))
+        return fragment(text, column.plain(status))
+
+    cache = _Fragments(make_key)
+    uniform_status: list = [None]
+    position, name, typed = column.position, column.name, column.kind is not None
+
+    def make(chunk: list[Row], painted, statuses, columns, values_dicts) -> list[str]:
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
+        values = columns[position]
+        distinct = set(statuses)
+        uniform = len({column.plain(s) for s in distinct}) == 1
+        if uniform and uniform_status[0] not in distinct:
+            uniform_status[0] = next(iter(distinct))
+            cache.clear()  # keys without a status stand for this one
+        if typed:
+            eligible = list(map(eq, map(dict.get, values_dicts, repeat(name), repeat("")),
+                                values))
+            keys = zip(values, eligible) if uniform else zip(statuses, values, eligible)
+        else:
+            keys = values if uniform else zip(statuses, values)
+        return list(map(cache.__getitem__, keys))
+
+    return make
+
+
+def _tool_maker(column: ToolColumn):
+    def make_key(key):
+        status, _cls, value = key
+        if column.kind is not None and value:
+            typed = column.typer.get(str(value), column.kind)
+            if typed:
+                typed_style = column.typed(status, typed[1])
+                if typed_style is not None:
+                    return fragment(typed[0], typed_style)
+        return fragment(value, column.style(status, value))
+
+    cache = _Fragments(make_key)
+    index, appended = column.index, column.source == "appended"
+
+    def make(chunk: list[Row], painted, statuses, columns, values_dicts) -> list[str]:
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
+        values = [p.appended[index] for p in painted] if appended else \
+            [p.block[index] for p in painted]
+        # keyed by class too: 1, 1.0 and True are equal as dict keys but not as cells
+        return list(map(cache.__getitem__, zip(statuses, map(type, values), values)))
+
+    return make
