@@ -66,6 +66,8 @@ def test_nothing_is_sent_until_someone_else_approves_and_a_changed_file_asks_aga
     done = as_("alice", "import", [str(src), "--json"], sb, tmp_path)
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["counts"] == {"CREATED": 3}
+    assert json.loads(done.stdout)["people"] == {"prepared": ["alice"], "approved": ["bob"],
+                                                 "sent": ["alice"]}
     assert sent(sb) == {PARTS[0]: "10.00", PARTS[1]: "11.00", PARTS[2]: "12.00"}
     summary = openpyxl.load_workbook(tmp_path / "march.results.xlsx")["Summary"]
     facts = {r[0]: r[1] for r in summary.iter_rows(max_col=2, values_only=True) if r[0]}

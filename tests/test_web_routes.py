@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 from starlette.testclient import TestClient
 
-from conftest import isolate_from_user
+from conftest import isolate_from_user, records
 from importer.web.app import WebConfig, create_app
 from importer.web.security import CSRF_HEADER, Secrets
 from importer.web.targets import SandboxOptions
@@ -287,3 +287,28 @@ def test_a_wrong_part_number_gets_its_likely_id_as_one_click(web, tmp_path):
         fixed = client.post(f"{url}/cell", json={"letter": "A", "row": 2, "value": "000417"},
                             headers={CSRF_HEADER: keys.csrf}).json()
         assert fixed["valid"] and 'class="error"' not in fixed["row_html"].split(">")[0]
+
+
+def test_with_four_eyes_the_preview_names_who_prepared_and_own_acceptance_is_refused(
+        web, sandbox_factory, tmp_path, monkeypatch):
+    sb = sandbox_factory(users={"APIUSER": "Pw-4eyes-page"})
+    config_file = tmp_path / "importer.toml"
+    config_file.write_text(f'[connection]\nurl = "{sb.url}"\ndata_source = "{sb.data_source}"\n'
+                           f'user = "{sb.user}"\n\n[approval]\nrequired = true\n')
+    monkeypatch.setenv("USER", "alice")
+    monkeypatch.setenv("LOGNAME", "alice")
+    make, keys = web
+    client, _ = make(config_file=config_file)
+    with client:
+        authed(client, keys)
+        url = upload(client, keys, "a.xlsx", xlsx_bytes(price_rows(2, "EYES"))).json()["url"]
+        preview = client.get(f"{url}/preview?target=erp").text
+        assert "Approval by a second person is required" in preview
+        assert "Prepared by alice; approved by nobody yet." in preview
+        own = client.post(f"{url}/accept", json={"target": "erp"},
+                          headers={CSRF_HEADER: keys.csrf})
+        assert own.status_code == 400 and "You (alice) prepared a.xlsx" in own.json()["error"]
+        refused = client.post(f"{url}/import", json={"target": "erp", "password": sb.password},
+                              headers={CSRF_HEADER: keys.csrf})
+        page = _wait_for_job(client, refused.json()["url"])
+        assert "approval" in page and records(sb.url, "product-price") == []

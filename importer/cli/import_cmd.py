@@ -375,6 +375,9 @@ def _summary(result: "ImportResult", sandbox: bool, files: bool = True) -> None:
                      "workbook.")
     lines += change_lines(result.changes)
     lines += _held_lines(result)
+    if result.people:
+        lines.append("Four eyes: " + "; ".join(
+            f"{role} by {', '.join(names)}" for role, names in result.people.items() if names))
     lines += result.notes
     if files:
         lines.append(f"Results: {result.results_path}")

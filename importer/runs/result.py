@@ -37,6 +37,7 @@ class ImportResult:
     workers: int | str = 4  # a number, or "auto"
     concurrency: dict[str, float] | None = None  # with auto: the limit's min, max, mean
     decisions: list[dict] = field(default_factory=list)  # checks.decisions.Decision.to_dict + held
+    people: dict[str, list[str]] = field(default_factory=dict)  # four eyes: prepared/approved/sent
 
     @property
     def rows_per_second(self) -> float:
@@ -63,7 +64,7 @@ class ImportResult:
             "notes": self.notes, "already_complete": self.already_complete,
             **({"error": self.message} if self.exit_code >= 2 else {}),
             "workers": self.workers, "concurrency": self.concurrency,
-            "decisions": self.decisions,
+            "decisions": self.decisions, "people": self.people,
         }
 
 

@@ -337,7 +337,8 @@ class SheetRun:
             if self.changes is not None else None,
             notices=[i.message for i in self.report.issues if i.row is None],
             decisions=[{**d.to_dict(), "held": row in self.held}
-                       for row in sorted(self.decisions) for d in self.decisions[row]])
+                       for row in sorted(self.decisions) for d in self.decisions[row]],
+            people=self.review().roles if self.four_eyes else {})
 
     def write_workbooks(self, out: str | Path | None, outcomes: dict[int, RowOutcome],
                         counts: dict[str, int]) -> Left:

@@ -165,7 +165,8 @@ def preview_view(result: ImportResult, outcomes: dict[int, RowOutcome], report: 
     return {"groups": dict(groups), "rows": rows[:1000], "more_rows": max(0, len(rows) - 1000),
             "key_label": " / ".join(key_fields), "run_id": result.run.run_id,
             "classes": result.changes or {}, "classified": bool(changes),
-            "decisions": decisions, "held_rows": len({d["row"] for d in decisions})}
+            "decisions": decisions, "held_rows": len({d["row"] for d in decisions}),
+            "people": result.people}
 
 
 _KIND_LABEL = {"price-jump": "Price jump", "overlap": "Overlapping period",
