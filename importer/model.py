@@ -120,9 +120,9 @@ class Column:
     is_action: bool = False  # the per-row ACTION override column
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
-    """One data row of the input."""
+    """One data row of the input (slots: a million of them is no small matter)."""
 
     excel_row: int  # the row number the person sees in their spreadsheet
     values: dict[str, str]  # field -> API string; only non-empty cells (blank = not given)

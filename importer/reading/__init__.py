@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import logging
 from contextlib import contextmanager
-from itertools import count
+from itertools import compress, count
 from pathlib import Path
 from typing import Callable
 
@@ -101,13 +101,18 @@ def _read(path: Path, entity: Entity | None, sheet: str | None, options: ReadOpt
     entity, columns, file_issues = match_columns(rows[h], rows[h + 1:], path, grid.sheet, entity,
                                                  options, h + 1)
     first_row = h + 2  # Excel row of the first data row
+    title_rows = [_trim([display(v) for v in r]) for r in rows[:h]]
     cells = _transpose(rows[h + 1:], max((c.index for c in columns), default=0) + 1)
+    del rows[h + 1:]  # memory: the columns hold every value now, the row lists can go
     raws = [cells[c.index] for c in columns]
+    del cells
     converted = [_convert(raw, c, entity, first_row, grid) for raw, c in zip(raws, columns)]
     file_issues += apply_conventions(entity, columns, raws, converted, options.conventions,
                                      first_row, grid.sheet, f"sheet {grid.sheet!r} of {path.name}")
+    del raws
     apply_value_maps(entity, columns, converted, options, first_row, grid.sheet)
     table_rows, issues = _assemble(columns, converted, first_row, grid.sheet)
+    del converted
     if not table_rows:
         raise NoDataRows(f"Sheet {grid.sheet!r} of {path.name} has a header but no data rows; "
                            "fill in at least one row under the header.")
@@ -117,7 +122,7 @@ def _read(path: Path, entity: Entity | None, sheet: str | None, options: ReadOpt
     issues.sort(key=lambda i: (i.row or 0, len(i.column or ""), i.column or ""))
     return Table(path=path, sha256=grid.sha256, file_format=grid.file_format, sheet=grid.sheet,
                  entity=entity, header_row=h + 1, columns=columns, rows=table_rows,
-                 title_rows=[_trim([display(v) for v in r]) for r in rows[:h]], issues=issues)
+                 title_rows=title_rows, issues=issues)
 
 
 def _fill_merged(rows: list[list], merged: list, header: int) -> None:
@@ -160,7 +165,7 @@ def _assemble(columns: list[Column], converted: list[ConvertedColumn], first_row
     data_cols = [converted[k].api for k, c in enumerate(columns) if c.field]
     issues = [x for c in converted for x in c.issues]
     errored = {x.row for x in issues if x.severity is Severity.ERROR}
-    rows = [Row(n, {f: v for f, v in zip(fields, api) if v}, list(cells))
+    rows = [Row(n, dict(compress(zip(fields, api), api)), list(cells))  # non-empty values
             for n, cells, api in zip(count(first_row), zip(*[c.shown for c in converted]),
                                      zip(*data_cols))]
     rows = [r for r in rows if r.values or r.excel_row in errored]
