@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -210,14 +211,27 @@ def _write(f, pieces: Iterable[str]) -> None:
     f.write("".join(batch).encode("utf-8"))
 
 
+def _write_behind(f, pieces: Iterable[str]) -> None:
+    """Each piece compressed and written by a second thread while the next one is made: zlib
+    lets go of the GIL, so on two cores the compression costs next to no wall time."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+        for piece in pieces:
+            data = piece.encode("utf-8")
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(f.write, data)
+        if pending is not None:
+            pending.result()
+
+
 def _splice(f, xml: bytes, sheet: StreamedSheet) -> None:
     match = _SHEETDATA.search(xml)
     head, tail = xml[: match.start()], xml[match.end():]
     ref = f'<dimension ref="A1:{LETTERS[sheet.max_col]}{max(sheet.last_row, 1)}"/>'
     f.write(_DIMENSION.sub(ref.encode(), head) + b"<sheetData>")
     if sheet.xml is not None:
-        for piece in sheet.xml():
-            f.write(piece.encode("utf-8"))
+        _write_behind(f, sheet.xml())
     else:
         _write(f, (row_xml(row, cells) for row, cells in sheet.rows()))
     f.write(b"</sheetData>" + _with_links(tail, sheet.hyperlinks))
