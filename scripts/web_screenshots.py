@@ -99,7 +99,7 @@ def walk(url: str, folder: Path) -> None:
         both("web-2-check")
         page.click("#open-replace")
         page.select_option("#replace-column", "F")
-        page.fill("#replace-find", "usd")
+        page.fill("#replace-find", "DOLLAR")
         page.wait_for_selector("#replace-count:has-text('will change')")
         page.fill("#replace-with", "USD")
         page.screenshot(path=DOCS / "web-2-replace.png")
