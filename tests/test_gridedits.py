@@ -3,6 +3,8 @@ and the column-naming suggestions (importer.runs.columnguess), on files made her
 from __future__ import annotations
 
 import csv
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from importer.runs.columnguess import guess_fields
 from importer.runs.columnmaps import header_samples
 from importer.runs.corrections import write_corrected
 from importer.web import views
+from importer.web.workspace import Workspace
 
 HEADER = ["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "ORDER_QTY", "CURR_CODE", "SO_UNIT_PRICE"]
 
@@ -163,3 +166,31 @@ def test_column_suggestions_from_headers_and_values(tmp_path):
         "SO_UNIT_PRICE"  # a typo of an alias
     loaded = load_workbook(path)
     assert loaded.active["A1"].value == "Artikelnummer"  # the file is only read
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_a_row_of_an_ods_file_is_skipped_though_its_cells_cannot_be_edited(tmp_path):
+    source = book(tmp_path / "list.xlsx", [["PUMP001", "W", "2026-12-01", "ten", "EUR", 1.5],
+                                           ["PUMP002", "W", "2026-12-01", "2", "EUR", 2.5]])
+    done = subprocess.run([SOFFICE, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                           "--headless", "--convert-to", "ods", "--outdir", str(tmp_path),
+                           str(source)], capture_output=True, text=True, timeout=180)
+    ods = tmp_path / "list.ods"
+    assert done.returncode == 0 and ods.exists(), done.stderr
+    workspace = Workspace(tmp_path, tmp_path / "journal.sqlite3")
+    try:
+        upload = workspace.add_upload("list.ods", ods.read_bytes())
+        assert upload.report.invalid_rows == {2}
+        with pytest.raises(BadOptions, match="cannot be corrected on this page"):
+            workspace.change(upload, "set", {"letter": "D", "row": 2, "value": "10"})
+        workspace.change(upload, "skip", {"row": 2})
+        assert upload.report.invalid_rows == set() and upload.current == upload.original
+        result, outcomes, _ = workspace.preview(upload, None)
+        assert {r: o.status.value for r, o in outcomes.items()} == {2: "SKIPPED", 3: "NOT_RUN"}
+        workspace.change(upload, "undo", {})
+        assert upload.report.invalid_rows == {2}
+    finally:
+        workspace.close()

@@ -75,7 +75,7 @@ class Upload:
     @property
     def current(self) -> Path:
         """The file the check, preview and import read: the upload with the edits applied."""
-        if self.generation == 0:
+        if not self.edits:  # nothing changed in the file (rows skipped here are read so)
             return self.original
         return self.folder / "corrected" / self.name
 
@@ -285,12 +285,13 @@ class Workspace:
 
     def _write(self, upload: Upload, table) -> Upload:
         """The corrected copy written from the original with every edit, and checked again."""
-        dest = upload.folder / "corrected" / upload.name
-        dest.parent.mkdir(exist_ok=True)
-        staged = dest.with_name(f".{upload.generation + 1}.{upload.name}")
-        write_corrected(upload.original, table.file_format, table.sheet, upload.edits,
-                        self.typing(upload).kinds if upload.edits else {}, staged)
-        staged.replace(dest)
+        if upload.edits:
+            dest = upload.folder / "corrected" / upload.name
+            dest.parent.mkdir(exist_ok=True)
+            staged = dest.with_name(f".{upload.generation + 1}.{upload.name}")
+            write_corrected(upload.original, table.file_format, table.sheet, upload.edits,
+                            self.typing(upload).kinds, staged)
+            staged.replace(dest)
         upload.generation += 1
         return self.check(upload, sheet=table.sheet)
 
