@@ -312,3 +312,27 @@ def test_with_four_eyes_the_preview_names_who_prepared_and_own_acceptance_is_ref
                               headers={CSRF_HEADER: keys.csrf})
         page = _wait_for_job(client, refused.json()["url"])
         assert "approval" in page and records(sb.url, "product-price") == []
+
+
+def test_a_suggested_id_is_applied_to_every_cell_with_the_same_mistake_in_one_step(web,
+                                                                                    tmp_path):
+    parts = tmp_path / "parts.csv"
+    parts.write_text("PART_ID,PART_DESC,PART_STATUS\n000417,Gasket,A\nPUMP003,Pump,A\n")
+    make, keys = web
+    client, _ = make(sandbox=SandboxOptions(tmp_path / "sb.sqlite3", parts_file=parts))
+    rows = [["417" if n % 2 else "PUMP003", "ALL", "2026-12-01", str(n + 1), "USD", "1.00"]
+            for n in range(7)]
+    with client:
+        authed(client, keys)
+        url = upload(client, keys, "p.xlsx", xlsx_bytes(rows)).json()["url"]
+        page = client.get(url).text
+        assert 'data-apply-all data-letter="A" data-row="3" data-value="000417">in all 3<' in page
+        done = client.post(f"{url}/edit", json={"op": "same", "letter": "A", "row": 3,
+                                                "value": "000417"},
+                           headers={CSRF_HEADER: keys.csrf}).json()
+        assert done["edits"] == 3 and "in 3 rows" in done["message"]
+        assert "<span class=\"n\">0</span> errors" in client.get(url).text
+        undone = client.post(f"{url}/edit", json={"op": "undo"},
+                             headers={CSRF_HEADER: keys.csrf}).json()
+        assert undone["edits"] == 0 and "<span class=\"n\">3</span> errors" in \
+            client.get(url).text

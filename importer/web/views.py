@@ -73,6 +73,7 @@ def check_view(report: Report, query: GridQuery = GridQuery(), skipped=frozenset
     page = min(max(page, 1), pages)
     shown = rows[(page - 1) * PAGE_ROWS:page * PAGE_ROWS]
     row_issues = [i for i in chosen if i.row is not None]
+    same = _SameValues(table)
     issue_pages = max(1, -(-len(row_issues) // PAGE_ISSUES))
     issue_page = min(max(query.issue_page, 1), issue_pages)
     codes = Counter(i.code for i in report.issues if i.row is not None)
@@ -84,7 +85,7 @@ def check_view(report: Report, query: GridQuery = GridQuery(), skipped=frozenset
         "columns": [{"letter": c.letter, "header": c.header, "field": c.field,
                      "action": c.is_action} for c in table.columns],
         "header_row": table.header_row,
-        "rows": [row_view(report, r, by_cell, by_row, skipped) for r in shown],
+        "rows": [row_view(report, r, by_cell, by_row, skipped, same) for r in shown],
         "page": page, "pages": pages, "matching_rows": len(rows),
         "query": replace(query, page=page, row=0, issue_page=issue_page),
         "shows": SHOWS, "codes": sorted(codes.items()),
@@ -109,7 +110,22 @@ def _chosen_issues(issues: list[Issue], query: GridQuery) -> list[Issue]:
     return chosen
 
 
-def row_view(report: Report, row, by_cell=None, by_row=None, skipped=frozenset()) -> dict:
+class _SameValues:
+    """How many cells of a column show a text (counted per column when first asked): the count
+    a suggestion's "in all N cells" button names."""
+
+    def __init__(self, table) -> None:
+        self.table, self.counts = table, {}
+
+    def __call__(self, letter: str, text: str) -> int:
+        if letter not in self.counts:
+            k = next(i for i, c in enumerate(self.table.columns) if c.letter == letter)
+            self.counts[letter] = Counter(r.cells[k] for r in self.table.rows)
+        return self.counts[letter][text]
+
+
+def row_view(report: Report, row, by_cell=None, by_row=None, skipped=frozenset(),
+             same=None) -> dict:
     if by_cell is None:  # one row on its own (after an edit)
         by_cell, by_row = {}, {}
         for issue in report.issues:
@@ -124,6 +140,8 @@ def row_view(report: Report, row, by_cell=None, by_row=None, skipped=frozenset()
                       "severity": _worst(issues), "messages": [i.message for i in issues],
                       "suggestion": next((found[0] for i in issues
                                           if (found := suggestions_in(i.message))), None)})
+        if cells[-1]["suggestion"] and same is not None:
+            cells[-1]["same"] = same(column.letter, text)
     row_issues = by_row.get(row.excel_row, [])
     all_issues = row_issues + [i for c in cells for i in by_cell.get((row.excel_row,
                                                                         c["letter"]), [])]

@@ -156,7 +156,13 @@ function setupGrid() {
   grid.addEventListener("click", async (e) => {
     const apply = e.target.closest("[data-apply]");
     const td = e.target.closest("td.cell");
-    if (apply) { select(td); await change({ op: "set", letter: apply.dataset.letter, row: Number(apply.dataset.row), value: apply.dataset.value }); return; }
+    const applyAll = e.target.closest("[data-apply-all]");
+    if (apply || applyAll) {
+      const b = apply || applyAll;
+      select(td);
+      await change({ op: apply ? "set" : "same", letter: b.dataset.letter, row: Number(b.dataset.row), value: b.dataset.value });
+      return;
+    }
     if (e.target.closest("[data-edit]")) { openEditor(td); return; }
     if (td) select(td, e.shiftKey);
   });
