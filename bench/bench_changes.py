@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import operator
 import os
 import sqlite3
 import statistics
@@ -29,6 +30,7 @@ from bench_import import sandbox  # bench/ is on sys.path: this file runs as a s
 
 from importer.checks.changes import ChangeRules, classify_table, counts
 from importer.entities import PRODUCT_PRICE
+from importer.journal import compact
 from importer.journal.history import History, run_changes
 from importer.journal.store import Journal
 from importer.model import Column, Row, Table
@@ -79,8 +81,9 @@ def second_month(n: int, tmp: Path) -> dict:
             "per_row": http / n}
 
 
-def known_journal(path: Path, n: int) -> None:
-    """A journal whose known_keys hold n product-price records (as imports leave them)."""
+def known_journal(path: Path, n: int, old: bool = False) -> None:
+    """A journal whose known_keys hold n product-price records (as imports leave them: with
+    their compact copies; ``old``: as journals written before the copies hold them)."""
     with Journal(path):
         pass
     db = sqlite3.connect(path)
@@ -90,9 +93,10 @@ def known_journal(path: Path, n: int) -> None:
         record.update(values(i))
         rows.append(("http://bench", "DEMO", PRODUCT_PRICE.name,
                      json.dumps(list(PRODUCT_PRICE.key_of(record))), json.dumps(record),
-                     "2030-01-01T00:00:00.000+00:00", 1))
+                     "2030-01-01T00:00:00.000+00:00", 1,
+                     None if old else compact.encode(PRODUCT_PRICE, record)))
     db.executemany("INSERT INTO known_keys (server_url, data_source, entity, key, record, "
-                   "updated_at, run_id) VALUES (?,?,?,?,?,?,?)", rows)
+                   "updated_at, run_id, fields) VALUES (?,?,?,?,?,?,?,?)", rows)
     db.commit()
     db.close()
 
@@ -106,11 +110,34 @@ def table_of(n: int) -> Table:
     return Table(Path("bench.csv"), "sha", "csv", "bench", PRODUCT_PRICE, 1, columns, rows)
 
 
-def classification(n: int, tmp: Path, repeats: int = 3) -> dict:
+def bare_baseline(path: Path, n: int, repeats: int = 3) -> float:
+    """CPU seconds of the least any classification must do: read the known records' compact
+    copies out of SQLite, split them, and look every row's key up in a dict of them."""
+    table = table_of(n)
+    getter = operator.itemgetter(*PRODUCT_PRICE.key)
+    pick = operator.itemgetter(*(PRODUCT_PRICE.field_names.index(k) + 1
+                                 for k in PRODUCT_PRICE.key))
+    cpus = []
+    for _ in range(repeats):
+        cpu = time.process_time()
+        db = sqlite3.connect(path)
+        texts = [r[0] for r in db.execute("SELECT fields FROM known_keys")]
+        db.close()
+        split = [t.split(compact.SEPARATOR) for t in texts]
+        index = dict(zip(map(pick, split), split))
+        hits = sum(1 for found in map(index.get, map(getter, map(operator.attrgetter("values"),
+                                                                 table.rows))) if found)
+        cpus.append(time.process_time() - cpu)
+        assert hits == n, hits
+    return statistics.median(cpus)
+
+
+def classification(n: int, tmp: Path, repeats: int = 3, old: bool = False) -> dict:
     """history.run_changes as run_import calls it (load the known records, classify every row,
-    store the classes); then its parts on their own."""
-    path = tmp / "known.sqlite"
-    known_journal(path, n)
+    store the classes); then its parts on their own. ``old``: against a journal written before
+    the compact copies (the JSON fallback), and what opening it once (the migration) costs."""
+    path = tmp / ("known-old.sqlite" if old else "known.sqlite")
+    known_journal(path, n, old=old)
     table = table_of(n)
     scope = ("http://bench", "DEMO")
     totals, cpus, loads, classifies = [], [], [], []
@@ -126,10 +153,22 @@ def classification(n: int, tmp: Path, repeats: int = 3) -> dict:
             started = time.perf_counter()
             classify_table(table, known)
             classifies.append(time.perf_counter() - started)
-    return {"rows": n, "total": statistics.median(totals), "cpu": statistics.median(cpus),
-            "load": statistics.median(loads),
-            "classify": statistics.median(classifies),
-            "counts": {c.value: k for c, k in counts(changes).items() if k}}
+    out = {"rows": n, "total": statistics.median(totals), "cpu": statistics.median(cpus),
+           "load": statistics.median(loads),
+           "classify": statistics.median(classifies),
+           "counts": {c.value: k for c, k in counts(changes).items() if k}}
+    if old:
+        db = sqlite3.connect(path)  # as a journal from before the column: drop it
+        db.execute("ALTER TABLE known_keys DROP COLUMN fields")
+        db.commit()
+        db.close()
+        cpu = time.process_time()
+        with Journal(path):
+            pass
+        out["migration"] = time.process_time() - cpu
+    else:
+        out["bare"] = bare_baseline(path, n)
+    return out
 
 
 def main() -> None:
@@ -141,6 +180,7 @@ def main() -> None:
         tmp = Path(folder)
         month = second_month(month_n, tmp)
         timing = classification(known_n, tmp)
+        fallback = classification(known_n, tmp, old=True)
     load = os.getloadavg()[0]
     print("### Change classes: --skip-unchanged and the cost of classifying\n")
     print(f"Load average {load:.1f} on {os.cpu_count()} cores while measuring (the machine is "
@@ -153,7 +193,15 @@ def main() -> None:
           f"(median of 3) | {timing['rows']:,} | {timing['total']:.2f} s, CPU "
           f"{timing['cpu']:.2f} s (of which load {timing['load']:.2f} s, classify "
           f"{timing['classify']:.2f} s; {timing['counts']}) | "
-          f"<= 1 s at 100,000 |")
+          f"<= 1 s CPU at 100,000 |")
+    print(f"| bare baseline: read {timing['rows']:,} compact copies, a dict by key, every row "
+          f"looked up | {timing['rows']:,} | CPU {timing['bare']:.2f} s (classification / bare "
+          f"= {timing['cpu'] / timing['bare']:.1f}x) | - |")
+    print(f"| the same against an old journal (no compact copies: read from the JSON) | "
+          f"{fallback['rows']:,} | {fallback['total']:.2f} s, CPU {fallback['cpu']:.2f} s | "
+          f"works (no target) |")
+    print(f"| opening that old journal once (adds the compact copies) | {fallback['rows']:,} "
+          f"| CPU {fallback['migration']:.2f} s | once per journal |")
 
 
 if __name__ == "__main__":

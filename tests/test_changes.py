@@ -150,4 +150,4 @@ def test_a_journal_from_before_run_ids_gets_the_column(tmp_path):
     with Journal(path):  # a second open finds it there
         pass
     columns = [r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(known_keys)")]
-    assert columns[-1] == "run_id"
+    assert columns[-2:] == ["run_id", "fields"]

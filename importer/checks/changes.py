@@ -170,7 +170,11 @@ def _norm_number(text: str) -> str:
 # --- classifying --------------------------------------------------------------------------------
 class KnownIndex:
     """The known records of one entity, found by key (by meaning) and, for a price line, by the
-    key without its start date (the prices a new line may supersede; indexed when first asked)."""
+    key without its start date (the prices a new line may supersede; indexed when first asked).
+
+    A key is first looked up as spelled (an index built at C speed: the ERP's records and the
+    rows nearly always spell a number the same way); only a key not found so is normalized and
+    looked up by meaning, in an index built when first needed."""
 
     def __init__(self, entity: Entity, known: Iterable[Known]) -> None:
         self.entity = entity
@@ -179,9 +183,36 @@ class KnownIndex:
         start = entity.start_date_field
         self._start = entity.key.index(start) if start in entity.key else None
         self._currency = next((f.name for f in entity.fields if f.currency), None)
-        key = self.key
-        self.by_key: dict[tuple[str, ...], Known] = {key(item.values): item for item in known}
+        self._known = known if isinstance(known, list) else list(known)
+        self._by_key: dict[tuple[str, ...], Known] | None = None
+        try:
+            spelled = list(map(self._whole, map(operator.attrgetter("values"), self._known)))
+        except KeyError:  # a record without a key field: by meaning only
+            spelled = None
+        if spelled is not None and len(entity.key) == 1:
+            spelled = [(k,) for k in spelled]
+        self.by_spelling: dict[tuple[str, ...], Known] = (
+            dict(zip(spelled, self._known)) if spelled is not None else self.by_key)
         self._lines: dict[tuple[str, ...], list[tuple[str, Known]]] | None = None
+
+    @property
+    def by_key(self) -> dict[tuple[str, ...], Known]:
+        """Normalized key -> its known record (the last one wins, as in the journal)."""
+        if self._by_key is None:
+            key = self.key
+            self._by_key = {key(item.values): item for item in self._known}
+        return self._by_key
+
+    def find(self, values: dict[str, str]) -> Known | None:
+        """The known record of the row's key (by meaning)."""
+        try:
+            spelled = self._whole(values)
+        except KeyError:
+            return self.by_key.get(self.key(values))
+        found = self.by_spelling.get(spelled if isinstance(spelled, tuple) else (spelled,))
+        if found is None and self._numeric:
+            return self.by_key.get(self.key(values))
+        return found
 
     def key(self, values: dict[str, str]) -> tuple[str, ...]:
         try:
@@ -261,15 +292,21 @@ def classify_table(table: Table, known: Iterable[Known]) -> dict[int, RowChange]
     index = known if isinstance(known, KnownIndex) else KnownIndex(entity, known)
     prices, compared = price_fields(entity), _compared(entity)
     names = [n for n in table.fields if n in compared]  # the cells this table can give
-    by_key, key_of = index.by_key, index.key
+    given = operator.itemgetter(*names) if names else (lambda values: ())
+    find, key_of = index.find, index.key
     out: dict[int, RowChange] = {}
+    unchanged = Change.UNCHANGED
     for row in table.rows:
         values = row.values
-        found = by_key.get(key_of(values))
+        found = find(values)
         if found is not None:  # the common case first: every given cell equal as text
             target = found.values
-            if all(values.get(n) in (None, target.get(n, "")) for n in names):
-                out[row.excel_row] = RowChange(Change.UNCHANGED, (), found)
+            try:
+                same = given(values) == given(target)
+            except KeyError:  # a cell not given (blank) or a field the record lacks
+                same = all(values.get(n) in (None, target.get(n, "")) for n in names)
+            if same:
+                out[row.excel_row] = RowChange(unchanged, (), found)
                 continue
         superseded = None if found else index.superseded(key_of(values), values)
         out[row.excel_row] = classify_row(entity, values, found, superseded, prices, compared)

@@ -10,6 +10,7 @@ resumed run show the classes the run was planned with). Every query is one state
 from __future__ import annotations
 
 import json
+import operator
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Iterable
 
 from importer.checks.changes import Known, RowChange
 from importer.entities import Entity
+from importer.journal import compact
 from importer.model import Status
 
 _SCHEMA = """
@@ -47,21 +49,62 @@ class History:
     # --- last known records -----------------------------------------------------------------
     def known(self, scope: tuple[str, str], entity: Entity, fields: Iterable[str]) -> list[Known]:
         """The last known record of every key of the entity on (server URL, data source), with
-        only ``fields`` (and the key) taken out of it."""
-        names = list(dict.fromkeys([*entity.key, *fields]))
+        only ``fields`` (and the key) taken out of it.
+
+        Read from each record's compact copy (importer/journal/compact.py, '' for a field the
+        record lacks); a record without one (an old journal's, another layout's) from its JSON
+        (None for a field it lacks)."""
+        all_names = entity.field_names
+        wanted = set(entity.key) | set(fields)
+        names = [n for n in all_names if n in wanted]
+        pick = operator.itemgetter(*(all_names.index(n) + 1 for n in names))
+        if len(names) == 1:
+            single = pick
+            pick = lambda parts: (single(parts),)  # noqa: E731
         paths = ", ".join(f"'$.{n}'" for n in names)  # one parse of each record, not one a field
+        # A journal no Journal has opened since the copies came has no such column (yet).
+        copies = "fields" if any(r[1] == "fields" for r in self._db.execute(
+            "PRAGMA table_info(known_keys)")) else "NULL"
         rows = self._db.execute(
-            f"SELECT run_id, substr(updated_at, 1, 10), json_extract(record, {paths}) "
+            f"SELECT run_id, substr(updated_at, 1, 10), {copies}, CASE WHEN "
+            f"substr({copies}, 1, 9) = ? THEN NULL ELSE json_extract(record, {paths}) END "
             "FROM known_keys WHERE server_url=? AND data_source=? AND entity=?",
-            (*scope, entity.name))
-        loads = json.loads
-        return [Known(dict(zip(names, loads(r[2]))), r[0], r[1]) for r in rows]  # None: absent
+            (compact.layout_tag(entity) + compact.SEPARATOR, *scope, entity.name)).fetchall()
+        out = []
+        append, sep, size, loads = out.append, compact.SEPARATOR, len(all_names) + 1, json.loads
+        for run_id, date, text, extracted in rows:
+            if extracted is None:
+                parts = text.split(sep)
+                if len(parts) == size:
+                    append(Known(dict(zip(names, pick(parts))), run_id, date))
+                    continue
+                extracted = self._extract(scope, entity, text, paths)
+            values = loads(extracted) if len(names) > 1 else [extracted]
+            append(Known(dict(zip(names, values)), run_id, date))  # None: absent
+        return out
+
+    def _extract(self, scope: tuple[str, str], entity: Entity, text: str, paths: str) -> str:
+        """The fields of the JSON record whose compact copy is ``text`` (one not of its layout)."""
+        return self._db.execute(
+            f"SELECT json_extract(record, {paths}) FROM known_keys WHERE server_url=? AND "
+            "data_source=? AND entity=? AND fields=?", (*scope, entity.name, text)).fetchone()[0]
 
     # --- change classes of a run ------------------------------------------------------------
     def save_changes(self, run_id: int, changes: dict[int, RowChange]) -> None:
-        rows = [[row, *c.to_list()] for row, c in changes.items()]
+        """One JSON document: rows with changed cells one by one, the others (NEW, UNCHANGED:
+        most of a month) grouped by class and compared record, as a list of row numbers."""
+        groups: dict[tuple, list[int]] = {}
+        cells = []
+        for row, c in changes.items():
+            if c.cells:
+                cells.append([row, *c.to_list()])
+            else:
+                known = c.known
+                groups.setdefault((c.change.value, known.run_id if known else None,
+                                   known.date if known else "", c.supersedes), []).append(row)
+        doc = {"groups": [[*k, rows] for k, rows in groups.items()], "cells": cells}
         self._db.execute("INSERT OR REPLACE INTO run_changes VALUES (?, ?)",
-                         (run_id, json.dumps(rows, separators=(",", ":"))))
+                         (run_id, json.dumps(doc, separators=(",", ":"))))
 
     def load_changes(self, run_id: int) -> dict[int, RowChange] | None:
         """The classes stored for the run, or None when the run was not classified."""
@@ -69,7 +112,15 @@ class History:
                                  (run_id,)).fetchone()
         if found is None:
             return None
-        return {r[0]: RowChange.from_list(r[1:]) for r in json.loads(found[0])}
+        doc = json.loads(found[0])
+        if isinstance(doc, list):  # journals before the grouped form: one list a row
+            return {r[0]: RowChange.from_list(r[1:]) for r in doc}
+        out = {r[0]: RowChange.from_list(r[1:]) for r in doc["cells"]}
+        for change, known_run, date, supersedes, rows in doc["groups"]:
+            shared = RowChange.from_list([change, known_run, date, supersedes, []])
+            for row in rows:
+                out[row] = RowChange(shared.change, (), shared.known, supersedes)
+        return dict(sorted(out.items()))
 
     # --- what revert needs ------------------------------------------------------------------
     def applied(self, scope: tuple[str, str], entity: Entity, keys: Iterable[tuple[str, ...]],

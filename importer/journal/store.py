@@ -34,8 +34,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from importer.entities import Entity, get_entity
+from importer.entities import ENTITIES, Entity, get_entity
 from importer.errors import JournalBusy
+from importer.journal import compact
 from importer.model import Action, Column, Issue, Row, RowOutcome, RunInfo, Session, Status, Table
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ CREATE TABLE IF NOT EXISTS in_flight (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS known_keys (
     server_url TEXT NOT NULL, data_source TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL,
-    record TEXT NOT NULL, updated_at TEXT NOT NULL, run_id INTEGER,
+    record TEXT NOT NULL, updated_at TEXT NOT NULL, run_id INTEGER, fields TEXT,
     PRIMARY KEY (server_url, data_source, entity, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS leases (
@@ -106,6 +107,30 @@ def _add_known_run_column(db: sqlite3.Connection) -> None:
                 raise
 
 
+def _add_compact_fields(db: sqlite3.Connection) -> None:
+    """known_keys.fields: the compact copy of each record (importer/journal/compact.py). A
+    journal older than the column gets it here, its records copied in the same transaction (a
+    second process opening it at the same moment waits, then finds the column)."""
+    if "fields" in {r[1] for r in db.execute("PRAGMA table_info(known_keys)")}:
+        return
+    from importer.entities import ENTITIES
+
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if "fields" not in {r[1] for r in db.execute("PRAGMA table_info(known_keys)")}:
+            db.execute("ALTER TABLE known_keys ADD COLUMN fields TEXT")
+            rows = db.execute("SELECT server_url, data_source, entity, key, record "
+                              "FROM known_keys").fetchall()
+            db.executemany("UPDATE known_keys SET fields=? WHERE server_url=? AND "
+                           "data_source=? AND entity=? AND key=?",
+                           compact.backfill(ENTITIES.get, rows))
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
 def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="milliseconds")
 
@@ -131,6 +156,7 @@ class Journal:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
             _add_known_run_column(self._db)
+            _add_compact_fields(self._db)
 
     # --- plumbing --------------------------------------------------------------------------
     def close(self) -> None:
@@ -274,10 +300,12 @@ class Journal:
                   (run_id, outcome.excel_row))]
         if known and outcome.record is not None:
             server_url, data_source, entity, key = known
+            of = ENTITIES.get(entity)
             stmts.append(("INSERT OR REPLACE INTO known_keys (server_url, data_source, entity, "
-                          "key, record, updated_at, run_id) VALUES (?,?,?,?,?,?,?)",
+                          "key, record, updated_at, run_id, fields) VALUES (?,?,?,?,?,?,?,?)",
                           (server_url, data_source, entity, json.dumps(list(key)),
-                           json.dumps(outcome.record), now_iso(), run_id)))
+                           json.dumps(outcome.record), now_iso(), run_id,
+                           compact.encode(of, outcome.record) if of else None)))
         self._write(stmts)
 
     def record_many(self, run_id: int, outcomes: Iterable[RowOutcome]) -> None:
@@ -302,8 +330,6 @@ class Journal:
     # --- known keys --------------------------------------------------------------------------
     def known_keys(self, server_url: str, data_source: str, entity: str) -> set[tuple[str, ...]]:
         """Keys in the entity's canonical spelling (numbers compared as numbers)."""
-        from importer.entities import ENTITIES
-
         canonical = ENTITIES[entity].canonical_key if entity in ENTITIES else tuple
         return {canonical(tuple(json.loads(r[0]))) for r in self._query(
             "SELECT key FROM known_keys WHERE server_url=? AND data_source=? AND entity=?",
