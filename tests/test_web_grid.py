@@ -291,6 +291,14 @@ def test_a_100000_row_file_stays_usable(browser_page, tmp_path):
         page.select_option("select[name=show]", "errors")
     times["errors only"] = settled(page)
     assert page.locator("#grid tbody tr").count() == 20
+    link = page.locator("#issues a").nth(1)  # the second error: D5019
+    assert link.inner_text().endswith("D5019")
+    with page.expect_navigation():
+        link.click()
+    page.wait_for_selector("#grid td.selected")
+    assert page.evaluate("(() => { const td = document.querySelector('#grid td.selected'); "
+                         "return td.dataset.letter + td.closest('tr').dataset.row; })()") == "D5019"
+    assert "ORDER_QTY" in page.inner_text("#cell-detail")
     with page.expect_navigation():
         page.select_option("select[name=show]", "warnings")
     times["warnings only"] = settled(page)

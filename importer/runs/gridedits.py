@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from importer.entities import Kind
 from importer.errors import BadOptions
@@ -100,8 +101,11 @@ class Typing:
     kind of each column's field (None: not a field)."""
 
     file_format: str
-    decimal: str  # lc.COMMA or lc.POINT
+    decimal: str | Callable[[], str]  # lc.COMMA or lc.POINT, or how to find it when needed
     kinds: dict[str, Kind | None]
+
+    def _decimal(self) -> str:
+        return self.decimal() if callable(self.decimal) else self.decimal
 
     def text_for(self, letter: str, typed: str) -> str:
         """The text to write for ``typed`` in column ``letter``; BadOptions (one sentence) for a
@@ -113,13 +117,14 @@ class Typing:
         parsed = lc.number_text(text)
         if parsed is None or parsed.currency:
             return typed  # not a plain number: the check says what is wrong with it
-        value = parsed.value(self.decimal)
+        decimal = lc.POINT if parsed.comma == parsed.point else self._decimal()
+        value = parsed.value(decimal)
         if value is None:
-            other = lc.POINT if self.decimal == lc.COMMA else lc.COMMA
+            other = lc.POINT if decimal == lc.COMMA else lc.COMMA
             written = parsed.value(other) or text
-            example = written.replace(".", ",") if self.decimal == lc.COMMA else written
+            example = written.replace(".", ",") if decimal == lc.COMMA else written
             raise BadOptions(f"{text} is written with a decimal {_NAMES[other]}, but this file "
-                             f"writes decimals with a {_NAMES[self.decimal]}: type {example}.")
+                             f"writes decimals with a {_NAMES[decimal]}: type {example}.")
         if self.file_format == "csv":
             return text  # in the file's own convention, read back as the same number
         if _GENERAL_NUMBER.match(value) and sum(ch.isdigit() for ch in value.lstrip("-0.")) <= 15:

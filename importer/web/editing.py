@@ -23,10 +23,14 @@ class Editing:
     def typing(self, upload: Upload) -> Typing:
         """How a typed value is written into this upload's file (its decimal convention)."""
         table = self._table(upload)
-        if upload.decimal is None:
-            upload.decimal = gridedits.file_decimal(upload.original, table,
-                                                    self.read_options(upload).decimal)
-        return Typing(table.file_format, upload.decimal,
+
+        def decimal() -> str:  # read from the file only when a typed number needs it
+            if upload.decimal is None:
+                upload.decimal = gridedits.file_decimal(upload.original, table,
+                                                        self.read_options(upload).decimal)
+            return upload.decimal
+
+        return Typing(table.file_format, upload.decimal or decimal,
                       {c.letter: (table.entity.field(c.field).kind if c.field else None)
                        for c in table.columns})
 
