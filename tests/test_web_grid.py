@@ -149,6 +149,30 @@ def test_find_replace_fill_down_and_skip(browser_page, tmp_path):
     page.wait_for_selector("#results", timeout=60_000)
     assert "SKIPPED" in page.inner_text("#results")
 
+    page.set_viewport_size({"width": 800, "height": 800})  # the past runs at 800 px
+    page.goto(url.split("?")[0])
+    link = page.locator("#runs a", has_text="results").first
+    box = link.bounding_box()
+    assert box and box["x"] + box["width"] <= 800 and link.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800  # nothing cut off
+
+
+def test_the_grids_header_stays_opaque_over_scrolled_rows(browser_page, tmp_path):
+    page, url, _ = browser_page
+    upload(page, url, thirty_rows(tmp_path / "prices.xlsx", code="STICKY"))
+    page.locator(".grid-wrap").evaluate("e => { e.style.maxHeight = '200px'; e.scrollTop = 300; }")
+    covered = page.evaluate("""() => {
+        const th = document.querySelector('#grid thead tr:nth-child(2) th.rownum');
+        const r = th.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        const head = document.querySelector('#grid thead tr:nth-child(2) th:nth-child(3)');
+        const h = head.getBoundingClientRect();
+        const other = document.elementFromPoint(h.left + 4, h.top + h.height / 2);
+        return [hit === th, other === head, getComputedStyle(head).backgroundColor];
+    }""")
+    assert covered[0] and covered[1]  # the header cells, not the rows scrolled under them
+    assert covered[2] not in ("rgba(0, 0, 0, 0)", "transparent")
+
 
 def decimal_comma_csv(path: Path) -> Path:
     buffer = io.StringIO()
