@@ -59,6 +59,10 @@ ACTION_COLUMN = "ACTION"  # the user's per-row override column (CREATE/UPDATE/UP
 CHANGE_COLUMN = "CHANGE"  # NEW, CHANGED, UNCHANGED or NEW PRICE against the last known record
 TOOL_COLUMNS = frozenset(STATUS_COLUMNS + VALIDATION_COLUMNS + (REASON_COLUMN, CHANGE_COLUMN)
                          ) - {ACTION_COLUMN}
+# The sheets this tool adds beside the record sheets of the workbooks it writes (the template's
+# Fields, Summary, Issues, About, "<sheet> results"): named in this custom document property, so
+# that reading the file again recognises them (reading/toolsheets.py).
+HELPER_SHEETS_PROPERTY = "importer.helper_sheets"
 
 
 def column_letter(index: int) -> str:

@@ -117,7 +117,7 @@ def _read(path: Path, entity: Entity | None, sheet: str | None, options: ReadOpt
         raise NoDataRows(f"Sheet {grid.sheet!r} of {path.name} has a header but no data rows; "
                            "fill in at least one row under the header.")
     issues.extend(_hidden_row_issues(grid, table_rows))
-    issues.extend(_hidden_column_issues(grid, columns, h + 1))
+    issues.extend(_hidden_column_issues(grid, columns, h + 1, table_rows))
     issues.extend(file_issues)
     issues.sort(key=lambda i: (i.row or 0, len(i.column or ""), i.column or ""))
     return Table(path=path, sha256=grid.sha256, file_format=grid.file_format, sheet=grid.sheet,
@@ -199,11 +199,16 @@ def _hidden_row_issues(grid, rows: list[Row]) -> list[Issue]:
             for r in rows if r.excel_row in grid.marks.hidden_rows]
 
 
-def _hidden_column_issues(grid, columns: list[Column], header_row: int) -> list[Issue]:
+def _hidden_column_issues(grid, columns: list[Column], header_row: int,
+                          rows: list[Row]) -> list[Issue]:
+    """A hidden column that holds a value is warned about; an empty one (the tool's own
+    workbooks collapse the columns no row uses) sends nothing."""
+    used = {k for k, c in enumerate(columns) if c.index in grid.marks.hidden_cols
+            and any(k < len(r.cells) and str(r.cells[k]).strip() for r in rows)}
     return [Issue("hidden-column", f"Column {c.letter} ({c.header}) is hidden in the spreadsheet; "
                   "its values are read and sent like any other column.", Severity.WARNING,
                   grid.sheet, header_row, c.letter, c.field, c.header)
-            for c in columns if c.index in grid.marks.hidden_cols and (c.field or c.is_action)]
+            for k, c in enumerate(columns) if k in used and (c.field or c.is_action)]
 
 
 def _trim(cells: list[str]) -> list[str]:

@@ -26,6 +26,7 @@ from importer.reading.extent import (Extent, check_extent, fits, ods_extents, xl
                                      xlsx_box_bound, xlsx_extent)
 from importer.reading.limits import ReadLimits, check_csv_text, check_regular_file, check_zip
 from importer.reading.overflow import reread
+from importer.reading.toolsheets import helper_sheets
 from importer.reading.scan import (ERROR_VALUES, Marks, scan_ods, scan_xls, scan_xlsx,
                                    xlsx_sheet_path)
 
@@ -98,7 +99,8 @@ def _zip_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker,
     if "xl/workbook.xml" in names:
         fmt = "xlsm" if path.suffix.lower() == ".xlsm" else "xlsx"
         return _calamine(path, data, digest, pick, fmt, lambda sheet: scan_xlsx(zf, sheet),
-                         lambda sheet: _xlsx_extent(zf, sheet, limits), limits)
+                         lambda sheet: _xlsx_extent(zf, sheet, limits), limits,
+                         helper_sheets(zf) or frozenset())
     if "content.xml" in names and b"opendocument.spreadsheet" in _member(zf, "mimetype"):
         _check_every_sheet(path, lambda: ods_extents(zf), "ods", limits)
         return _calamine(path, data, digest, pick, "ods", lambda sheet: scan_ods(zf, sheet),
@@ -159,14 +161,16 @@ def _scan(path: Path, scan: Callable[[str], Any], sheet: str) -> Any:
 
 def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str,
               scan: Callable[[str], Marks], extent: Callable[[str], Extent],
-              limits: ReadLimits) -> Grid:
+              limits: ReadLimits, helpers: frozenset[str] = frozenset()) -> Grid:
     """The sheet's values (calamine) and, in a second thread meanwhile, its marks (scan); first
-    its extent, so that calamine is never asked for a grid far larger than the data."""
+    its extent, so that calamine is never asked for a grid far larger than the data. The tool's
+    own ``helpers`` sheets (reading/toolsheets.py) are not among the visible sheets a sheet is
+    chosen from."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
         visible = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible
-                   and m.typ == SheetTypeEnum.WorkSheet]
+                   and m.typ == SheetTypeEnum.WorkSheet and m.name not in helpers]
     except Exception as exc:  # noqa: BLE001 - calamine's errors differ per format
         raise UnusableFile(f"File {path.name} cannot be read as a .{fmt} workbook ({_short(exc)}); "
                            f"it may be damaged or incomplete: {SAVE_AS}.") from None

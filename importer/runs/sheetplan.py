@@ -24,9 +24,8 @@ from importer.errors import NoDataRows, NoRecordHeader, UnusableFile
 from importer.model import Report, Table
 from importer.reading import ReadLimits, ReadOptions, read_table
 from importer.reading.sources import OLE_MAGIC, ZIP_MAGIC, load_grid
+from importer.reading.toolsheets import looks_like_helper
 
-# Sheets this tool adds to its own workbooks: not named when they hold no records.
-TOOL_SHEETS = frozenset({"SUMMARY", "ISSUES", "FIELDS"})
 NO_RECORD_TYPE = "its header names no record type"
 NO_ROWS = "it has a header but no rows"
 
@@ -75,10 +74,10 @@ def plan_sheets(path: str | Path, entity: Entity | str | None = None,
         try:
             tables.append(read(entity=entity, sheet=name))
         except UnusableFile as exc:
-            reason = _why_not(read, name, entity, exc)
             errors[name] = exc
-            if normalize_name(name) not in TOOL_SHEETS or reason != NO_RECORD_TYPE:
-                not_read.append(NotRead(name, reason))
+            if looks_like_helper(name):
+                continue  # a helper sheet of a workbook written before they were marked
+            not_read.append(NotRead(name, _why_not(read, name, entity, exc)))
     if not tables:
         raise errors[_picked_today(visible, entity)]
     return SheetPlan(path, _ordered(tables, visible), not_read)
@@ -157,7 +156,8 @@ def _picked_today(visible: list[str], entity: Entity | None) -> str:
     the first; its error is the file's when no sheet holds records."""
     wanted = [entity] if entity else list(ENTITIES.values())
     names = {normalize_name(x) for e in wanted for x in (e.name, e.label)}
-    return next((n for n in visible if normalize_name(n) in names), visible[0])
+    records = [n for n in visible if not looks_like_helper(n)] or visible
+    return next((n for n in records if normalize_name(n) in names), records[0])
 
 
 def _ordered(tables: list[Table], positions: list[str]) -> list[Table]:

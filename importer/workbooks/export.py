@@ -52,7 +52,7 @@ def write_export(entity: Entity | str, records: list[dict[str, str]], out: Path,
         raise ValueError(f"Unknown export format {fmt!r}; use xlsx or csv.")
     fw = FastWorkbook()
     data = add_template_sheet(fw, entity, (), rows)
-    about = fw.add_sheet(safe_title("About", {data.title}))
+    about = fw.add_sheet(safe_title("About", {data.title}), helper=True)
     _fill_about(about, entity, len(rows))
     fw.save(out)
     return out

@@ -25,6 +25,7 @@ from openpyxl.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from importer.workbooks.comments import Note, comment_parts, comments_xml, vml_xml
+from importer.workbooks.helpers import mark_helper_sheets
 from importer.workbooks.styles import clean_text, comment
 from importer.workbooks.xmltext import LETTERS, escape as _escape, escape_attr as _attr
 
@@ -136,10 +137,15 @@ class FastWorkbook:
         self._styles: dict[tuple, int] = {}
         self._probe: Worksheet | None = None
         self._saving = False
+        self._helpers: list[Worksheet] = []
 
-    def add_sheet(self, title: str) -> Worksheet:
+    def add_sheet(self, title: str, helper: bool = False) -> Worksheet:
+        """A new sheet; ``helper``: one of the tool's own (Summary, Issues, About, ...), marked
+        so that reading the workbook again does not take it for a record sheet."""
         ws = self.wb.create_sheet(title)
         self._probe = self._probe or ws
+        if helper:
+            self._helpers.append(ws)
         return ws
 
     def style(self, font=None, fill=None, border=None, alignment=None, number_format=None) -> int:
@@ -159,6 +165,7 @@ class FastWorkbook:
         self._streams.append(sheet)
 
     def save(self, out: Path) -> None:
+        mark_helper_sheets(self.wb, [ws.title for ws in self._helpers])
         skeleton = io.BytesIO()
         self.wb.save(skeleton)
         self._saving = True

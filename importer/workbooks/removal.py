@@ -26,7 +26,7 @@ def write_removal_workbook(entity: Entity, run_id: int, records: list[dict[str, 
     out = Path(out)
     fw = FastWorkbook()
     data = add_template_sheet(fw, entity, (), export_rows(entity, records))
-    about = fw.add_sheet(safe_title("About", {data.title}))
+    about = fw.add_sheet(safe_title("About", {data.title}), helper=True)
     about.column_dimensions["A"].width = 100
     for n, text in enumerate(ABOUT, start=1):
         cell = st.set_text(about.cell(row=n, column=1), text.format(

@@ -85,7 +85,7 @@ def write_results_workbook(table: Table, run: RunInfo, outcomes: dict[int, RowOu
     fw = FastWorkbook()
     data, issues = add_results_sheet(fw, table, outcomes, set(), changes)
     taken = {data}
-    summary = fw.add_sheet(safe_title("Summary", taken))
+    summary = fw.add_sheet(safe_title("Summary", taken), helper=True)
     fill_summary(summary, run, len(table.rows), status_counts(table, outcomes), warnings(issues),
                  (table, changes), notes=[i.message for i in file_issues(table)],
                  sessions=sessions, next_step=next_step, review=review)

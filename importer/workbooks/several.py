@@ -50,7 +50,7 @@ def write_file_results(sheets: Sequence[SheetOutcomes], out: Path) -> Path:
         issues += file_issues(sheet.table) + found
         sections.append((sheet, title, warnings(found)))
     taken = set(titles.values())
-    summary = fw.add_sheet(safe_title("Summary", taken))
+    summary = fw.add_sheet(safe_title("Summary", taken), helper=True)
     taken.add(summary.title)
     top = 1
     for sheet, title, warned in sections:

@@ -27,7 +27,7 @@ def add_outcome_sheet(fw: FastWorkbook, data_title: str, headers: list[str], row
                       paint: Callable, colours: dict[str, str | None]) -> str:
     """A sheet 'DATA results': ROW (the data sheet's row number) then the tool's columns."""
     title = safe_title(f"{data_title} results", {data_title})
-    ws = fw.add_sheet(title)
+    ws = fw.add_sheet(title, helper=True)
     head = fw.style(font=st.WHITE_BOLD, fill=st.fill(st.TOOL_HEADER))
     all_headers = [ROW_HEADER, *headers]
     for col, header in enumerate(all_headers):

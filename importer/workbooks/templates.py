@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from importer.entities import FLAG_VALUES, Entity, Field, Kind, get_entity
 from importer.workbooks import styles as st
+from importer.workbooks.helpers import mark_helper_sheets
 
 TEXT_FORMAT = "@"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -96,6 +97,7 @@ def write_template(entity: Entity | str, path: Path, fmt: str = "xlsx",
     data.title = entity.label
     fill_data_sheet(data, entity)
     fill_fields_sheet(wb.create_sheet("Fields"), entity, lines)
+    mark_helper_sheets(wb, ["Fields"])
     wb.save(path)
     return path
 

@@ -88,7 +88,7 @@ def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], tit
     """One row per issue (file-level ones first), each with a link to its cell: on the data
     sheet ``titles[issue.sheet]`` when given (several sheets), else on ``data_title``."""
     titles = titles or {}
-    ws = fw.add_sheet(title)
+    ws = fw.add_sheet(title, helper=True)
     for i, width in enumerate(ISSUE_WIDTHS):
         ws.column_dimensions[LETTERS[i]].width = width
     ws.freeze_panes = "A2"
