@@ -30,6 +30,11 @@ class Reference:
     confirmed: frozenset[str] = frozenset()  # the ERP returned records naming these
     not_found: dict[str, str] = field(default_factory=dict)  # id -> date the ERP said not found
     statuses: dict[str, str] = field(default_factory=dict)  # id -> PART_STATUS, obsolete ones
+    where: str = ""  # how messages name the list ('' = "the parts file <source>")
+
+    @property
+    def described(self) -> str:
+        return self.where or f"the {self.label}s file {self.source}"
 
     @cached_property
     def known(self) -> frozenset[str]:
@@ -71,16 +76,36 @@ def load_master_data(parts_file: Path | str | None = None,
                      data_source: str = "",
                      part_codes: tuple[str, ...] = ("PART_NOT_FOUND",),
                      customer_codes: tuple[str, ...] = ("CUSTOMER_NOT_FOUND",),
-                     obsolete_statuses: tuple[str, ...] = ("O",)) -> MasterData:
+                     obsolete_statuses: tuple[str, ...] = ("O",),
+                     sandbox_demo: bool = False) -> MasterData:
     """The files' ids plus what the journal learned on ``server`` / ``data_source`` (no journal
-    knowledge without both). Raises UnusableFile for a master-data file that cannot be read."""
+    knowledge without both). ``sandbox_demo``: the rows go to a sandbox serving its demo data,
+    so a reference without a file is checked against the demo parts or customers. Raises
+    UnusableFile for a master-data file that cannot be read."""
     scope = (journal_path, server, data_source)
     # only the columns the checks read: a 50,000-part file loads in a fraction of the time
     parts = _reference("PART_ID", "part", parts_file, ("PART_ID", "PART_STATUS"), "parts",
                        learned(*scope, "PART_ID", part_codes), frozenset(obsolete_statuses))
     customers = _reference("CUSTOMER_ID", "customer", customers_file, ("CUSTOMER_ID",),
                            "customers", learned(*scope, "CUSTOMER_ID", customer_codes))
+    if sandbox_demo:
+        parts, customers = _demo(parts, obsolete_statuses), _demo(customers, obsolete_statuses)
     return MasterData(parts, customers, tuple(obsolete_statuses), server, data_source)
+
+
+def _demo(ref: Reference, obsolete: tuple[str, ...]) -> Reference:
+    """``ref`` checked against the sandbox's demo master data when no file gives it."""
+    if ref.has_file:
+        return ref
+    from dataclasses import replace
+
+    from importer.sandbox.demo import DEMO_CUSTOMERS, DEMO_PARTS
+
+    rows = DEMO_PARTS if ref.field == "PART_ID" else DEMO_CUSTOMERS
+    statuses = {r[ref.field]: r.get("PART_STATUS", "") for r in rows
+                if r.get("PART_STATUS", "") in obsolete}
+    return replace(ref, ids=tuple(r[ref.field] for r in rows), source="the sandbox's demo data",
+                   statuses=statuses, where=f"the sandbox's demo {ref.label}s")
 
 
 def _reference(id_field: str, label: str, path, columns, what: str,

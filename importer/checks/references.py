@@ -211,7 +211,7 @@ class ReferenceChecks:
         if code.startswith("unknown-"):
             fix = hint or (f". Correct the id, or add the {ref.label} to the ERP and to the "
                            "file.")
-            return f"{field} {value} is not in the {ref.label}s file {ref.source}{fix}"
+            return f"{field} {value} is not in {ref.described}{fix}"
         where = f"{self.master.server} ({self.master.data_source})"
         return (f"The ERP answered on {ref.not_found.get(value, '')} that {ref.label} {value} "
                 f"does not exist on {where}{hint or '; check the id.'}")

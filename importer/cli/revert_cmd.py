@@ -11,10 +11,13 @@ from importer.cli.common import (
     ConnectionOptions,
     connection_options,
     console,
+    lenient_settings,
+    masterdata_options,
     settings_from_options,
     translate_errors,
 )
 from importer.errors import EXIT_OK
+from importer.humane import plural
 
 SHOWN = 20  # not-revertible rows listed on the terminal
 
@@ -36,10 +39,12 @@ SHOWN = 20  # not-revertible rows listed on the terminal
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
               help="Calls in parallel (default: workers in importer.toml, else auto).")
 @click.option("--json", "as_json", is_flag=True, help="Print only the summary, as JSON.")
+@masterdata_options
 @connection_options
 @translate_errors
 def command(run_id: int, dry_run: bool, force: bool, folder: Path | None, journal: Path | None,
-            workers: int | None, as_json: bool, connection: ConnectionOptions) -> None:
+            workers: int | None, as_json: bool, parts: Path | None, customers: Path | None,
+            connection: ConnectionOptions) -> None:
     """Put back, with update calls, the values the records had before run RUN_ID, for every
     field that run changed on the rows it UPDATED.
 
@@ -48,19 +53,33 @@ def command(run_id: int, dry_run: bool, force: bool, folder: Path | None, journa
     revertible. When a later run changed the same records the revert is refused (exit 2,
     naming them) unless --force. The revert is itself a run: journaled, resumable by running
     the same command again, with its own results workbook (see importer runs / report).
-    The server and data source default to the run's own.
+    The server and data source default to the run's own. A rehearsal run (import --sandbox)
+    is reverted in that sandbox, started again here; give it the same --parts/--customers as
+    the rehearsal had (or [masterdata] in importer.toml).
     """
     from importer.runs.reports import open_journal
     from importer.runs.revert import find_run, revert_run
 
     with open_journal(journal) as j:
         path, run = j.path, find_run(j, run_id)
-    connection = replace(connection, url=connection.url or run.server_url,
-                         data_source=connection.data_source or run.data_source)
-    settings = settings_from_options(connection, password_needed=not dry_run, workers=workers,
-                                     journal=path)
-    done = revert_run(path, run_id, settings, dry_run=dry_run, force=force, folder=folder,
-                      workers=workers or settings.workers)
+    if run.server_url.startswith("sandbox:"):
+        from importer.runs.rehearsal import rehearsal_of
+
+        master = lenient_settings(connection, journal=path)
+        with rehearsal_of(run.server_url, run.data_source, parts=parts or master.parts,
+                          customers=customers or master.customers) as sb:
+            settings = master.replace(url=sb.url, data_source=sb.data_source, user=sb.user,
+                                      password=sb.password, workers=workers or master.workers)
+            done = revert_run(path, run_id, settings, dry_run=dry_run, force=force,
+                              folder=folder, workers=workers or settings.workers,
+                              server_name=run.server_url)
+    else:
+        connection = replace(connection, url=connection.url or run.server_url,
+                             data_source=connection.data_source or run.data_source)
+        settings = settings_from_options(connection, password_needed=not dry_run,
+                                         workers=workers, journal=path)
+        done = revert_run(path, run_id, settings, dry_run=dry_run, force=force, folder=folder,
+                          workers=workers or settings.workers)
     if as_json:
         click.echo(json.dumps(_as_dict(done), indent=2))
     else:
@@ -99,7 +118,9 @@ def _summary(done) -> None:
     if plan.untouched:
         console.print(f"{plan.untouched} updated rows changed no value: nothing to put back.")
     if done.removal_file:
-        console.print(f"{len(plan.created)} records were created by run {plan.run.run_id}: the "
+        n = len(plan.created)
+        console.print(f"{plural(n, 'record')} {'was' if n == 1 else 'were'} created by run "
+                      f"{plan.run.run_id}: the "
                       f"API cannot delete them; remove them in the ERP (list: "
                       f"{done.removal_file}).", soft_wrap=True)
     if plan.not_revertible:

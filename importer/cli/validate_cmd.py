@@ -49,12 +49,19 @@ def default_output(path: Path) -> Path:
               help="Journal to compare with and to read what the ERP confirmed or refused "
                    "(default: IMPORTER_JOURNAL, journal in importer.toml, or the user's data "
                    "directory).")
+@click.option("--sandbox", "use_sandbox", is_flag=True,
+              help="Check for an import into the built-in sandbox (import --sandbox): ids against "
+                   "the master data it serves (--parts/--customers, else its demo data) and "
+                   "changes against what earlier rehearsals left in it. Nothing is started.")
+@click.option("--sandbox-db", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --sandbox: the sandbox database import --sandbox-db names.")
 @masterdata_options
 @guard_options
 @connection_options
 @translate_errors
 def command(file: Path, entity: str | None, sheets: tuple[str, ...], output: Path | None,
-            as_json: bool, journal: Path | None, parts: Path | None, customers: Path | None,
+            as_json: bool, journal: Path | None, use_sandbox: bool, sandbox_db: Path | None,
+            parts: Path | None, customers: Path | None,
             connection: ConnectionOptions, change_flags: ChangeFlags,
             reading: ReadingFlags) -> None:
     """Check FILE cell by cell and write an annotated copy: error cells red with the message as a
@@ -72,10 +79,15 @@ def command(file: Path, entity: str | None, sheets: tuple[str, ...], output: Pat
     CHANGED, UNCHANGED or NEW PRICE against the last known records (a CHANGE column; changed
     cells blue with the old value in a comment) and big price moves are warned about.
 
+    With --sandbox the file is checked as `import --sandbox` checks it: against the sandbox's
+    master data and its last known records. validate, import --dry-run and import give the same
+    issues at the same cells for the same file and target.
+
     Exit code 0: no errors (warnings allowed); 1: some rows have errors; 2: the file cannot be used.
     """
+    from importer.errors import BadOptions
     from importer.reading import ReadLimits
-    from importer.runs.checking import build_checks
+    from importer.runs.checking import build_checks, rehearsal_target
     from importer.runs.sheetplan import validate_file
     from importer.runs.valuefixes import with_learned
     from importer.settings import reading_setting
@@ -83,6 +95,11 @@ def command(file: Path, entity: str | None, sheets: tuple[str, ...], output: Pat
     config_file = connection.config_file
     limits = ReadLimits(reading_setting("max_sheet_mb", config_file))
     settings = lenient_settings(connection, journal=journal)  # flags > IMPORTER_* > toml
+    if sandbox_db and not use_sandbox:
+        raise BadOptions("--sandbox-db only goes with --sandbox.")
+    if use_sandbox:  # the facts of the rehearsal sandbox import --sandbox sends to
+        server, data_source = rehearsal_target(settings.data_source, sandbox_db)
+        settings = settings.replace(url=server, data_source=data_source)
 
     def checks_for(table):  # importer.runs.checking: master data and a price list's own rules
         return build_checks(table.entity, settings, parts=parts, customers=customers,

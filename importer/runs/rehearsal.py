@@ -53,6 +53,18 @@ def describe_server(name: str) -> str:
     return name
 
 
+def peek_server_name(db: Path) -> str:
+    """What the journal calls the sandbox kept in ``db``, creating nothing (when it was never
+    started, a name no run has: the journal knows nothing of it)."""
+    identity = db.with_name(db.name + ".id")
+    try:
+        if db.exists() and identity.is_file():
+            return f"sandbox:{db.resolve()}#{identity.read_text(encoding='utf-8').strip()}"
+    except OSError:
+        pass
+    return f"sandbox:{db.resolve()}#new"
+
+
 @contextlib.contextmanager
 def rehearsal(data_source: str, db: Path | str | None = None, *, fresh: bool = False,
               parts: Path | str | None = None, customers: Path | str | None = None):
@@ -65,3 +77,31 @@ def rehearsal(data_source: str, db: Path | str | None = None, *, fresh: bool = F
                            data_sources=(data_source,))
     with start_sandbox(config) as sb:
         yield sb, name
+
+
+@contextlib.contextmanager
+def rehearsal_of(server: str, data_source: str, *, parts: Path | str | None = None,
+                 customers: Path | str | None = None):
+    """Start again the sandbox the journal calls ``server`` (``sandbox:PATH#ID``, or the page's
+    ``sandbox:PATH``), to revert a rehearsal run; yields the sandbox. Raises BadOptions when its
+    database is gone or was started fresh since (the records the run wrote are not in it)."""
+    from importer.sandbox.server import SandboxConfig, start_sandbox
+
+    path_text, _, identity = server[len("sandbox:"):].partition("#")
+    db = Path(path_text)
+    if not db.is_file():
+        raise BadOptions(f"The sandbox database {db} of that run is gone: there is nothing to "
+                         "revert in it.")
+    if identity:
+        kept = db.with_name(db.name + ".id")
+        try:
+            now = kept.read_text(encoding="utf-8").strip()
+        except OSError:
+            now = ""
+        if now != identity:
+            raise BadOptions(f"The sandbox in {db} was started fresh (--sandbox-fresh) after "
+                             "that run: the records it wrote are no longer there to revert.")
+    config = SandboxConfig(db_path=db, parts_file=parts, customers_file=customers,
+                           data_sources=(data_source,))
+    with start_sandbox(config) as sb:
+        yield sb

@@ -196,7 +196,7 @@ def revert_run(journal_path: Path, run_id: int, settings: Settings | None, *,
     removal = None
     if plan.created:
         removal = workbooks.write_removal_workbook(plan.entity, run_id, plan.created,
-                                                   removal_file)
+                                                   removal_file).path
     if not plan.updates:
         return RevertResult(plan, None, removal, None)
     _write_bytes(revert_file, revert_csv(plan))
