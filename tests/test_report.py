@@ -44,13 +44,13 @@ def test_report_of_an_unknown_run_says_how_to_list_runs(sb, tmp_path):
     assert out.exit_code == 2 and "importer runs" in out.output
 
 
-def test_runs_lists_every_run_with_its_counts(sb, tmp_path):
+def test_runs_lists_every_run_with_its_counts_and_no_dry_run(sb, tmp_path):
     run_cli([str(write_csv(tmp_path / "a.csv", price_rows(2)))], sb, journal=tmp_path / "j")
     run_cli([str(tmp_path / "a.csv"), "--dry-run"], sb, journal=tmp_path / "j")
     out = CliRunner().invoke(main, ["runs", "--json", "--journal", str(tmp_path / "j")])
     runs = json.loads(out.stdout)
-    assert [r["run_id"] for r in runs] == [2, 1]
-    assert runs[1]["counts"] == {"CREATED": 2} and runs[0]["dry_run"]
+    assert [r["run_id"] for r in runs] == [1]  # a dry run sent nothing: it is no run
+    assert runs[0]["counts"] == {"CREATED": 2} and not runs[0]["dry_run"]
     table = CliRunner().invoke(main, ["runs", "--journal", str(tmp_path / "j")],
                                env={"COLUMNS": "200"})
     assert "a.csv" in table.stdout and "CREATED 2" in table.stdout

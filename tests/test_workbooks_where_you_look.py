@@ -27,8 +27,11 @@ RETURNED = {"PART_ID": "000417", "PRICE_CODE": "LP", "EFFECTIVE_DATE": "2026-03-
 OUTCOMES = {4: RowOutcome(4, Status.CREATED, "CREATE", 200, record=RETURNED)}
 
 
+AS_SHOWN = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"  # cells as shown
+
+
 def _csv(path, convert) -> list[list[str]]:
-    with convert(path, "csv").open(encoding="utf-8", newline="") as f:
+    with convert(path, AS_SHOWN).open(encoding="utf-8", newline="") as f:
         return list(csv.reader(f))
 
 
@@ -41,7 +44,7 @@ def test_results_numbers_and_dates_are_typed_cells_that_show_the_sent_text(tmp_p
     assert (ws["D4"].value, ws["D4"].number_format) == (100, "0")
     assert (ws["F4"].value, ws["F4"].number_format) == (10.5, "0.0")
     assert (ws["D5"].value, ws["D5"].number_format) == (2.25, "0.00")
-    assert ws["F5"].value == "189.00"  # trailing zeros: text until reading honours 0.00
+    assert (ws["F5"].value, ws["F5"].number_format) == (189, "0.00")  # shows 189.00, a number
     erp = {c.value: c.column_letter for c in ws[3] if c.value}
     end = ws[f"{erp['ERP:END_DATE']}4"]
     assert end.is_date and end.number_format == "yyyy-mm-dd"

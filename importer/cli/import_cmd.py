@@ -128,7 +128,7 @@ def command(file: Path, entity, sheets, mode, workers, max_workers, dry_run, jou
     2 unusable file or options; 3 cannot connect or log in (nothing sent), or the ERP
     stopped answering during the run (run the same command again to resume).
     """
-    from importer.runs.finishing import RESUME_HINT
+    from importer.runs.finishing import resume_hint
     from importer.runs.multisheet import import_file  # pandas & co. only when importing
 
     for flag, given in (("--sandbox-db", sandbox_db), ("--sandbox-fresh", sandbox_fresh)):
@@ -154,7 +154,8 @@ def command(file: Path, entity, sheets, mode, workers, max_workers, dry_run, jou
                                    rules=change_flags.rules(settings), parts=parts,
                                    customers=customers)
             except KeyboardInterrupt:
-                raise ExitCodeError(f"Stopped at once. {RESUME_HINT}", 1) from None
+                raise ExitCodeError(f"Stopped at once. {resume_hint(fresh or sandbox_fresh)}",
+                                    1) from None
     if as_json:
         click.echo(json.dumps(done.to_dict(), indent=2))
     else:
@@ -347,11 +348,10 @@ def _summary(result: "ImportResult", sandbox: bool, files: bool = True) -> None:
         if result.results_path:
             console.print(f"Results: {result.results_path}", soft_wrap=True)
         return
-    console.print(f"[bold]Run {run.run_id}[/bold]: {run.entity} from "
+    title = "[bold]Dry run[/bold] (nothing sent)" if run.dry_run else f"[bold]Run {run.run_id}[/bold]"
+    console.print(f"{title}: {run.entity} from "
                   f"{Path(run.input_path).name}" + ("" if files else f", sheet {run.sheet}")
-                  + f", mode {run.mode}"
-                  + (" [bold](dry run: nothing sent)[/bold]" if run.dry_run else ""),
-                  soft_wrap=True)
+                  + f", mode {run.mode}", soft_wrap=True)
     table = RichTable(show_header=True)
     table.add_column("Status", no_wrap=True)
     table.add_column("Rows", justify="right", no_wrap=True)

@@ -89,7 +89,7 @@ def runs_command(journal: Path | None, as_json: bool) -> None:
     from importer.runs.reports import open_journal, people
 
     with open_journal(journal) as j:
-        runs, busy = j.runs(), in_progress(j)
+        runs, busy = j.runs(dry_runs=False), in_progress(j)
         roles = people(j, runs)
     if as_json:
         click.echo(json.dumps([_run_dict(r, busy.get(r.run_id), roles[r.run_id])

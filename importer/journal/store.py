@@ -263,10 +263,12 @@ class Journal:
             raise KeyError(run_id)
         return _run_info(rows[0])
 
-    def runs(self) -> list[RunInfo]:
-        """Every run, newest first."""
+    def runs(self, dry_runs: bool = True) -> list[RunInfo]:
+        """Every run, newest first; ``dry_runs=False`` leaves out dry runs and previews (what
+        people see as their runs: nothing was sent in them)."""
+        where = "" if dry_runs else "WHERE NOT dry_run "
         return [_run_info(r) for r in
-                self._query(f"SELECT {_RUN_COLS} FROM runs ORDER BY run_id DESC")]
+                self._query(f"SELECT {_RUN_COLS} FROM runs {where}ORDER BY run_id DESC")]
 
     def last_run_id(self) -> int | None:
         rows = self._query("SELECT MAX(run_id) FROM runs")

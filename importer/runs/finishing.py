@@ -8,6 +8,7 @@ Files go through workbooks.outputs, so a file the person changed is never overwr
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,15 @@ from importer.workbooks.failed import unapplied
 from importer.workbooks.outputs import remove_stale
 
 RESUME_HINT = "Run the same command again to resume: rows already applied are not sent again."
+FRESH_RESUME_HINT = ("Run the same command again without --fresh to resume (--fresh would start "
+                     "over): rows already applied are not sent again.")
+RETRY_BUTTON = "Retry the failed and unsent rows"  # the page's button that resumes a run
+
+
+def resume_hint(fresh: bool = False) -> str:
+    """How to resume, exactly: a run started with --fresh is resumed by the command without it
+    (with it, every row would be sent again)."""
+    return FRESH_RESUME_HINT if fresh else RESUME_HINT
 
 
 @dataclass
@@ -34,14 +44,15 @@ class Left:
 
 
 def next_step(counts: dict[str, int], dry_run: bool, failed: Path | None,
-              stopped: str = "") -> str:
+              stopped: str = "", fresh: bool = False) -> str:
     """The one instruction after a run. ``stopped`` is why the run stopped early ('' if it
-    did not); ``failed`` is the failed-rows workbook written for it."""
+    did not); ``failed`` is the failed-rows workbook written for it; ``fresh``: this session
+    was started with --fresh."""
     not_run = 0 if dry_run else counts.get(Status.NOT_RUN.value, 0)
     if stopped or not_run:
         where = (f" ({failed.name} holds the same {plural(unapplied_of(counts), 'row')}: "
                  "importing it instead does the same.)") if failed else ""
-        return f"{stopped + ' ' if stopped else ''}{RESUME_HINT}{where}"
+        return f"{stopped + ' ' if stopped else ''}{resume_hint(fresh)}{where}"
     bad = counts.get(Status.FAILED.value, 0) + counts.get(Status.INVALID.value, 0)
     held = held_step(counts.get(Status.HELD.value, 0), dry_run)
     if not bad:
@@ -78,12 +89,13 @@ def stop_reason(fatal: ImporterError | None, interrupted: bool) -> str:
 
 def leave_files(journal: Journal, table: Table, run: RunInfo, outcomes: dict[int, RowOutcome],
                 counts: dict[str, int], results_wanted: Path, failed_wanted: Path,
-                stopped: str = "", changes=None, review=None) -> Left:
+                stopped: str = "", changes=None, review=None, fresh: bool = False) -> Left:
     """Write the failed-rows (or remove stale ones) and results workbooks of a run;
-    ``review`` (workbooks.decisions.Review): its decisions and who prepared, approved, sent."""
+    ``review`` (workbooks.decisions.Review): its decisions and who prepared, approved, sent;
+    ``fresh``: the session was started with --fresh (the next step then says to leave it out)."""
     notes: list[str] = []
     failed, removed = None, []
-    if unapplied(outcomes, run.dry_run):
+    if not run.dry_run and unapplied(outcomes, run.dry_run):  # a dry run leaves no file to fix
         written = workbooks.write_failed_workbook(table, outcomes, failed_wanted,
                                                   dry_run=run.dry_run, record=journal,
                                                   run_id=run.run_id)
@@ -93,7 +105,7 @@ def leave_files(journal: Journal, table: Table, run: RunInfo, outcomes: dict[int
         removed = remove_stale(journal, run.run_id, "failed")
         notes += [f"Removed {p.name}: every row of this run is applied, nothing is left to fix."
                   for p in removed]
-    message = next_step(counts, run.dry_run, failed, stopped)
+    message = next_step(counts, run.dry_run, failed, stopped, fresh)
     step = message or (DRY_DONE if run.dry_run else DONE)
     written = workbooks.write_results_workbook(table, run, outcomes, results_wanted, changes,
                                                sessions=journal.sessions(run.run_id),
@@ -106,3 +118,30 @@ def leave_files(journal: Journal, table: Table, run: RunInfo, outcomes: dict[int
 DONE = "Nothing to do: every row is applied or skipped."
 DRY_DONE = ("Dry run: nothing was sent. Run the same command without --dry-run to send the "
             "rows.")
+
+
+_FIX_FILE = re.compile(r"fix (it|them) in (\S+) \(its REASON column says why\) and import that "
+                       r"file\.")
+_FIX_INPUT = re.compile(r"fix (it|them) in the input \(its REASON column says why\) and import "
+                        r"that file\.")
+
+
+def page_words(message: str) -> str:
+    """The next step as the page says it: its own buttons and steps, never a command, an option
+    or an environment variable."""
+    if not message:
+        return message
+    for hint in (FRESH_RESUME_HINT, RESUME_HINT):
+        message = message.replace(hint, f"Press “{RETRY_BUTTON}” to resume: rows already applied "
+                                        "are not sent again.")
+    message = _FIX_FILE.sub(lambda m: f"download the rows to fix, correct {m.group(1)} (the "
+                                      "REASON column says why) and upload that file.", message)
+    message = _FIX_INPUT.sub(lambda m: f"correct {m.group(1)} on the Check page and import "
+                                       "again.", message)
+    message = message.replace("fix the red cells in the input (their comments say how) and run "
+                              "the dry run again.", "correct the red cells on the Check page "
+                              "(their messages say how) and preview again.")
+    message = message.replace(" --fresh sends every row again.", "")
+    message = message.replace(DRY_DONE, "Preview: nothing was sent. Press Import to send the "
+                                        "rows.")
+    return message

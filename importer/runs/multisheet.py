@@ -187,7 +187,7 @@ class _Several:
         failed = None
         try:
             workbooks.write_file_results(sheets, self.results_out)
-            if any(s.to_fix for s in sheets):
+            if any(s.to_fix for s in sheets) and not self.options["dry_run"]:  # dry: none to fix
                 workbooks.write_file_failed(sheets, self.failed_out)
                 failed = self.failed_out
         except OutputNotWritable as exc:  # the rows are done and journaled: say how to get them

@@ -37,7 +37,7 @@ from importer.journal.lease import RunLease, Scope
 from importer.journal.store import FINAL_STATUSES, Journal, now_iso
 from importer.model import Report, RowOutcome, RunInfo, Severity, Status, Table
 from importer.runs import closing as closing_rules
-from importer.runs.finishing import RESUME_HINT, Left, leave_files, next_step, stop_reason
+from importer.runs.finishing import Left, leave_files, next_step, resume_hint, stop_reason
 from importer.rules import DECISION_KINDS
 from importer.runs.result import ImportResult, default_failed_path, default_results_path
 from importer.settings import Settings
@@ -70,6 +70,7 @@ class SheetRun:
         self.rows_sent = 0
         self.calls = 0  # HTTP calls this session made for this sheet
         self.complete: RunInfo | None = None  # the finished run of this very file, if complete
+        self.fresh = False  # this session was started with --fresh (open)
         self.session_start = now_iso()
         self.lease: RunLease | None = None
         self.me = os_account()  # who runs this session (the OS's name, never a given one)
@@ -95,6 +96,7 @@ class SheetRun:
         With ``stop_when_complete`` a complete earlier run is left as it is (``self.complete``):
         nothing to send."""
         t = self.table
+        self.fresh = fresh
         user = self.settings.user if self.settings else ""
         found = None if (fresh or self.dry_run) else self.journal.find_run(
             self.server_url, self.data_source, t.entity.name, t.sha256, t.sheet)
@@ -275,7 +277,8 @@ class SheetRun:
         self.calls = self.client.calls_made - calls_before
         self.rows_sent = sum(1 for o in outcomes.values() if o.status is not Status.NOT_RUN)
         not_run = [RowOutcome(j.row.excel_row, Status.NOT_RUN, message=(
-            "Not sent yet: the run stopped before this row. " + RESUME_HINT), issues=j.issues)
+            "Not sent yet: the run stopped before this row. " + resume_hint(self.fresh)),
+            issues=j.issues)
             for j in self.jobs if j.row.excel_row not in outcomes]
         self.journal.record_many(self.run.run_id, not_run)
 
@@ -291,7 +294,7 @@ class SheetRun:
         held = [RowOutcome(j.row.excel_row, Status.NOT_RUN, message=(
             f"Not sent: row {self.closing[j.row.excel_row].by_row}, whose new price this "
             f"END_DATE makes room for, was not applied, so the old line stays as it is. Fix "
-            f"that row first. {RESUME_HINT}"), issues=j.issues) for j in waiting]
+            f"that row first. {resume_hint(self.fresh)}"), issues=j.issues) for j in waiting]
         self.journal.record_many(self.run.run_id, held)
         return {**outcomes, **{o.excel_row: o for o in held}}
 
@@ -321,7 +324,7 @@ class SheetRun:
         self.run = self.journal.run(self.run.run_id)
         left = self.write_workbooks(out, outcomes, counts) if write else None
         message = left.message if left else next_step(
-            counts, self.dry_run, None, stop_reason(self.fatal, self.interrupted))
+            counts, self.dry_run, None, stop_reason(self.fatal, self.interrupted), self.fresh)
         return ImportResult(
             run=self.run, counts=counts, exit_code=self._exit_code(counts),
             seconds=time.monotonic() - started, send_seconds=self.send_seconds,
@@ -347,7 +350,7 @@ class SheetRun:
                                Path(out) if out else default_results_path(self.table.path),
                                default_failed_path(self.table.path),
                                stop_reason(self.fatal, self.interrupted), self.changes,
-                               self.review())
+                               self.review(), self.fresh)
         except OutputNotWritable as exc:  # the rows are done and journaled: say how to get them
             raise OutputNotWritable(
                 f"Every row's outcome is in the journal (run {self.run.run_id}), but {exc} Then "

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from importer.checks.references import suggestions_in
 from importer.model import Action, Issue, Report, RowOutcome, RunInfo, Severity, Status
+from importer.runs.finishing import page_words
 from importer.runs.runner import ImportResult
 
 PAGE_ROWS = 100
@@ -240,7 +241,7 @@ def results_view(result: ImportResult | None, outcomes: dict[int, RowOutcome],
     failed = []
     for r, o in unapplied[(page - 1) * PAGE_RESULTS:page * PAGE_RESULTS]:
         row = by_row.get(r)
-        failed.append({"excel_row": r, "status": o.status.value, "message": o.message,
+        failed.append({"excel_row": r, "status": o.status.value, "message": page_words(o.message),
                        "code": o.message_code,
                        "cells": [{"letter": c.letter, "header": c.header, "field": c.field,
                                   "text": t} for c, t in zip(columns, row.cells)]
@@ -248,6 +249,8 @@ def results_view(result: ImportResult | None, outcomes: dict[int, RowOutcome],
     retryable = any(o.status in (Status.FAILED, Status.NOT_RUN) for o in outcomes.values())
     done = frozenset(r for r, o in outcomes.items() if o.status.value in FINAL)
     shown = result.to_dict() if result else None
+    if shown:
+        shown["message"] = page_words(shown["message"])
     held = result.counts.get(Status.HELD.value, 0) if result else 0
     if held and shown:  # the page's own way to accept, not the command line's
         shown["message"] = (f"{held} row{'' if held == 1 else 's'} held until "

@@ -330,7 +330,7 @@ class Workspace(Editing):
         if not self.journal.is_file():
             return []
         with Journal(self.journal) as journal:
-            return journal.runs()
+            return journal.runs(dry_runs=False)
 
     def outcomes(self, run_id: int) -> dict[int, RowOutcome]:
         with Journal(self.journal) as journal:

@@ -8,10 +8,10 @@ in a canonical form: ``-?digits[.digits]`` without a leading zero (an id such as
 text, and id fields are never typed), at most 15 significant digits (what a cell holds exactly),
 and ISO dates from 1900-03-01 on (Excel's serial numbers are off before that).
 
-A number with trailing zeros after the point (189.00) would need the reader to honour the
-``0.00`` format to read back as 189.00; until reading does (reading/display.py),
-``TRAILING_ZEROS_READ_BACK`` is False and such a number stays text, so importing the workbook
-again sends the very same string.
+A number with trailing zeros after the point (189.00) is a number cell formatted ``0.00``: it
+shows 189.00 and holds 189, so sums, sorting and filters work and Excel flags no "number stored
+as text"; importing the workbook again sends the same number (``TRAILING_ZEROS_READ_BACK``;
+numbers compare as numbers, importer.checks.changes).
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 MAX_DECIMALS = 15
 NUMBER_FORMATS = ("0",) + tuple("0." + "0" * n for n in range(1, MAX_DECIMALS + 1))
 FORMATS = NUMBER_FORMATS + (DATE_FORMAT,)  # every format a typed cell can get
-TRAILING_ZEROS_READ_BACK = False
+TRAILING_ZEROS_READ_BACK = True
 
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.([0-9]+))?")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
