@@ -98,7 +98,7 @@ def test_a_post_without_the_right_csrf_token_is_refused(web):
         assert upload(client, keys, "p.xlsx", data).status_code == 200
 
 
-def test_a_file_over_the_limit_is_refused_with_the_setting_named(web):
+def test_a_file_over_the_limit_is_refused_with_the_limit_named_and_no_option(web):
     make, keys = web
     client, _ = make(max_upload_mb=0.01)
     with client:

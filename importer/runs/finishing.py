@@ -8,7 +8,6 @@ Files go through workbooks.outputs, so a file the person changed is never overwr
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,29 +118,3 @@ DONE = "Nothing to do: every row is applied or skipped."
 DRY_DONE = ("Dry run: nothing was sent. Run the same command without --dry-run to send the "
             "rows.")
 
-
-_FIX_FILE = re.compile(r"fix (it|them) in (\S+) \(its REASON column says why\) and import that "
-                       r"file\.")
-_FIX_INPUT = re.compile(r"fix (it|them) in the input \(its REASON column says why\) and import "
-                        r"that file\.")
-
-
-def page_words(message: str) -> str:
-    """The next step as the page says it: its own buttons and steps, never a command, an option
-    or an environment variable."""
-    if not message:
-        return message
-    for hint in (FRESH_RESUME_HINT, RESUME_HINT):
-        message = message.replace(hint, f"Press “{RETRY_BUTTON}” to resume: rows already applied "
-                                        "are not sent again.")
-    message = _FIX_FILE.sub(lambda m: f"download the rows to fix, correct {m.group(1)} (the "
-                                      "REASON column says why) and upload that file.", message)
-    message = _FIX_INPUT.sub(lambda m: f"correct {m.group(1)} on the Check page and import "
-                                       "again.", message)
-    message = message.replace("fix the red cells in the input (their comments say how) and run "
-                              "the dry run again.", "correct the red cells on the Check page "
-                              "(their messages say how) and preview again.")
-    message = message.replace(" --fresh sends every row again.", "")
-    message = message.replace(DRY_DONE, "Preview: nothing was sent. Press Import to send the "
-                                        "rows.")
-    return message

@@ -101,6 +101,16 @@ def visible_sheets(path: Path, limits: ReadLimits | None = None) -> list[str]:
         return []
 
 
+def record_sheets(path: Path, limits: ReadLimits | None = None,
+                  read_options: ReadOptions | None = None) -> list[str]:
+    """The sheets of a file whose header names a record type, in import order ([] when the
+    file cannot be read: reading it says why)."""
+    try:
+        return [t.sheet for t in plan_sheets(path, limits=limits, read_options=read_options).tables]
+    except UnusableFile:
+        return []
+
+
 def _visible_sheets(path: Path, limits: ReadLimits) -> list[str]:
     """The visible worksheets, as reading sees them: its picker is only asked once the file
     passed every check (limits, zip directory, OLE structure), so a hostile file is refused

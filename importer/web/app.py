@@ -18,11 +18,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
 from importer.checks.changes import ChangeRules
 from importer.entities import ENTITIES
 from importer.errors import ImporterError
+from importer.runs.pagewords import page_error
 from importer.runs.runner import MODES
 from importer.web import views
 from importer.web.bodies import json_body as _json
@@ -64,10 +66,12 @@ class Page(EditRoutes):
         self.workspace.parts, self.workspace.customers = sandbox.parts_file, \
             sandbox.customers_file
         self.targets = Targets(sandbox, config.config_file, config.journal)
+        self.workspace.sandbox_name = self.targets.sandbox_name
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.job_targets: dict[str, str] = {}  # job id -> "sandbox" / "erp", for "retry"
         self.templates.env.globals.update(csrf=config.keys.csrf, entities=ENTITIES,
                                           modes=MODES, max_upload_mb=config.max_upload_mb)
+        self.templates.env.finalize = _page_text  # no option or variable in any page text
 
     def close(self) -> None:
         self.workspace.close()
@@ -115,7 +119,8 @@ class Page(EditRoutes):
             return JSONResponse({"error": "The file is empty; choose a spreadsheet."}, 400)
         name = unquote(request.headers.get("x-filename", "upload.xlsx"))
         upload = await asyncio.to_thread(self.workspace.add_upload, name, b"".join(chunks))
-        return JSONResponse({"url": f"/u/{upload.id}", "error": upload.error})
+        return JSONResponse({"url": f"/u/{upload.id}", "error": page_error(upload.error or "")
+                             or None})
 
     async def check(self, request: Request) -> Response:
         upload = self.upload_of(request)
@@ -273,10 +278,22 @@ class Page(EditRoutes):
                                 409)
         return JSONResponse({"url": f"/jobs/{job_id}"})
 
+    async def to_remove(self, request: Request) -> Response:
+        run_id = _int(request.path_params["run_id"], 0)
+        path = await asyncio.to_thread(self.workspace.removal_workbook, run_id)
+        return FileResponse(path, media_type=XLSX, filename=path.name)
+
     async def run_report(self, request: Request) -> Response:
         run_id = _int(request.path_params["run_id"], 0)
         path = await asyncio.to_thread(self.workspace.report_workbook, run_id)
         return FileResponse(path, media_type=XLSX, filename=path.name)
+
+
+def _page_text(value):
+    """Every value a template prints, in the page's words (importer.runs.pagewords)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return page_error(value)
+    return value
 
 
 class _NotFound(ImporterError):
@@ -290,7 +307,7 @@ def create_app(config: WebConfig) -> Starlette:
         status = 404 if isinstance(exc, _NotFound) else 400
         if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
             return page.render(request, "error.html", status=status, message=str(exc))
-        return JSONResponse({"error": str(exc)}, status)
+        return JSONResponse({"error": page_error(str(exc))}, status)
 
     routes = [
         Route("/", page.index),
@@ -313,6 +330,7 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/jobs/{job_id}/fix", page.fix_and_retry, methods=["POST"]),
         Route("/jobs/{job_id}/{which:str}.xlsx", page.job_file),
         Route("/runs/{run_id:int}/results.xlsx", page.run_report),
+        Route("/runs/{run_id:int}/to-remove.xlsx", page.to_remove),
         Route("/runs/{run_id:int}/revert", page.revert_page),
         Route("/runs/{run_id:int}/revert", page.start_revert, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from importer.errors import BadOptions
 from importer.model import RunInfo
+from importer.runs.login import try_login
 from importer.sandbox.server import Sandbox, SandboxConfig, start_sandbox
 from importer.settings import Settings, default_journal_path, load_settings
 from importer.web.workspace import Target
@@ -47,8 +48,12 @@ class Targets:
         sb = self._sandbox
         settings = Settings(url=sb.url, data_source=sb.data_source, user=sb.user,
                             password=sb.password, journal=self.journal or default_journal_path())
-        return Target(settings, server_name=f"sandbox:{self.sandbox_options.db_path.resolve()}",
-                      label="the built-in sandbox")
+        return Target(settings, server_name=self.sandbox_name, label="the built-in sandbox")
+
+    @property
+    def sandbox_name(self) -> str:
+        """What the journal calls the page's sandbox (kept in its database file)."""
+        return f"sandbox:{self.sandbox_options.db_path.resolve()}"
 
     def erp_description(self) -> dict:
         """What the page shows about the configured ERP (never the password)."""
@@ -61,21 +66,25 @@ class Targets:
                                                               or self._password)}
 
     def erp(self, password: str = "") -> Target:
-        if password:
-            self._password = password
+        """The configured ERP; a ``password`` typed in the page is tried with one login first
+        and kept only when the ERP takes it (a refused one raises LoginFailed and the page asks
+        again)."""
         settings = load_settings(config_file=self.config_file, password_needed=False,
                                  journal=self.journal)
         if not settings.password:
+            if password and password != self._password:
+                try_login(settings.replace(password=password))  # refused: nothing is kept
+                with self._lock:
+                    self._password = password
             if not self._password:
                 raise BadOptions("Type the ERP password to import (it is kept in memory only, "
-                                 "until importer serve stops).")
+                                 "until this page is stopped).")
             settings = settings.replace(password=self._password)
         return Target(settings, label=f"{settings.url} ({settings.data_source})")
 
     def for_run(self, run: RunInfo, password: str = "") -> Target:
         """The target a past run was sent to, for reverting it."""
-        sandbox_name = f"sandbox:{self.sandbox_options.db_path.resolve()}"
-        if run.server_url == sandbox_name:
+        if run.server_url == self.sandbox_name:
             return self.sandbox()
         if run.server_url.startswith("sandbox:") or run.server_url.startswith("http://127.0.0.1"):
             raise BadOptions(f"Run {run.run_id} went to a sandbox this page does not run; "

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from importer.checks.references import suggestions_in
 from importer.model import Action, Issue, Report, RowOutcome, RunInfo, Severity, Status
-from importer.runs.finishing import page_words
+from importer.runs.pagewords import page_words
 from importer.runs.runner import ImportResult
 
 PAGE_ROWS = 100

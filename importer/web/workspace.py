@@ -35,7 +35,7 @@ from importer.runs.jobs import ImportJob, JobSlot
 from importer.runs.reports import render_report
 from importer.runs.revert import RevertPlan, check_later_runs, plan_revert, revert_run
 from importer.runs.runner import ImportResult, run_import
-from importer.runs.sheetplan import visible_sheets
+from importer.runs.sheetplan import record_sheets, visible_sheets
 from importer.settings import Settings, find_config_file, load_settings, user_config_path
 from importer.web.editing import Editing
 
@@ -64,6 +64,7 @@ class Upload:
     decimal: str | None = None  # the file's decimal separator, found on the first typed number
     last_step: str = ""  # what the latest edit, undo or redo did, in a sentence
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    record_sheets: list[str] = field(default_factory=list)  # every sheet holding records
 
     @property
     def edits(self) -> dict[tuple[str, int], str]:
@@ -73,6 +74,14 @@ class Upload:
     def skipped(self) -> frozenset[int]:
         """Rows skipped here that the file cannot mark itself (it has no ACTION column)."""
         return self.history.current.skipped
+
+
+    @property
+    def left_out(self) -> list[str]:
+        """The record sheets this check (and its import) leaves out: the page takes one sheet
+        at a time."""
+        shown = self.report.table.sheet if self.report else self.sheet
+        return [s for s in self.record_sheets if s != shown]
 
     @property
     def current(self) -> Path:
@@ -102,6 +111,9 @@ class Workspace(Editing):
                  parts: Path | None = None, customers: Path | None = None) -> None:
         self.config_file = config_file
         self.parts, self.customers = parts, customers  # master data (else [masterdata])
+        # the journal's name of the target the Check checks for when no ERP is configured: the
+        # page's sandbox (its master data, its last known records), as its Preview does
+        self.sandbox_name: str | None = None
         self.root = Path(tempfile.mkdtemp(prefix="importer-web-", dir=root))
         self.root.chmod(0o700)
         self.journal = journal
@@ -130,6 +142,8 @@ class Workspace(Editing):
         original.write_bytes(data)
         upload = Upload(upload_id, safe, folder, original)
         upload.sheets = visible_sheets(original)
+        if len(upload.sheets) > 1:
+            upload.record_sheets = record_sheets(original)
         with self._lock:
             self.uploads[upload_id] = upload
         return self.check(upload)
@@ -144,9 +158,11 @@ class Workspace(Editing):
             table = gridedits.mark_skipped(read_table(
                 upload.current, entity=upload.entity, sheet=upload.sheet,
                 options=self.read_options(upload)), upload.skipped)
+            settings = self.settings()
+            server = "" if settings and settings.url else (self.sandbox_name or "")
             upload.report = validate(table, checks=build_checks(
-                table.entity, self.settings(), parts=self.parts, customers=self.customers,
-                journal_path=self.journal))
+                table.entity, settings, parts=self.parts, customers=self.customers,
+                journal_path=self.journal, server=server))
             upload.error = None
         except ImporterError as exc:
             upload.report, upload.error = None, str(exc)
@@ -335,6 +351,16 @@ class Workspace(Editing):
     def outcomes(self, run_id: int) -> dict[int, RowOutcome]:
         with Journal(self.journal) as journal:
             return journal.outcomes(run_id)
+
+    def removal_workbook(self, run_id: int) -> Path:
+        """The records run ``run_id`` created, to remove in the ERP by hand (what `importer
+        revert` writes as <input>.revert-N.to-remove.xlsx), written for a download."""
+        plan = plan_revert(self.journal, run_id)
+        if not plan.created:
+            raise BadOptions(f"Run {run_id} created no record: there is nothing to remove.")
+        out = self.root / "reports" / f"run-{run_id}.to-remove.xlsx"
+        out.parent.mkdir(exist_ok=True)
+        return workbooks.write_removal_workbook(plan.entity, run_id, plan.created, out).path
 
     def report_workbook(self, run_id: int) -> Path:
         out = self.root / "reports" / f"run-{run_id}.results.xlsx"
