@@ -124,7 +124,7 @@ def test_results_failed_rows_and_validation_workbooks_read_back(tmp_path):
     run("validate", tmp_path / "p.xlsx")
     code, out = run("import", tmp_path / "p.xlsx", "--sandbox", "--journal", journal)
     assert code == 1, out  # NOPART: not in the sandbox's parts
-    assert helper_mark(tmp_path / "p.results.xlsx") == ["Summary"]
+    assert "Summary" in helper_mark(tmp_path / "p.results.xlsx")
     assert helper_mark(tmp_path / "p.failed.xlsx") == []
     for name in ("p.results.xlsx", "p.validation.xlsx"):
         code, out = run("validate", tmp_path / name, "-o", tmp_path / f"{name}.check.xlsx")
