@@ -86,6 +86,10 @@ class Targets:
         """The target a past run was sent to, for reverting it."""
         if run.server_url == self.sandbox_name:
             return self.sandbox()
+        configured = self.erp_description()
+        if configured.get("configured") and (configured["url"], configured["data_source"]) == (
+                run.server_url, run.data_source):
+            return self.erp(password)
         if run.server_url.startswith("sandbox:") or run.server_url.startswith("http://127.0.0.1"):
             raise BadOptions(f"Run {run.run_id} went to a sandbox this page does not run; "
                              "revert it with importer revert on the command line.")

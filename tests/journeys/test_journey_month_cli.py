@@ -72,6 +72,7 @@ def test_the_month_in_the_cli(tmp_path, entity):
     assert [(i["address"], i["code"]) for i in checked["issues"]] == [
         (f"'{checked['sheet']}'!A5", "unknown-part")], checked
     assert f"did you mean {RIGHT}?" in checked["issues"][0]["message"]
+    assert_typed(Path(checked["workbook"]), entity)
     # the dry run: what each row would get; it is no run and leaves no file to fix
     dry = admin.json("import", book, "--sandbox", "--dry-run", expect=1)
     assert dry["counts"].get("INVALID") == 1 and dry["calls"] == 0
