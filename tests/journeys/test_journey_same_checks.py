@@ -56,6 +56,6 @@ def test_validate_dry_run_and_import_flag_the_same_cells_for_the_sandbox(tmp_pat
                      expect=1)
     assert marked_cells(Path(dry["results"])) == validation
     done = admin.json("import", dec, "--sandbox", expect=1)
-    assert done["counts"] == {"UPDATED": 1, "CREATED": 2, "INVALID": 1}, done
+    assert done["counts"]["INVALID"] == 1 and done["calls"] <= 3, done  # 417 is never sent
     assert marked_cells(Path(done["results"])) == validation
     assert set(validation) >= {cell for cell, _ in EXPECTED}
