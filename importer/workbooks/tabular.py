@@ -38,15 +38,19 @@ def add_template_sheet(fw: FastWorkbook, entity: Entity, extra: Sequence[str],
         ws.column_dimensions[LETTERS[i]].width = 60 if i == last else max(12, len(header) + 4)
 
     formats = {fmt: fw.style(number_format=fmt) for fmt in FORMATS}
+    warned = {fmt: fw.style(fill=st.fill(st.AMBER), number_format=fmt) for fmt in FORMATS}
     kinds = [(i, kind) for i, kind in enumerate(kinds_of(entity, headers)) if kind]
     cache = TypedCache()
 
     def typed_cells(n: int, cells: list) -> list:
+        """Number and date cells typed; a warned one too (amber), an error cell stays as typed
+        by the person (text)."""
         for i, kind in kinds:
-            if i < len(cells) and cells[i][1] and (n, i) not in notes:
+            note = notes.get((n, i))
+            if i < len(cells) and cells[i][1] and (note is None or note[0] is Severity.WARNING):
                 found = cache.get(cells[i][1], kind)
                 if found:
-                    cells[i] = (i, found[0], formats[found[1]])
+                    cells[i] = (i, found[0], (formats if note is None else warned)[found[1]])
         return cells
 
     def stream():

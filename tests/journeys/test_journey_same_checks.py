@@ -59,3 +59,34 @@ def test_validate_dry_run_and_import_flag_the_same_cells_for_the_sandbox(tmp_pat
     assert done["counts"]["INVALID"] == 1 and done["calls"] <= 3, done  # 417 is never sent
     assert marked_cells(Path(done["results"])) == validation
     assert set(validation) >= {cell for cell, _ in EXPECTED}
+
+
+def test_the_pages_check_and_preview_flag_what_validate_flags_for_the_sandbox(tmp_path,
+                                                                            monkeypatch):
+    """No ERP configured: the page's Check and its sandbox Preview check against the sandbox's
+    parts, as `validate --sandbox` does: 417 at A3 with 000417 suggested, the overlap at D4 and
+    C5, the same messages."""
+    from starlette.testclient import TestClient
+    from test_web_routes import BASE, authed, upload
+
+    from importer.web.app import WebConfig, create_app
+    from importer.web.security import Secrets
+    from importer.web.targets import SandboxOptions
+
+    admin = Admin(tmp_path)
+    dec = workbook(admin / "dec.xlsx", MONTH_2[1:])
+    checked = admin.json("validate", dec, "--sandbox", expect=1)
+    expected = {(i["address"], i["code"], i["message"]) for i in checked["issues"]}
+    assert {code for _, code, _ in expected} == {"unknown-part", "overlapping-period"}
+    monkeypatch.chdir(tmp_path)
+    keys = Secrets()
+    config = WebConfig(journal=tmp_path / "page.sqlite3", keys=keys, temp_root=tmp_path,
+                       sandbox=SandboxOptions(tmp_path / "sb.sqlite3"))
+    with TestClient(create_app(config), base_url=BASE) as client:
+        authed(client, keys)
+        answer = upload(client, keys, "dec.xlsx", dec.read_bytes()).json()
+        page = client.app.state.page
+        up = page.workspace.uploads[answer["url"].rsplit("/", 1)[1]]
+        assert {(i.address, i.code, i.message) for i in up.report.issues} == expected
+        preview = client.get(answer["url"] + "/preview")
+        assert preview.status_code == 200 and "did you mean 000417?" in preview.text
