@@ -75,7 +75,6 @@ class Upload:
         """Rows skipped here that the file cannot mark itself (it has no ACTION column)."""
         return self.history.current.skipped
 
-
     @property
     def left_out(self) -> list[str]:
         """The record sheets this check (and its import) leaves out: the page takes one sheet
