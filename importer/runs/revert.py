@@ -236,6 +236,17 @@ def _import_reopening(plan: RevertPlan, revert_file: Path, settings: Settings | 
                         server_name=plan.run.server_url, rules=ChangeRules(hold=()), **options)
 
 
+def write_removal_list(journal_path: Path, run_id: int, folder: Path) -> Path:
+    """The records run ``run_id`` created, to remove in the ERP by hand (what `revert` writes
+    as <input>.revert-N.to-remove.xlsx), written to ``folder`` (for the page's download)."""
+    plan = plan_revert(journal_path, run_id)
+    if not plan.created:
+        raise BadOptions(f"Run {run_id} created no record: there is nothing to remove.")
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"run-{run_id}.to-remove.xlsx"
+    return workbooks.write_removal_workbook(plan.entity, run_id, plan.created, out).path
+
+
 def _write_bytes(path: Path, data: bytes) -> None:
     try:
         path.write_bytes(data)

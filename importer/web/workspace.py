@@ -33,7 +33,8 @@ from importer.runs.corrections import EDITABLE_FORMATS
 from importer.runs.gridedits import EditHistory
 from importer.runs.jobs import ImportJob, JobSlot
 from importer.runs.reports import render_report
-from importer.runs.revert import RevertPlan, check_later_runs, plan_revert, revert_run
+from importer.runs.revert import (RevertPlan, check_later_runs, plan_revert, revert_run,
+                                  write_removal_list)
 from importer.runs.runner import ImportResult, run_import
 from importer.runs.sheetplan import record_sheets, visible_sheets
 from importer.settings import Settings, find_config_file, load_settings, user_config_path
@@ -352,14 +353,8 @@ class Workspace(Editing):
             return journal.outcomes(run_id)
 
     def removal_workbook(self, run_id: int) -> Path:
-        """The records run ``run_id`` created, to remove in the ERP by hand (what `importer
-        revert` writes as <input>.revert-N.to-remove.xlsx), written for a download."""
-        plan = plan_revert(self.journal, run_id)
-        if not plan.created:
-            raise BadOptions(f"Run {run_id} created no record: there is nothing to remove.")
-        out = self.root / "reports" / f"run-{run_id}.to-remove.xlsx"
-        out.parent.mkdir(exist_ok=True)
-        return workbooks.write_removal_workbook(plan.entity, run_id, plan.created, out).path
+        """The records run ``run_id`` created, to remove by hand, as a download."""
+        return write_removal_list(self.journal, run_id, self.root / "reports")
 
     def report_workbook(self, run_id: int) -> Path:
         out = self.root / "reports" / f"run-{run_id}.results.xlsx"
