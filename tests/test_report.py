@@ -51,6 +51,9 @@ def test_runs_lists_every_run_with_its_counts_and_no_dry_run(sb, tmp_path):
     runs = json.loads(out.stdout)
     assert [r["run_id"] for r in runs] == [1]  # a dry run sent nothing: it is no run
     assert runs[0]["counts"] == {"CREATED": 2} and not runs[0]["dry_run"]
+    last = CliRunner().invoke(main, ["report", "--last", "--journal", str(tmp_path / "j"),
+                                     "-o", str(tmp_path / "last.xlsx")])
+    assert last.exit_code == 0 and "Results of run 1 " in last.output, last.output
     table = CliRunner().invoke(main, ["runs", "--journal", str(tmp_path / "j")],
                                env={"COLUMNS": "200"})
     assert "a.csv" in table.stdout and "CREATED 2" in table.stdout

@@ -270,8 +270,10 @@ class Journal:
         return [_run_info(r) for r in
                 self._query(f"SELECT {_RUN_COLS} FROM runs {where}ORDER BY run_id DESC")]
 
-    def last_run_id(self) -> int | None:
-        rows = self._query("SELECT MAX(run_id) FROM runs")
+    def last_run_id(self, dry_runs: bool = True) -> int | None:
+        """The newest run's id; ``dry_runs=False``: the newest run that was no dry run."""
+        rows = self._query("SELECT MAX(run_id) FROM runs" + ("" if dry_runs else
+                                                             " WHERE NOT dry_run"))
         return rows[0][0] if rows else None
 
     def load_table(self, run_id: int) -> Table:

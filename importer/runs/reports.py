@@ -54,7 +54,7 @@ def open_journal(given: Path | None) -> Journal:
 def render_report(journal: Journal, run_id: int | None,
                   out: Path | None) -> tuple[RunInfo, workbooks.Written]:
     """Re-render a run's results workbook from the journal alone (the input file may be gone)."""
-    run_id = run_id if run_id is not None else journal.last_run_id()
+    run_id = run_id if run_id is not None else journal.last_run_id(dry_runs=False)
     if run_id is None:
         raise BadOptions("The journal holds no runs yet: run importer import first.")
     try:
