@@ -115,7 +115,8 @@ _CONNECTION_FLAGS = (
                  help="Do not check the https server's certificate. Only for a test server: "
                       "the password and data can then be read by others on the network."),
     click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-                 help="Seconds to wait for the server's answer to one call (default 60)."),
+                 help="Seconds to wait for the server's whole answer to one call attempt "
+                      "(default 60; connecting may take connect_timeout more)."),
     click.option("--retry-budget", type=click.FloatRange(min=0), metavar="SECONDS",
                  help="How long one call is retried after a network error, a lost answer or "
                       "an overloaded server, with growing pauses (default 120)."),

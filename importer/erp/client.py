@@ -33,7 +33,7 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
 import requests
@@ -59,6 +59,7 @@ from importer.erp.responses import (
 )
 from importer.erp.retry import RetryBudget, backoff_delay
 from importer.erp.token import LoginRetryable, TokenKeeper
+from importer.erp.transport import Answer, exchange
 from importer.errors import LoginFailed
 from importer.settings import Settings
 
@@ -158,9 +159,10 @@ class ErpClient:
                 self._sessions.append(session)
         return session
 
-    def _post(self, path: str, body: dict[str, Any]) -> requests.Response:
-        return self._session().post(self.settings.url + path, json=body,
-                                    timeout=self.settings.timeout, verify=self.settings.verify)
+    def _post(self, path: str, body: dict[str, Any]) -> Answer:
+        s = self.settings
+        return exchange(self._session(), s.url + path, body, timeout=s.timeout, verify=s.verify,
+                        max_bytes=int(s.max_answer_mb * 1_000_000))
 
     def close(self) -> None:
         with self._count_lock:
@@ -257,6 +259,11 @@ class ErpClient:
                             problem=self._tokens.scrub(problem)), signal
         verdict = classify(response.status_code, response.content, response.headers,
                            self.settings.login_failure_messages)
+        scrub = self._tokens.scrub
+        if scrub(verdict.message) != verdict.message or \
+                self._tokens.scrub_record(verdict.record) is not verdict.record:
+            verdict = replace(verdict, message=scrub(verdict.message),
+                              record=self._tokens.scrub_record(verdict.record))
         result.http_status = response.status_code
         log.debug("%s -> %s %s", path, response.status_code, verdict.message_code or verdict.kind)
         if verdict.kind in (OK, BUSINESS):

@@ -14,7 +14,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from importer.entities import Entity
+from importer.entities import Entity, Kind
 from importer.erp.decisions import (  # noqa: F401
     MAX_CALLS_PER_ROW,
     DispatchResult,
@@ -32,6 +32,7 @@ from importer.erp.decisions import (  # noqa: F401
     resolve_action,
 )
 from importer.erp.keyedqueue import KeyedQueue  # noqa: F401
+from importer.erp.responses import stored_record
 from importer.errors import ConnectionFailed, ImporterError
 from importer.model import Action, RowOutcome, Status
 
@@ -205,15 +206,29 @@ class Dispatcher:
             return self._failed(job, result, state), call is Action.CREATE and \
                 state.create_uncertain, None
         status = Status.CREATED if call is Action.CREATE else Status.UPDATED
-        record = {k: ("" if v is None else str(v)) for k, v in (result.record or {}).items()}
+        record = stored_record(self.entity, result.record or {})
+        key, sent = self.entity.key_of(record), self.entity.key_of(job.row.values)
+        if "" in key:
+            key = sent
+        if not same_key(self.entity, key, sent):  # the ERP answered about another record
+            return self._other_key(job, call, result, state, key, sent), \
+                call is Action.CREATE, None
         outcome = RowOutcome(job.row.excel_row, status, call.value, result.http_status,
                              message=" ".join(state.notes), record=record,
                              issues=list(job.issues), attempts=state.attempts)
-        key = self.entity.key_of(record)
-        if "" in key:
-            key = self.entity.key_of(job.row.values)
         self.known_keys.add(key)
         return outcome, False, (*self.scope, self.entity.name, key)
+
+    def _other_key(self, job: Job, call: Action, result, state: "_RowState",
+                   answered: tuple[str, ...], sent: tuple[str, ...]) -> RowOutcome:
+        describe = self.entity.describe_key
+        message = (f"The ERP answered {result.http_status} with the record {describe(answered)}, "
+                   f"not {describe(sent)} that was sent: the {call.value.lower()} may have been "
+                   f"applied under that other key. Check both records in the ERP before "
+                   f"importing this row again.")
+        return RowOutcome(job.row.excel_row, Status.FAILED, call.value, result.http_status,
+                          "KEY_MISMATCH", " ".join([*state.notes, message]),
+                          issues=list(job.issues), attempts=state.attempts)
 
     def _failed(self, job: Job, result, state: "_RowState") -> RowOutcome:
         call = "CREATE" if result.path == self.entity.create_path else "UPDATE"
@@ -221,6 +236,18 @@ class Dispatcher:
         return RowOutcome(job.row.excel_row, Status.FAILED, call, result.http_status,
                           result.message_code, message, issues=list(job.issues),
                           attempts=state.attempts)
+
+
+def same_key(entity: Entity, answered: tuple[str, ...], sent: tuple[str, ...]) -> bool:
+    """The answer's key names the record sent: numbers as numbers (key_of), a date by its day
+    (a server may add a time), text without regard to case or surrounding blanks."""
+    for name, a, b in zip(entity.key, answered, sent):
+        a, b = a.strip().casefold(), b.strip().casefold()
+        if entity.field(name).kind is Kind.DATE:
+            a, b = a[:10], b[:10]
+        if a != b:
+            return False
+    return True
 
 
 _SWITCH_NOTES = {

@@ -10,7 +10,8 @@
                     token had been handed out before; see `importer.erp.client`.
 * ``transient``     429, 502, 503, 504, a 5xx without the failure body, and a 200 whose body is
                     not a JSON object (an HTML page from a proxy, an empty or cut body): retried.
-* ``unexpected``    anything else (a 200 carrying the failure body, an HTML 404): not retried.
+* ``unexpected``    anything else (a 200 carrying the failure body, an HTML 404, a redirect,
+                    which is never followed): not retried.
 
 ``uncertain`` says the request may have been applied although we cannot tell: 502, 504, a 5xx
 or 429/503 without the API's failure body (a proxy's page: the proxy may have passed the request
@@ -32,7 +33,8 @@ from typing import Any, Mapping
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from importer.entities import FAILURE_KEYS
+from importer.entities import FAILURE_KEYS, Entity
+from importer.erp.transport import AnswerTooLarge, AnswerTooSlow
 
 OK, BUSINESS, AUTH_EXPIRED, AUTH_BAD, TRANSIENT, UNEXPECTED = (
     "ok", "business", "auth-expired", "auth-bad", "transient", "unexpected")
@@ -116,11 +118,40 @@ def classify(http_status: int, body: bytes | str | None, headers: Mapping[str, s
         # 429/503 with the API's failure body: the server refused it, nothing was done
         uncertain = http_status in UNCERTAIN_STATUSES or failure is None
         return Classification(TRANSIENT, uncertain=uncertain, **_explain(base, body))
+    if 300 <= http_status < 400:  # never followed (importer.erp.transport): say where it pointed
+        return Classification(UNEXPECTED, **{**base, "message": redirect_message(
+            http_status, headers.get("location", ""))})
     if failure is not None:
         return Classification(BUSINESS, **base)
     if http_status >= 500:
         return Classification(TRANSIENT, uncertain=True, **_explain(base, body))
     return Classification(UNEXPECTED, **_explain(base, body))
+
+
+STORED_TEXT_MAX = 1000  # characters kept of a response field the registry gives no length
+
+
+def stored_record(entity: Entity, record: Mapping[str, Any]) -> dict[str, str]:
+    """What is kept of a success answer: the entity's documented fields only, as text, each at
+    most its documented length (else ``STORED_TEXT_MAX``); whatever else the server sent (and
+    however long) is dropped, so a huge answer cannot grow the journal."""
+    kept: dict[str, str] = {}
+    names = dict.fromkeys((*entity.response_fields, *entity.field_names))
+    for name in names:
+        if name not in record:
+            continue
+        value = record[name]
+        text = "" if value is None else str(value)
+        limit = entity.field(name).max_length if entity.has_field(name) else None
+        kept[name] = text[: max(limit or 0, STORED_TEXT_MAX)]
+    return kept
+
+
+def redirect_message(status: int, location: str) -> str:
+    where = location.strip()[:200] or "an address it did not name"
+    return (f"{_explain({'http_status': status, 'message': ''}, None)['message']}: the server "
+            f"pointed the call to {where}; calls never follow a redirect (the password and the "
+            f"token go only to --url): set --url to the address the ERP's API answers at")
 
 
 def _explain(base: dict[str, Any], body: bytes | str | None) -> dict[str, Any]:
@@ -141,6 +172,10 @@ def classify_exception(exc: requests.RequestException) -> tuple[bool, bool, str]
     Connect failures (refused, DNS, connect timeout, TLS handshake) never reached the server;
     a read timeout or a connection dropped after sending may have.
     """
+    if isinstance(exc, AnswerTooLarge):  # the server answered, maybe after applying it
+        return False, True, f"{exc} (max_answer_mb): not read; the call may have been applied"
+    if isinstance(exc, AnswerTooSlow):
+        return True, True, str(exc)
     if isinstance(exc, requests.exceptions.SSLError):
         return False, False, f"TLS error: {short_reason(exc)}"
     if isinstance(exc, requests.exceptions.ConnectTimeout) or _is_connect_failure(exc):

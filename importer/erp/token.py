@@ -11,7 +11,8 @@ retry budget (`importer.erp.retry`): a dropped connection, a 5xx, a 200 that is 
 (at most ``LOGIN_NOT_JSON_RETRIES`` times: a web page at the URL is more likely a wrong --url
 than a passing storm). A refused connection (nothing listening) fails at once. Re-logins during a
 run make one attempt each; the record call that needed them retries (`LoginRetryable`).
-Never logs the password or a token.
+Never logs the password or a token; `scrub()` masks both (every token of the session) in
+whatever text the server sends back.
 """
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ class TokenKeeper:
         self.settings = settings
         self._post, self._sleep, self._clock, self._on_answer = post, sleep, clock, on_answer
         self.token: str | None = None
+        self.seen: list[str] = []  # every token of this session, to mask in server texts
         self.generation = 0  # bumped on every successful login
         self.logins = 0
         self._lock = threading.Lock()
@@ -118,6 +120,7 @@ class TokenKeeper:
         token = verdict.record.get(AUTH_TOKEN) if verdict.kind == OK else None
         if isinstance(token, str) and token:
             self.token = token
+            self.seen.append(token)
             self.generation += 1
             self.logins += 1
             self._on_answer()
@@ -153,5 +156,15 @@ class TokenKeeper:
                 f"Check --url points at the ERP's REST API.")
 
     def scrub(self, text: str) -> str:
-        password = self.settings.password
-        return text.replace(password, "***") if password else text
+        """``text`` with the password and every token of this session masked as ``***``: a
+        server's message may quote the request it refuses."""
+        for secret in (self.settings.password, *self.seen):
+            if secret and secret in text:
+                text = text.replace(secret, "***")
+        return text
+
+    def scrub_record(self, record: dict | None) -> dict | None:
+        if not record or not any(isinstance(v, str) and v != self.scrub(v)
+                                 for v in record.values()):
+            return record
+        return {k: self.scrub(v) if isinstance(v, str) else v for k, v in record.items()}

@@ -27,6 +27,7 @@ valid one)::
     backoff_base = 0.5
     backoff_max = 30
     retry_after_max = 120
+    max_answer_mb = 4           # a longer answer is not read (the call may have been applied)
 
     [import]
     workers = "auto"            # find the ERP's capacity (up to max_workers), or a number
@@ -85,6 +86,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -112,6 +114,20 @@ ENV_PREFIX = "IMPORTER_"
 SECRET_MASK = "***"
 
 
+def refuse_user_info(url: str) -> None:
+    """A URL carrying a user name or password (``https://user:secret@host``) is refused: it
+    would be printed, journaled and written on the Summary sheet like any URL."""
+    try:
+        parts = urlsplit(url)
+        has_user_info = parts.username is not None or parts.password is not None
+    except ValueError:
+        has_user_info = "@" in url.split("//", 1)[-1].split("/", 1)[0]
+    if has_user_info:
+        raise BadOptions("The URL must not hold a user name or password (user:password@): give "
+                         "the address alone with --url, the user with --user and the password "
+                         "in IMPORTER_PASSWORD.")
+
+
 def default_journal_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "journal.sqlite3"
 
@@ -135,6 +151,7 @@ class Settings:
     backoff_base: float = 0.5  # seconds; full-jitter exponential backoff: rand * base * 2**n
     backoff_max: float = 30.0
     retry_after_max: float = 120.0  # a server's Retry-After is honoured up to this many seconds
+    max_answer_mb: float = 4.0  # the longest answer read (importer.erp.transport)
     workers: int | str = "auto"  # or a number; with auto importer.erp.limiter decides (<= max_workers)
     max_workers: int = 32
     verify: bool | str = True  # True, a CA bundle path (--ca-bundle), or False (--insecure)
@@ -160,6 +177,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "url", self.url.rstrip("/"))
+        refuse_user_info(self.url)
         object.__setattr__(self, "journal", Path(self.journal))
         if not isinstance(self.verify, bool):
             object.__setattr__(self, "verify", str(self.verify))
@@ -397,6 +415,7 @@ def _require(merged: dict[str, Any], path: Path | None) -> None:
             raise BadOptions(f"No {_NAME_OF[key]} given: pass {_FLAG_OF[key]}, set "
                              f"{ENV_PREFIX}{key.upper()}, or set {key} under [connection] in "
                              f"{where}.")
+    refuse_user_info(merged["url"])
     if not merged["url"].lower().startswith(("http://", "https://")):
         raise BadOptions(f"The URL {merged['url']!r} must start with http:// or https:// "
                          f"(for example https://erp.example.com).")

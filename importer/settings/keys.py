@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -20,6 +21,7 @@ _CONNECTION_KEYS: dict[str, Any] = {
     "url": str, "data_source": str, "user": str, "password": str, "ca_bundle": "path",
     "insecure": bool, "connect_timeout": float, "read_timeout": float, "retries": int,
     "backoff_base": float, "backoff_max": float, "retry_after_max": float, "retry_budget": float,
+    "max_answer_mb": float,
 }
 _IMPORT_KEYS: dict[str, Any] = {
     "workers": "workers", "max_workers": int, "journal": "path", "exists_codes": "list", "not_found_codes": "list",
@@ -140,6 +142,10 @@ def _to_list(value: Any) -> tuple[str, ...]:
 
 def _check_range(key: str, number: float | int) -> float | int:
     minimum = 1 if key in ("workers", "max_workers", "max_sheet_mb") else 0
+    if isinstance(number, float) and not math.isfinite(number):  # nan, inf: not a number of
+        raise ValueError  # seconds, megabytes or percent anyone means
     if number < minimum or (isinstance(number, float) and key.endswith("timeout") and number == 0):
+        raise ValueError
+    if key == "max_answer_mb" and number == 0:
         raise ValueError
     return number
