@@ -13,7 +13,8 @@ ROOT = Path(importer.__file__).parent
 
 # Each stage, and the stages it may import (besides itself). The order is the pipeline's.
 GROUND = {"importer", "importer.entities", "importer.model", "importer.errors",
-          "importer.rules", "importer.humane", "importer.csvtext"}
+          "importer.rules", "importer.humane", "importer.csvtext",
+          "importer.filenames"}
 ALLOWED = {
     "ground": set(),
     "settings": {"ground"},

@@ -8,6 +8,7 @@ from typing import Callable
 
 import click
 
+from importer.cli.common import FiniteFloat
 from importer.checks.changes import DEFAULT_MAX_PRICE_CHANGE, ChangeRules
 
 
@@ -37,7 +38,7 @@ _SKIP = click.option(
          "run N'. Off by default (or skip_unchanged in importer.toml), because someone may have "
          "edited the record in the ERP since.")
 _LIMIT = click.option(
-    "--max-price-change", "max_price_change", type=click.FloatRange(min=0), metavar="PCT",
+    "--max-price-change", "max_price_change", type=FiniteFloat(min=0), metavar="PCT",
     default=None,
     help=f"Warn on a price that moves by more than PCT percent against its last known value "
          f"(default {DEFAULT_MAX_PRICE_CHANGE:g}, or max_price_change in importer.toml).")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -17,6 +18,17 @@ from importer.settings import Settings, load_settings
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
+
+
+class FiniteFloat(click.FloatRange):
+    """A number in a range that is also a number: nan and inf are refused like any bad value."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a number of seconds, megabytes or percent; give a "
+                      f"finite number.", param, ctx)
+        return number
 
 
 class ExitCodeError(click.ClickException):
@@ -114,10 +126,10 @@ _CONNECTION_FLAGS = (
     click.option("--insecure", is_flag=True, default=False,
                  help="Do not check the https server's certificate. Only for a test server: "
                       "the password and data can then be read by others on the network."),
-    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+    click.option("--timeout", type=FiniteFloat(min=0, min_open=True), metavar="SECONDS",
                  help="Seconds to wait for the server's whole answer to one call attempt "
                       "(default 60; connecting may take connect_timeout more)."),
-    click.option("--retry-budget", type=click.FloatRange(min=0), metavar="SECONDS",
+    click.option("--retry-budget", type=FiniteFloat(min=0), metavar="SECONDS",
                  help="How long one call is retried after a network error, a lost answer or "
                       "an overloaded server, with growing pauses (default 120)."),
     click.option("--retries", type=click.IntRange(min=0), metavar="N",

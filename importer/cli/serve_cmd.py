@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from importer.cli.common import err_console, translate_errors
+from importer.cli.common import FiniteFloat, err_console, translate_errors
 from importer.errors import BadOptions
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -31,7 +31,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
               help="Parts master data (csv/xlsx with PART_ID, ...) the sandbox serves.")
 @click.option("--customers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Customers master data (csv/xlsx with CUSTOMER_ID, ...) the sandbox serves.")
-@click.option("--max-upload-mb", type=click.FloatRange(min=0.01), default=50.0,
+@click.option("--max-upload-mb", type=FiniteFloat(min=0.01), default=50.0,
               show_default=True, help="Largest file the page accepts.")
 @translate_errors
 def command(host: str, port: int, open_browser: bool, journal: Path | None,

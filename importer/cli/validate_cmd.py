@@ -23,6 +23,7 @@ from importer.cli.common import (
 )
 from importer.cli.reading_opts import ReadingFlags, reading_options
 from importer.errors import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNUSABLE
+from importer.filenames import beside
 from importer.humane import plural
 from importer.model import Report
 
@@ -30,7 +31,7 @@ SHOWN_ISSUES = 10
 
 
 def default_output(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.validation.xlsx")
+    return beside(path, ".validation.xlsx")
 
 
 @click.command("validate")

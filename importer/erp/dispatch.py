@@ -240,9 +240,12 @@ class Dispatcher:
 
 def same_key(entity: Entity, answered: tuple[str, ...], sent: tuple[str, ...]) -> bool:
     """The answer's key names the record sent: numbers as numbers (key_of), a date by its day
-    (a server may add a time), text without regard to case or surrounding blanks."""
+    (a server may add a time), text without regard to case or surrounding blanks; a key field
+    the row left empty is the server's to fill (a create default)."""
     for name, a, b in zip(entity.key, answered, sent):
         a, b = a.strip().casefold(), b.strip().casefold()
+        if not b:
+            continue
         if entity.field(name).kind is Kind.DATE:
             a, b = a[:10], b[:10]
         if a != b:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from importer.filenames import beside
 from importer.model import RunInfo
 
 
@@ -69,8 +70,8 @@ class ImportResult:
 
 
 def default_results_path(input_path: Path) -> Path:
-    return input_path.with_name(f"{input_path.stem}.results.xlsx")
+    return beside(input_path, ".results.xlsx")
 
 
 def default_failed_path(input_path: Path) -> Path:
-    return input_path.with_name(f"{input_path.stem}.failed.xlsx")
+    return beside(input_path, ".failed.xlsx")

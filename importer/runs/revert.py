@@ -28,6 +28,7 @@ from importer.checks.changes import ChangeRules, same_value
 from importer.csvtext import protect
 from importer.entities import Entity, get_entity
 from importer.errors import BadOptions, OutputNotWritable
+from importer.filenames import beside
 from importer.journal.history import History
 from importer.journal.store import Journal
 from importer.model import Row, RowOutcome, RunInfo, Status
@@ -67,8 +68,8 @@ def revert_paths(run: RunInfo, folder: Path | None = None) -> tuple[Path, Path]:
     """(the revert rows' CSV, the 'to remove in the ERP' workbook) for a run."""
     source = Path(run.input_path)
     where = folder or source.parent
-    return (where / f"{source.stem}.revert-{run.run_id}.csv",
-            where / f"{source.stem}.revert-{run.run_id}.to-remove.xlsx")
+    return (beside(source, f".revert-{run.run_id}.csv", where),
+            beside(source, f".revert-{run.run_id}.to-remove.xlsx", where))
 
 
 def find_run(journal: Journal, run_id: int) -> RunInfo:

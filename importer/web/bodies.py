@@ -18,7 +18,10 @@ async def json_body(request: Request) -> dict:
 
 
 def number(value, default: int) -> int:
+    """A whole number, or ``default`` (also for one beyond what SQLite stores, such as a run id
+    of 20 digits: no such run exists)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return default
+    return number if -(2 ** 63) <= number < 2 ** 63 else default

@@ -7,6 +7,8 @@
   port): a page on another site that points a name at 127.0.0.1 (DNS rebinding) is refused.
 - A POST must carry the X-CSRF-Token header the page was rendered with (a per-process random
   value, compared in constant time).
+- Every answer carries ``X-Frame-Options: DENY`` and ``Content-Security-Policy: frame-ancestors
+  'none'``: no other site may show the page in a frame.
 """
 from __future__ import annotations
 
@@ -68,6 +70,7 @@ class Guard:
             return
         request = Request(scope)
         response = self._refusal(request)
+        send = _unframeable(send)
         if response is not None:
             await response(scope, receive, send)
             return
@@ -93,6 +96,21 @@ class Guard:
             return PlainTextResponse("This request did not come from the page (missing or wrong "
                                      "CSRF token); reload the page and try again.", 403)
         return None
+
+
+FRAME_HEADERS = ((b"x-frame-options", b"DENY"),
+                 (b"content-security-policy", b"frame-ancestors 'none'"))
+
+
+def _unframeable(send: Send) -> Send:
+    """Every answer says it may not be shown inside another site's frame (clickjacking)."""
+
+    async def sending(message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *FRAME_HEADERS]}
+        await send(message)
+
+    return sending
 
 
 def _forbidden() -> Response:

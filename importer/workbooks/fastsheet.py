@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from importer.filenames import fitted
 from importer.workbooks.comments import Note, comment_parts, comments_xml, vml_xml
 from importer.workbooks.helpers import mark_helper_sheets
 from importer.workbooks.styles import clean_text, comment
@@ -170,7 +171,7 @@ class FastWorkbook:
         self.wb.save(skeleton)
         self._saving = True
         out = Path(out)
-        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")  # beside it: one atomic rename
+        tmp = out.with_name(fitted(f".{out.stem}", f"{out.suffix}.{os.getpid()}.tmp"))  # beside it
         collecting = gc.isenabled()
         gc.disable()  # the rows make no cycles; the collector's passes over them cost a third
         try:

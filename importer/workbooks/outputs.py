@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from importer.errors import OutputNotWritable
+from importer.filenames import fitted
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def numbered(wanted: Path, n: int) -> Path:
     wanted = Path(wanted)
     if n == 1:
         return wanted
-    return wanted.with_name(f"{wanted.stem}-{n}{wanted.suffix}")
+    return wanted.with_name(fitted(wanted.stem, f"-{n}{wanted.suffix}"))
 
 
 def why_kept(record: WrittenFiles | None, path: Path) -> str:
@@ -127,7 +128,7 @@ def write_output(record: WrittenFiles | None, wanted: Path, write: Callable[[Pat
         if why:
             reason = reason or why
             continue
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+        tmp = target.with_name(fitted(f".{target.stem}", f"{target.suffix}.{os.getpid()}.part"))
         try:
             try:
                 value = write(tmp)
