@@ -103,7 +103,7 @@ def import_table(table: Table, report: Report, settings: Settings | None, mode: 
             with session.claim():  # before the run is found or created: one process per run
                 session.open(fresh, stop_when_complete=True)
                 if session.complete is not None:
-                    return session.nothing_to_send(started, cpu_started)
+                    return session.nothing_to_send(started, cpu_started, out)
                 session.dispatch(workers, on_progress, stop_event)
                 result = session.finish(out, started, cpu_started)
             note_workers(result, gate, workers)

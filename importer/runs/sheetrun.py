@@ -365,21 +365,41 @@ class SheetRun:
             unapplied.add(Status.NOT_RUN.value)
         return EXIT_ROWS_FAILED if self.interrupted or unapplied & set(counts) else EXIT_OK
 
-    def nothing_to_send(self, started: float, cpu_started: float) -> ImportResult:
-        """The result for a file whose run is already complete: nothing sent, exit 0."""
+    def nothing_to_send(self, started: float, cpu_started: float,
+                        out: str | Path | None = None) -> ImportResult:
+        """The result for a file whose run is already complete: nothing sent, exit 0. When the
+        run's results workbook was never written (the process died while finishing, after its
+        last answer), it is written now, and the message says so."""
         run = self.complete
-        results = next((Path(p) for p in self.journal.outputs_of(run.run_id, "results")
-                        if Path(p).exists()), None)
-        message = (f"{self.table.path.name} was already imported completely in run "
-                   f"{run.run_id} on {local_time(run.finished_at, seconds=False)} "
-                   f"({counts_text(run.counts)}); nothing sent. --fresh sends every row again.")
+        done = (f"{self.table.path.name} was already imported completely in run "
+                f"{run.run_id} on {local_time(run.finished_at, seconds=False)} "
+                f"({counts_text(run.counts)}); nothing sent.")
+        notes: list[str] = []
+        if not self.journal.outputs_of(run.run_id, "results"):
+            left = self._finish_writing(run, out)
+            results, notes = left.results, left.notes
+            message = (f"{done} The import had stopped before writing its results workbook; "
+                       f"it is written now: {results.name}.")
+        else:
+            results = next((Path(p) for p in self.journal.outputs_of(run.run_id, "results")
+                            if Path(p).exists()), None)
+            message = f"{done} --fresh sends every row again."
         return ImportResult(
             run=run, counts=dict(run.counts), exit_code=EXIT_OK,
             seconds=time.monotonic() - started, send_seconds=0.0,
             cpu_seconds=time.process_time() - cpu_started, rows_sent=0,
             already_done=sum(run.counts.values()), calls=0, resumed=False, interrupted=False,
             results_path=results, failed_path=None, journal_path=self.journal.path,
-            message=message, warnings=len(self.report.warnings), already_complete=True)
+            message=message, warnings=len(self.report.warnings), already_complete=True,
+            notes=notes)
+
+    def _finish_writing(self, run: RunInfo, out: str | Path | None) -> Left:
+        """Write the workbooks of a run whose rows are all journaled (finishing resumed)."""
+        self.run = run
+        with history.History(self.journal.path) as known:
+            self.changes = known.load_changes(run.run_id)
+        outcomes = self.journal.outcomes(run.run_id)
+        return self.write_workbooks(out, outcomes, _counts(outcomes))
 
 
 def _first_error(issues) -> str:
