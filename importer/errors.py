@@ -56,7 +56,14 @@ class OutputNotWritable(ImporterError):
     exit_code = EXIT_UNUSABLE
 
 
-class JournalBusy(ImporterError):
+class JournalTrouble(ImporterError):
+    """The journal file cannot be used: disk full, read-only, damaged, its folder missing
+    (importer/journal/trouble.py says which, naming the file)."""
+
+    exit_code = EXIT_UNUSABLE
+
+
+class JournalBusy(JournalTrouble):
     """Another program kept the journal file locked for longer than the busy timeout."""
 
     exit_code = EXIT_UNUSABLE

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import sqlite3
 import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -13,7 +14,7 @@ import click
 from rich.console import Console
 
 from importer.entities import ENTITIES, get_entity
-from importer.errors import ImporterError
+from importer.errors import EXIT_UNUSABLE, ImporterError
 from importer.settings import Settings, load_settings
 
 console = Console(highlight=False)
@@ -72,6 +73,9 @@ def translate_errors(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except ImporterError as exc:
             raise ExitCodeError(str(exc), exc.exit_code) from None
+        except sqlite3.Error as exc:  # the library names the journal; this is the safety net
+            raise ExitCodeError(f"The journal could not be used ({exc}); check the disk and "
+                                f"the file given with --journal.", EXIT_UNUSABLE) from None
 
     return wrapper
 

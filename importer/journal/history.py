@@ -20,6 +20,7 @@ from typing import Iterable
 from importer.checks.changes import Known, RowChange
 from importer.entities import Entity
 from importer.journal import compact
+from importer.journal.trouble import journal_errors, trouble
 from importer.model import Status
 
 _SCHEMA = """
@@ -34,8 +35,10 @@ class History:
     """Queries over one journal file (open it after `Journal`, which creates the file)."""
 
     def __init__(self, path: Path | str) -> None:
-        self._db = sqlite3.connect(Path(path), isolation_level=None, timeout=30.0)
-        self._db.executescript(_SCHEMA)
+        self.path = Path(path)
+        with journal_errors(self.path):
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         self._db.close()
@@ -43,8 +46,11 @@ class History:
     def __enter__(self) -> "History":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, exc, traceback) -> None:
+        """Trouble with the file met inside the ``with`` block is one sentence naming it."""
         self.close()
+        if isinstance(exc, (sqlite3.Error, OSError)):
+            raise trouble(self.path, exc) from None
 
     # --- last known records -----------------------------------------------------------------
     def known(self, scope: tuple[str, str], entity: Entity, fields: Iterable[str]) -> list[Known]:

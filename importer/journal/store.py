@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from importer.entities import ENTITIES, Entity, get_entity
-from importer.errors import JournalBusy
 from importer.journal import compact
+from importer.journal.trouble import journal_errors
 from importer.model import Action, Column, Issue, Row, RowOutcome, RunInfo, Session, Status, Table
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,8 @@ class Journal:
         A write waits up to ``busy_timeout`` seconds for another process's transaction."""
         self.path = Path(path)
         self.busy_timeout = busy_timeout
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with journal_errors(self.path, busy_timeout):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         # Runs inside every write transaction; the run lease sets it to refuse writes once the
         # lease is lost (see importer/journal/lease.py).
@@ -200,19 +201,10 @@ class Journal:
         """A read outside any write transaction (in WAL mode it never waits for writers)."""
         return self._query(sql, params)
 
-    @contextlib.contextmanager
-    def _busy_as_error(self) -> Iterator[None]:
-        """'database is locked' after the busy timeout becomes one sentence, not a traceback."""
-        try:
-            yield
-        except sqlite3.OperationalError as exc:
-            text = str(exc).lower()
-            if "locked" not in text and "busy" not in text:
-                raise
-            raise JournalBusy(
-                f"The journal {self.path} stayed locked by another program for over "
-                f"{self.busy_timeout:g} s; close whatever holds it open (a database browser, a "
-                f"stuck import) and run this again.") from None
+    def _busy_as_error(self) -> contextlib.AbstractContextManager:
+        """Trouble with the file (locked past the busy timeout, disk full, read-only, damaged)
+        becomes one sentence naming it (importer/journal/trouble.py), not a traceback."""
+        return journal_errors(self.path, self.busy_timeout)
 
     # --- runs --------------------------------------------------------------------------------
     def find_run(self, server_url: str, data_source: str, entity: str, sha256: str,
