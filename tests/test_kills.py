@@ -82,3 +82,37 @@ def test_a_kill_after_the_last_answer_leaves_the_results_to_the_next_command(san
     assert "nothing sent" in said
     written = list(tmp_path.glob("finish.results*.xlsx"))
     assert len(written) == 1
+
+
+def test_revert_of_a_run_killed_mid_send_puts_every_record_back_or_names_it(sandbox_factory,
+                                                                           tmp_path):
+    import json
+
+    sb = sandbox_factory(latency_ms=20, jitter_ms=20)
+    journal = tmp_path / "journal.sqlite3"
+    run1 = price_file(tmp_path / "march.csv", 1000, "KILLREV", "10.00")
+    done = subprocess.run(importer(sb, journal, "import", str(run1)), env=env(sb),
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    run2 = price_file(tmp_path / "april.csv", 1000, "KILLREV", "20.00")
+    proc = subprocess.Popen(importer(sb, journal, "import", str(run2), "--workers", "16"),
+                            env=env(sb), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    hit = poll(journal, "SELECT COUNT(*) >= 400 FROM outcomes WHERE run_id = 2", proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert hit, "run 2 ended before it could be killed"
+
+    refused = subprocess.run(importer(sb, journal, "revert", "2"), env=env(sb),
+                             capture_output=True, text=True, timeout=600)
+    assert refused.returncode == 2
+    assert "did not finish" in refused.stderr and "--force" in refused.stderr
+
+    reverted = subprocess.run(importer(sb, journal, "revert", "2", "--force", "--json"),
+                              env=env(sb), capture_output=True, text=True, timeout=600)
+    assert reverted.returncode == 0, reverted.stderr
+    named = {n["key"] for n in json.loads(reverted.stdout)["not_revertible"]}
+    held = {PRODUCT_PRICE.describe_key(PRODUCT_PRICE.key_of(r)): r["SO_UNIT_PRICE"]
+            for r in records(sb.url, PRODUCT_PRICE.name) if r["PRICE_CODE"] == "KILLREV"}
+    assert len(held) == 1000
+    wrong = {k: v for k, v in held.items() if float(v) != 10.0 and k not in named}
+    assert wrong == {}

@@ -323,6 +323,11 @@ class Journal:
                            (run_id, run_id))
         return {r[0] for r in rows}
 
+    def in_flight(self, run_id: int) -> set[int]:
+        """Rows whose call was being made when a session of the run died (no outcome since)."""
+        return {r[0] for r in self._query("SELECT excel_row FROM in_flight WHERE run_id=?",
+                                          (run_id,))}
+
     # --- known keys --------------------------------------------------------------------------
     def known_keys(self, server_url: str, data_source: str, entity: str) -> set[tuple[str, ...]]:
         """Keys in the entity's canonical spelling (numbers compared as numbers)."""

@@ -9,6 +9,11 @@ import: the revert is itself a journaled, resumable run with its results workboo
 ``dry_run`` previews it. The same file is written again for the same run, so running the revert
 again resumes it.
 
+Rows whose call may have been applied without its answer being journaled (in flight when the run
+was killed, or given up on after a lost answer) are put back too when their earlier values are
+known, else named as not revertible. A run that stopped while sending (killed) is refused unless
+``force``: finishing it first (the same import again) is the safer order.
+
 What cannot be put back is listed, not guessed: rows the run CREATED go to a workbook "to remove
 in the ERP" (the API has no delete); an UPDATED row whose key no earlier run wrote (earlier values
 unknown), or a field that was empty before (a blank cell is never sent), is not revertible. A
@@ -29,6 +34,7 @@ from importer.csvtext import protect
 from importer.entities import Entity, get_entity
 from importer.errors import BadOptions, OutputNotWritable
 from importer.filenames import beside
+from importer.humane import plural
 from importer.journal.history import History
 from importer.journal.store import Journal
 from importer.model import Row, RowOutcome, RunInfo, Status
@@ -50,6 +56,8 @@ class RevertPlan:
     untouched: int = 0  # UPDATED rows whose values the run did not change
     later: list[tuple[int, str]] = field(default_factory=list)  # (later run, key) conflicts
     reopen: set[tuple[str, ...]] = field(default_factory=set)  # keys whose END_DATE goes blank
+    maybe_applied: int = 0  # rows whose call may have been applied without a journaled answer
+    unfinished: bool = False  # the run stopped while sending (killed): rows were in flight
 
     @property
     def scope(self) -> tuple[str, str]:
@@ -87,26 +95,57 @@ def plan_revert(journal_path: Path, run_id: int) -> RevertPlan:
             raise BadOptions(f"Run {run_id} was a dry run: it changed nothing to revert.")
         table = journal.load_table(run_id)
         outcomes = journal.outcomes(run_id)
+        maybe, in_flight = journal.maybe_sent(run_id), journal.in_flight(run_id)
     entity = get_entity(run.entity)
-    plan = RevertPlan(run, entity)
+    plan = RevertPlan(run, entity, unfinished=run.finished_at is None or bool(in_flight))
     updated: dict[tuple[str, ...], Row] = {}
+    uncertain: dict[tuple[str, ...], Row] = {}  # in flight or unanswered when the run stopped
     for row in table.rows:
         outcome = outcomes.get(row.excel_row)
         if outcome is None or not outcome.status.applied:
+            if row.excel_row in maybe:
+                uncertain[entity.key_of(row.values)] = row
             continue
         key = _key(entity, row, outcome)
         if outcome.status is Status.CREATED:
             plan.created.append(outcome.record or dict(row.values))
         else:
             updated[key] = row
+    plan.maybe_applied = len(uncertain)
     with History(journal_path) as history:
         before = {key: record for _run, _date, key, record in
-                  history.applied(plan.scope, entity, updated, before=run_id)}
-        _put_back(plan, updated, before)
-        touched = list(updated) + [entity.key_of(r) for r in plan.created]
+                  history.applied(plan.scope, entity, [*updated, *uncertain], before=run_id)}
+        _unknown_uncertain(plan, uncertain, before)
+        _put_back(plan, {**{k: r for k, r in uncertain.items() if k in before}, **updated},
+                  before)
+        touched = [*updated, *uncertain] + [entity.key_of(r) for r in plan.created]
         plan.later = [(later, entity.describe_key(key)) for later, _d, key, _r in history.applied(
             plan.scope, entity, touched, after=run_id, exclude_sha=_sha(revert_csv(plan)))]
     return plan
+
+
+def _unknown_uncertain(plan: RevertPlan, uncertain: dict[tuple[str, ...], Row],
+                       before: dict[tuple[str, ...], dict]) -> None:
+    """Rows that may have been applied, whose earlier values no earlier run recorded: named."""
+    for key in uncertain:
+        if key not in before:
+            plan.not_revertible.append((plan.entity.describe_key(key), (
+                f"run {plan.run.run_id} may have created or changed it (its answer never "
+                f"arrived) and no earlier run of this tool wrote it: check it in the ERP")))
+
+
+def check_unfinished(plan: RevertPlan, force: bool) -> None:
+    """Refuse to revert a run that stopped while sending (killed), unless ``force``."""
+    if not plan.unfinished or force:
+        return
+    run = plan.run.run_id
+    maybe = (f" ({plural(plan.maybe_applied, 'row')} may have been applied without the answer "
+             f"being journaled)") if plan.maybe_applied else ""
+    raise BadOptions(
+        f"Run {run} did not finish: it stopped while sending{maybe}. Finish it first by "
+        f"running the same import again, then revert it; or add --force to revert it as it "
+        f"stands: rows that may have been applied are put back too where their earlier values "
+        f"are known, and named where not.")
 
 
 def _key(entity: Entity, row: Row, outcome: RowOutcome) -> tuple[str, ...]:
@@ -185,6 +224,7 @@ def revert_run(journal_path: Path, run_id: int, settings: Settings | None, *,
     server when it is not its URL (a sandbox kept in a file). Raises BadOptions (exit 2) on a
     refusal."""
     plan = plan_revert(journal_path, run_id)
+    check_unfinished(plan, force)
     check_later_runs(plan, force)
     if settings is not None and (server_name or settings.url,
                                  settings.data_source) != plan.scope:

@@ -37,8 +37,8 @@ from importer.runs.corrections import EDITABLE_FORMATS
 from importer.runs.gridedits import EditHistory
 from importer.runs.jobs import ImportJob, JobSlot
 from importer.runs.reports import render_report
-from importer.runs.revert import (RevertPlan, check_later_runs, plan_revert, revert_run,
-                                  write_removal_list)
+from importer.runs.revert import (RevertPlan, check_later_runs, check_unfinished, plan_revert,
+                                  revert_run, write_removal_list)
 from importer.runs.runner import ImportResult, run_import
 from importer.runs.sheetplan import record_sheets, visible_sheets
 from importer.settings import Settings, find_config_file, load_settings, user_config_path
@@ -332,6 +332,7 @@ class Workspace(Editing):
         """What reverting the run would do, and why it would be refused ('' when it would not)."""
         plan = plan_revert(self.journal, run_id)
         try:
+            check_unfinished(plan, force=False)
             check_later_runs(plan, force=False)
             return plan, ""
         except BadOptions as exc:
