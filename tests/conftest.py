@@ -6,7 +6,8 @@
   own, stopped after the test.
 - Plain helpers (import them: ``from conftest import records, stats, ...``): ``records(url,
   entity_name)``, ``stats(url)``, ``login(sb)`` -> token, ``post(url, path, payload)`` -> response,
-  ``unique_id(prefix)``, ``free_port()``, ``workbook_cells(path)``, ``isolate_from_user(home, monkeypatch)``.
+  ``unique_id(prefix)``, ``free_port()``, ``workbook_cells(path)``, ``isolate_from_user(home, monkeypatch)``,
+  ``price_file(path, n, code, price=None)`` -> (a CSV of n product prices, key -> price).
 """
 from __future__ import annotations
 
@@ -77,6 +78,31 @@ def workbook_cells(path: Path) -> dict:
     book = load_workbook(path)
     return {(ws.title, c.coordinate): (c.value, c.number_format)
             for ws in book.worksheets for row in ws.iter_rows() for c in row}
+
+
+PRICE_HEADER = ["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "ORDER_QTY", "SO_UNIT_PRICE"]
+
+
+def price_file(path: Path, n: int, code: str, price: str | None = None
+               ) -> tuple[Path, dict[tuple, str]]:
+    """A CSV of n product-price rows with distinct keys (the demo parts, then higher
+    quantities) and the price ``price`` (else one of 89 prices); returns the file and
+    key -> SO_UNIT_PRICE."""
+    import csv
+
+    from importer.sandbox.demo import DEMO_PARTS
+
+    parts = [p["PART_ID"] for p in DEMO_PARTS if p["PART_STATUS"] == "A"]
+    expected = {}
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(PRICE_HEADER)
+        for i in range(n):
+            row = [parts[i % len(parts)], code, "2031-01-01", str(i // len(parts) + 1),
+                   price or f"{i % 89 + 1}.25"]
+            out.writerow(row)
+            expected[tuple(row[:4])] = row[4]
+    return path, expected
 
 
 def unique_id(prefix: str = "T") -> str:

@@ -6,7 +6,6 @@ output, or count a row as applied to a record it was not.
 """
 from __future__ import annotations
 
-import csv
 import os
 import sqlite3
 import subprocess
@@ -15,28 +14,20 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import price_file as prices
 from conftest import records
 from hostile_server import HostileServer
 
 from importer.entities import PRODUCT_PRICE
 from importer.errors import BadOptions, ConnectionFailed
 from importer.runs.runner import run_import
-from importer.sandbox.demo import DEMO_PARTS
 from importer.settings import Settings, load_settings
 
-HEADER = ["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "ORDER_QTY", "SO_UNIT_PRICE"]
 FAST = dict(backoff_base=0.02, backoff_max=0.3)
 
 
 def price_file(path: Path, n: int, code: str) -> Path:
-    parts = [p["PART_ID"] for p in DEMO_PARTS if p["PART_STATUS"] == "A"]
-    with path.open("w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(HEADER)
-        for i in range(n):
-            out.writerow([parts[i % len(parts)], code, "2031-01-01",
-                          str(i // len(parts) + 1), f"{i % 89 + 1}.25"])
-    return path
+    return prices(path, n, code)[0]
 
 
 def settings(url: str, sb, tmp_path: Path, **more) -> Settings:

@@ -5,7 +5,6 @@ cannot hold a journal. Real `importer` processes against the real sandbox."""
 from __future__ import annotations
 
 import contextlib
-import csv
 import os
 import sqlite3
 import subprocess
@@ -13,25 +12,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import price_file as prices
 from conftest import records
 
 from importer.entities import PRODUCT_PRICE
-from importer.sandbox.demo import DEMO_PARTS
 
-HEADER = ["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "ORDER_QTY", "SO_UNIT_PRICE"]
 
 
 def price_file(path: Path, n: int, code: str, price: str = "4.25") -> tuple[Path, dict]:
-    parts = [p["PART_ID"] for p in DEMO_PARTS if p["PART_STATUS"] == "A"]
-    expected = {}
-    with path.open("w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(HEADER)
-        for i in range(n):
-            row = [parts[i % len(parts)], code, "2031-01-01", str(i // len(parts) + 1), price]
-            out.writerow(row)
-            expected[tuple(row[:4])] = price
-    return path, expected
+    return prices(path, n, code, price)
 
 
 def connection(sb) -> list[str]:

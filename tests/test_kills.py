@@ -6,7 +6,6 @@ or names it.
 """
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import sqlite3
@@ -15,23 +14,15 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import price_file as prices
 from conftest import records
 
 from importer.entities import PRODUCT_PRICE
-from importer.sandbox.demo import DEMO_PARTS
 
-HEADER = ["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "ORDER_QTY", "SO_UNIT_PRICE"]
 
 
 def price_file(path: Path, n: int, code: str, price: str) -> Path:
-    parts = [p["PART_ID"] for p in DEMO_PARTS if p["PART_STATUS"] == "A"]
-    with path.open("w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(HEADER)
-        for i in range(n):
-            out.writerow([parts[i % len(parts)], code, "2031-01-01", str(i // len(parts) + 1),
-                          price])
-    return path
+    return prices(path, n, code, price)[0]
 
 
 def importer(sb, journal: Path, *args: str) -> list[str]:

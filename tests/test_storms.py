@@ -7,35 +7,17 @@ hold each row exactly once, with the row's values.
 """
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-from conftest import records, stats
+from conftest import price_file, records, stats
 from storm_server import StormServer
 
 from importer.entities import PRODUCT_PRICE
 from importer.model import Status
 from importer.runs.runner import run_import
-from importer.sandbox.demo import DEMO_PARTS
 from importer.settings import Settings
 
-HEADER = ["PART_ID", "PRICE_CODE", "EFFECTIVE_DATE", "ORDER_QTY", "SO_UNIT_PRICE"]
 FAST_BACKOFF = dict(backoff_base=0.02, backoff_max=0.3)
-
-
-def price_file(path: Path, n: int, code: str) -> tuple[Path, dict[tuple, str]]:
-    """n product-price rows with distinct keys; returns the file and key -> SO_UNIT_PRICE."""
-    parts = [p["PART_ID"] for p in DEMO_PARTS if p["PART_STATUS"] == "A"]
-    expected = {}
-    with path.open("w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(HEADER)
-        for i in range(n):
-            row = [parts[i % len(parts)], code, "2031-01-01", str(i // len(parts) + 1),
-                   f"{i % 89 + 1}.25"]
-            out.writerow(row)
-            expected[tuple(row[:4])] = row[4]
-    return path, expected
 
 
 def settings(url: str, sb, tmp_path: Path, **more) -> Settings:
