@@ -36,7 +36,7 @@ from typing import Callable, Iterable, Iterator
 
 from importer.entities import ENTITIES, Entity, get_entity
 from importer.journal import compact
-from importer.journal.trouble import journal_errors
+from importer.journal.trouble import journal_errors, refuse_damaged
 from importer.model import Action, Column, Issue, Row, RowOutcome, RunInfo, Session, Status, Table
 
 log = logging.getLogger(__name__)
@@ -153,6 +153,7 @@ class Journal:
         with self._busy_as_error():
             self._db = sqlite3.connect(self.path, check_same_thread=False,
                                        isolation_level=None, timeout=busy_timeout)
+            refuse_damaged(self._db)  # before anything is written into it
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)

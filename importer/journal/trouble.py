@@ -5,7 +5,8 @@ full", "file is not a database", "attempt to write a readonly database"). `journ
 turns them into `JournalTrouble` (exit 2) for every command that opens the journal: a full disk,
 a read-only file or folder, a folder that cannot be created or written, a damaged file, a file
 kept locked by another program (`JournalBusy`). A damaged journal is never overwritten or
-"repaired" here: it holds what earlier runs did, so the sentence says to move it aside.
+"repaired" here: it holds what earlier runs did, so the sentence says to move it aside; the
+journal runs SQLite's quick check when it opens the file (`refuse_damaged`), before any write.
 """
 from __future__ import annotations
 
@@ -63,6 +64,15 @@ def _read_only(path: Path) -> bool:
                 or bool(os.statvfs(folder).f_flag & os.ST_RDONLY))
     except (OSError, AttributeError):  # statvfs is not on every platform
         return False
+
+
+def refuse_damaged(db: sqlite3.Connection) -> None:
+    """Raise (as "malformed") when SQLite's quick check finds the file damaged: a damaged page
+    is not always noticed by the statements that write, so the check comes before any write
+    (it reads every page once: about a millisecond per megabyte)."""
+    found = db.execute("PRAGMA quick_check(1)").fetchone()
+    if found and found[0] != "ok":
+        raise sqlite3.DatabaseError(f"database disk image is malformed: {found[0]}")
 
 
 @contextlib.contextmanager
