@@ -3,7 +3,8 @@ import with live progress, results and past runs.
 
 - `app`: the routes (Starlette) and their error answers; `security`: token cookie, Host check
   and CSRF; `workspace`: uploads in a private temporary folder and the library results kept
-  between requests; `targets`: the built-in sandbox or the configured ERP; `views`: the library's
+  between requests; `folders`: that private folder, and the ones killed serves left (removed at
+  start); `targets`: the built-in sandbox or the configured ERP; `views`: the library's
   values arranged for the templates; `templates/` (Jinja2) and `static/` (CSS and a little
   JavaScript, nothing from a CDN).
 

@@ -7,11 +7,8 @@ path on the machine.
 """
 from __future__ import annotations
 
-import json
-import os
 import secrets
 import shutil
-import tempfile
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +21,6 @@ from importer.entities import ENTITIES, get_entity
 from importer.errors import BadOptions, ImporterError
 from importer.filenames import beside, fitted
 from importer.journal.history import History
-from importer.journal.owner import Owner
 from importer.journal.store import Journal
 from importer.model import TOOL_COLUMNS, Report, RowOutcome
 from importer.reading import read_table
@@ -43,6 +39,7 @@ from importer.runs.runner import ImportResult, run_import
 from importer.runs.sheetplan import record_sheets, visible_sheets
 from importer.settings import Settings, find_config_file, load_settings, user_config_path
 from importer.web.editing import Editing
+from importer.web.folders import own_folder
 
 UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 
@@ -108,29 +105,6 @@ class Target:
     label: str = ""
 
 
-PREFIX = "importer-web-"
-OWNER_FILE = "owner.json"  # which `importer serve` process the folder belongs to
-
-
-def sweep_leftovers(parent: Path) -> list[Path]:
-    """Remove the upload folders (the admin's files in them) of earlier `importer serve`
-    processes of this machine that no longer run (killed, so they could not clean up). A
-    folder of a running serve, or one whose owner cannot be told, is left alone."""
-    removed = []
-    for folder in parent.glob(PREFIX + "*"):
-        try:
-            if not folder.is_dir() or folder.stat().st_uid != os.getuid():
-                continue
-            data = json.loads((folder / OWNER_FILE).read_text(encoding="utf-8"))
-            owner = Owner(str(data["host"]), int(data["pid"]), str(data.get("started", "")))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            continue
-        if owner.on_this_host() and owner.gone() is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
 class Workspace(Editing):
     """Uploads, imports and the journal of one `importer serve` process."""
 
@@ -141,12 +115,7 @@ class Workspace(Editing):
         # the journal's name of the target the Check checks for when no ERP is configured: the
         # page's sandbox (its master data, its last known records), as its Preview does
         self.sandbox_name: str | None = None
-        self.swept = sweep_leftovers(Path(root or tempfile.gettempdir()))
-        self.root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=root))
-        self.root.chmod(0o700)
-        me = Owner.me()
-        (self.root / OWNER_FILE).write_text(json.dumps(
-            {"host": me.host, "pid": me.pid, "started": me.started}), encoding="utf-8")
+        self.swept, self.root = own_folder(root)
         self.journal = journal
         self.uploads: dict[str, Upload] = {}
         self.jobs: dict[str, tuple[ImportJob, Upload | None]] = {}  # None: a revert
