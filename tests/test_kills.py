@@ -85,10 +85,11 @@ def test_revert_of_a_run_killed_mid_send_puts_every_record_back_or_names_it(sand
     done = subprocess.run(importer(sb, journal, "import", str(run1)), env=env(sb),
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    run2 = price_file(tmp_path / "april.csv", 1000, "KILLREV", "20.00")
+    run2 = price_file(tmp_path / "april.csv", 1000, "KILLREV", "12.00")  # +20%: not held
     proc = subprocess.Popen(importer(sb, journal, "import", str(run2), "--workers", "16"),
                             env=env(sb), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    hit = poll(journal, "SELECT COUNT(*) >= 400 FROM outcomes WHERE run_id = 2", proc)
+    hit = poll(journal, "SELECT COUNT(*) >= 400 FROM outcomes WHERE run_id = 2 AND status = "
+                     "'UPDATED'", proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert hit, "run 2 ended before it could be killed"
