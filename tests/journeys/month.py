@@ -59,7 +59,8 @@ class Admin:
 
     def run(self, *args, expect: int | None = None) -> tuple[int, str]:
         argv = [str(a) for a in args]
-        if argv[0] in ("validate", "import", "export", "revert", "runs", "report"):
+        if argv[0] in ("validate", "import", "export", "revert", "runs", "report", "approve",
+                       "history"):
             argv += ["--journal", str(self.journal)]
         result = CliRunner().invoke(main, argv)
         out = result.output

@@ -5,6 +5,7 @@ the failed-rows file fixed and imported -> month 2 from an export with changed p
 Extend this walk when your feature is a step of the month."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -42,6 +43,18 @@ def raise_two_prices(field: str):
         if cell.value not in (None, "") and len(seen) < 2:
             seen.append(cell.value)
             cell.value = round(float(cell.value) * 1.05, 2)
+    return change
+
+
+def mistype_last_price(field: str):
+    """The last row's price typed ten times too high (a decision: held until accepted)."""
+    rows = []
+
+    def change(row: dict) -> None:
+        rows.append(row)
+        if len(rows) == 4:
+            row[field].value = round(float(row[field].value) * 10, 2)
+            change.part = str(row["PART_ID"].value)
     return change
 
 
@@ -98,13 +111,33 @@ def test_the_month_in_the_cli(tmp_path, entity):
     before = prices(nxt, entity)
     assert len(before) == 4
     set_cells(nxt, raise_two_prices(PRICE_FIELD[entity]))
+    mistype = mistype_last_price(PRICE_FIELD[entity])
+    typo = set_cells(nxt, mistype)  # the last row's price ten times too high
     checked = admin.json("validate", nxt, "--sandbox", expect=0)
-    assert checked["changes"]["CHANGED"] == 2 and checked["changes"]["UNCHANGED"] == 2, checked
+    assert checked["changes"]["CHANGED"] == 3 and checked["changes"]["UNCHANGED"] == 1, checked
+    # the review: the typo waits for a decision, listed on the dry run's Decisions sheet
+    review = admin.json("import", nxt, "--sandbox", "--skip-unchanged", "--dry-run", expect=1)
+    assert review["counts"].get("HELD") == 1, review
+    decisions = load_workbook(review["results"])["Decisions"]
+    assert [r[2].value for r in decisions.iter_rows(min_row=2)] == ["price-jump"]
+    month2 = admin.json("import", nxt, "--sandbox", "--skip-unchanged", expect=1)
+    assert month2["counts"] == {"UPDATED": 2, "SKIPPED": 1, "HELD": 1}, month2
+    reasons = data_cells(Path(month2["failed_rows"]), "REASON")  # the held row, and why
+    assert len(reasons) == 1 and reasons[0].value.startswith("Held until accepted"), reasons
+    # someone accepts it (the typo was meant, this time), and the same import sends it once
+    admin.run("approve", typo, "--sandbox", expect=0)
     month2 = admin.json("import", nxt, "--sandbox", "--skip-unchanged", expect=0)
-    assert month2["counts"] == {"UPDATED": 2, "SKIPPED": 2}, month2
+    assert month2["counts"] == {"UPDATED": 3, "SKIPPED": 1} and month2["rows_sent"] == 1, month2
     # undo month 2: the earlier prices are back in the sandbox
     code, out = admin.run("revert", month2["run_id"], expect=0)
-    assert "UPDATED 2" in out
+    assert "UPDATED 3" in out
+    # the mistyped price's history: created, accepted and sent in month 2, put back by the revert
+    _, out = admin.run("history", mistype.part, "--json", expect=0)
+    events = json.loads(out)
+    accepted = [e for e in events if e["approved_by"]]
+    assert [e["run_id"] for e in accepted] == [month2["run_id"]], events
+    assert accepted[0]["reverted_by"] == events[-1]["run_id"], events
+    assert events[-1]["revert_of"] == month2["run_id"], events
     after = admin / "after.xlsx"
     admin.run("export", entity, "--sandbox", "-o", after, expect=0)
     assert prices(after, entity) == before
