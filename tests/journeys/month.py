@@ -60,7 +60,7 @@ class Admin:
     def run(self, *args, expect: int | None = None) -> tuple[int, str]:
         argv = [str(a) for a in args]
         if argv[0] in ("validate", "import", "export", "revert", "runs", "report", "approve",
-                       "history"):
+                       "history", "reprice", "remember"):
             argv += ["--journal", str(self.journal)]
         result = CliRunner().invoke(main, argv)
         out = result.output

@@ -1,12 +1,14 @@
 """The README's month in the CLI, as one admin runs it, for each record type and for a workbook
 holding both: template -> fill -> validate -> dry run -> import into the sandbox -> results ->
 the failed-rows file fixed and imported -> month 2 from an export with changed prices ->
---skip-unchanged -> revert. Every step is a command the README names, with no option it does not.
+--skip-unchanged -> revert -> month 3 from `importer reprice` -> an id fix accepted with
+`importer remember`. Every step is a command the README names, with no option it does not.
 Extend this walk when your feature is a step of the month."""
 from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -141,6 +143,24 @@ def test_the_month_in_the_cli(tmp_path, entity):
     after = admin / "after.xlsx"
     admin.run("export", entity, "--sandbox", "-o", after, expect=0)
     assert prices(after, entity) == before
+    # month 3: +4 % from 1 January written by the tool, reviewed, then imported as any list
+    jan = admin / "jan.xlsx"
+    admin.run("reprice", "--entity", entity, "--percent", "4", "--round", "0.05", "--effective",
+              "2027-01-01", "--sandbox", "-o", jan, expect=0)
+    assert {k: Decimal(str(v)) for k, v in prices(jan, entity).items()} == {
+        k: (Decimal(str(v)) * Decimal("1.04") / Decimal("0.05")).quantize(
+            Decimal(1), ROUND_HALF_UP) * Decimal("0.05") for k, v in before.items()}
+    checked = admin.json("validate", jan, "--sandbox", expect=0)
+    new = "NEW PRICE" if entity == "product-price" else "CHANGED"
+    assert checked["changes"][new] == 4 and checked["errors"] == 0, checked
+    month3 = admin.json("import", jan, "--sandbox", expect=0)
+    assert month3["counts"] == ({"CREATED": 4} if entity == "product-price"
+                                else {"UPDATED": 4}), month3
+    # the 417 of month 1, accepted once as 000417 for this sandbox: read so from now on
+    admin.run("remember", "PART_ID", WRONG, RIGHT, "--sandbox", expect=0)
+    checked = admin.json("validate", book, "--sandbox", expect=0)
+    assert [(i["address"], i["code"]) for i in checked["issues"]] == [
+        (f"'{checked['sheet']}'!A5", "value-mapped")], checked
 
 
 def two_sheet_workbook(admin: Admin) -> Path:
