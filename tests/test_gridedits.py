@@ -18,7 +18,7 @@ from importer.reading import read_table
 from importer.reading import locale as lc
 from importer.runs import gridedits as ge
 from importer.runs.columnguess import guess_fields
-from importer.runs.columnmaps import header_samples
+from importer.runs.columnmaps import header_samples, table_samples
 from importer.runs.corrections import write_corrected
 from importer.web import views
 from importer.web.workspace import Workspace
@@ -164,6 +164,10 @@ def test_column_suggestions_from_headers_and_values(tmp_path):
     assert by_values == {"A": "EFFECTIVE_DATE", "B": "CURR_CODE", "C": "SO_UNIT_PRICE"}
     assert guess_fields(get_entity("product-price"), [("A", "Unit Pric")], {})["A"] == \
         "SO_UNIT_PRICE"  # a typo of an alias
+    english = book(tmp_path / "en.xlsx", [["PUMP001", "", "2026-12-01", 1, "EUR", 10.5],
+                                          ["PUMP002", "WEB", "2026-12-02", 10, "EUR", 9.8],
+                                          ["PUMP003", "WEB", "2026-12-03", 20, "EUR", 9.7]])
+    assert table_samples(read_table(english)) == header_samples(english)[1:]  # read once
     loaded = load_workbook(path)
     assert loaded.active["A1"].value == "Artikelnummer"  # the file is only read
 

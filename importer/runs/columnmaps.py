@@ -20,7 +20,7 @@ from pathlib import Path
 
 from importer.entities import get_entity
 from importer.errors import BadOptions, UnusableFile
-from importer.model import column_letter
+from importer.model import Table, column_letter
 from importer.reading.values import display
 from importer.reading.header import HEADER_SEARCH_ROWS, sheet_picker
 from importer.reading.limits import ReadLimits
@@ -50,6 +50,23 @@ def header_samples(path: Path, sheet: str | None = None, limits: ReadLimits | No
             return grid.sheet, texts, _samples(grid.rows[h + 1:], texts, samples)
     raise UnusableFile(f"Sheet {grid.sheet!r} of {Path(path).name} has no header row: write the "
                        "field names in the first row.")
+
+
+def table_samples(table: Table, samples: int = 2
+                  ) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
+    """`header_samples` of a sheet already read: its header cells and the first values each
+    column shows."""
+    headers = [(c.letter, c.header) for c in table.columns if c.header.strip()]
+    found: dict[str, list[str]] = {letter: [] for letter, _ in headers}
+    at = {c.letter: k for k, c in enumerate(table.columns)}
+    for row in table.rows[:1000]:
+        for letter, values in found.items():
+            shown = row.cells[at[letter]].strip()
+            if shown and len(values) < samples:
+                values.append(shown)
+        if all(len(v) >= samples for v in found.values()):
+            break
+    return headers, found
 
 
 def _samples(rows: list[list], headers: list[tuple[str, str]], wanted: int

@@ -28,7 +28,7 @@ from importer.reading.options import ANY_ENTITY, ReadOptions, read_options
 from importer.runs import gridedits
 from importer.runs.checking import build_checks
 from importer.runs.columnguess import guess_fields
-from importer.runs.columnmaps import header_samples, save_column_names
+from importer.runs.columnmaps import header_samples, save_column_names, table_samples
 from importer.runs.corrections import EDITABLE_FORMATS
 from importer.runs.gridedits import EditHistory
 from importer.runs.jobs import ImportJob, JobSlot
@@ -168,10 +168,14 @@ class Workspace(Editing):
         except ImporterError as exc:
             upload.report, upload.error = None, str(exc)
         if upload.generation == 0 or not upload.headers:  # edits leave the headers as they are
-            try:
-                _, upload.headers, upload.samples = header_samples(upload.current, upload.sheet)
-            except ImporterError:
-                upload.headers, upload.samples = [], {}
+            if upload.report is not None:  # what was read, not the file read again
+                upload.headers, upload.samples = table_samples(upload.report.table)
+            else:
+                try:
+                    _, upload.headers, upload.samples = header_samples(upload.current,
+                                                                       upload.sheet)
+                except ImporterError:
+                    upload.headers, upload.samples = [], {}
             upload.guesses = self._guesses(upload)
         return upload
 
