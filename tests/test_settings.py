@@ -110,6 +110,18 @@ def test_config_value_of_the_wrong_type_names_the_key(isolated):
         load_settings()
 
 
+@pytest.mark.parametrize("key, value, unit", [
+    ("max_price_change", '"lots"', "a percentage"),
+    ("max_answer_mb", '"big"', "a number of megabytes"),
+    ("retry_budget", '"long"', "a number of seconds"),
+])
+def test_an_unusable_number_says_what_kind_of_number(isolated, key, value, unit):
+    write_toml(isolated / "importer.toml", f"[import]\n{key} = {value}\n"
+               if key == "max_price_change" else f"[connection]\n{key} = {value}\n")
+    with pytest.raises(BadOptions, match=rf"{key}: expected {unit}\."):
+        load_settings()
+
+
 def test_unusable_environment_value_names_the_variable(monkeypatch):
     for key, value in BASE_ENV.items():
         monkeypatch.setenv(key, value)

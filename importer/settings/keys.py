@@ -92,7 +92,7 @@ def _convert(key: str, value: Any, source: str) -> Any:
         return items
     except (ValueError, TypeError):
         raise BadOptions(f"{source} has an unusable value {value!r} for {key}: "
-                         f"{_describe(KEY_TYPES[key])}.") from None
+                         f"{_describe(KEY_TYPES[key], key)}.") from None
 
 
 def _check_pattern(pattern: str, source: str) -> None:
@@ -113,10 +113,14 @@ def _check_decisions(items: tuple[str, ...], source: str) -> tuple[str, ...]:
     return items
 
 
-def _describe(kind: Any) -> str:
+FLOAT_UNITS = {"max_answer_mb": "a number of megabytes", "max_price_change": "a percentage"}
+
+
+def _describe(kind: Any, key: str = "") -> str:
+    if kind is float:
+        return f"expected {FLOAT_UNITS.get(key, 'a number of seconds')}"
     return {str: "expected text", "path": "expected a file path", bool: "expected true or false",
             int: "expected a whole number", "workers": 'expected a whole number or "auto"',
-            float: "expected a number of seconds",
             "list": "expected a list of texts",
             "decisions": "expected a list like [\"price-jump\", \"overlap\", \"obsolete\"]"}[kind]
 
