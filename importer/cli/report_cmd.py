@@ -86,6 +86,7 @@ def runs_command(journal: Path | None, as_json: bool) -> None:
     """List the runs in the journal, newest first: when, file, entity and rows per status, or
     the process importing a run right now (with its last heartbeat); who prepared, approved and
     sent each (operating-system accounts) beside the ERP user."""
+    from importer.runs.rehearsal import describe_server
     from importer.runs.reports import open_journal, people
 
     with open_journal(journal) as j:
@@ -97,15 +98,16 @@ def runs_command(journal: Path | None, as_json: bool) -> None:
         return
     table = RichTable(title="Runs (newest first)", box=box.SIMPLE_HEAD, pad_edge=False,
                       collapse_padding=True)
-    for col in ("Run", "Started", "Entity", "Mode"):  # whole words, never split
+    for col in ("Run", "Started", "Entity, mode"):  # whole words, never split
         table.add_column(col, no_wrap=True, justify="right" if col == "Run" else "left")
     table.add_column("Rows", min_width=11)  # a status and its count fit on one line
     table.add_column("File and server", overflow="fold", min_width=14)
     table.add_column("People", overflow="fold", min_width=12)
     for r in runs:
-        server = f"{r.server_url} {r.data_source}".strip() or "-"
-        table.add_row(str(r.run_id), local_time(r.started_at, seconds=False)[:16], r.entity,
-                      r.mode + ("\n(dry run)" if r.dry_run else ""), _status(r, busy.get(r.run_id)),
+        server = f"{describe_server(r.server_url)} {r.data_source}".strip() or "-"
+        table.add_row(str(r.run_id), local_time(r.started_at, seconds=False)[:16],
+                      f"{r.entity}\n{r.mode}" + ("\n(dry run)" if r.dry_run else ""),
+                      _status(r, busy.get(r.run_id)),
                       f"{Path(r.input_path).name}\n[dim]{server}[/dim]",
                       escape(_people(r, roles[r.run_id])))
     console.print(table)

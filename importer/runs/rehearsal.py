@@ -49,7 +49,7 @@ def server_name(db: Path, fresh: bool = False) -> str:
 def describe_server(name: str) -> str:
     """A server as the journal names it, for people: a rehearsal sandbox by its file."""
     if name.startswith("sandbox:"):
-        return f"the built-in sandbox ({Path(name[8:].rpartition('#')[0]).name})"
+        return f"the built-in sandbox ({Path(name[8:].split('#')[0]).name})"
     return name
 
 

@@ -106,6 +106,11 @@ def test_the_month_in_the_cli(tmp_path, entity):
     set_cells(failed, fix_wrong_id)
     fixed = admin.json("import", failed, "--sandbox", expect=0)
     assert fixed["counts"] == {"CREATED": 1}, fixed
+    # the runs so far, as a person reads them at 80 columns: the rehearsal named as such
+    _, listed = admin.run("runs", expect=0)
+    words = listed.split()  # columns fold their text over several lines: whole words survive
+    assert "built-in" in words and "(DEMO.sqlite3)" in words and "sandbox:/" not in listed, listed
+    assert "APIUSER" in words and "upsert" in words, listed
     # month 2: the records as the sandbox holds them, two prices changed
     nxt = admin / "next.xlsx"
     admin.run("export", entity, "--sandbox", "-o", nxt, expect=0)
