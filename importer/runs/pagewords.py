@@ -43,6 +43,9 @@ def page_words(message: str) -> str:
 
 # Option and variable mentions the library's error sentences carry, as the page says them.
 _OPTIONS = [
+    (re.compile(r"No (.+?) given: pass --[\w-]+, set IMPORTER_[A-Z_]+, or set (\w+) under "
+                r"\[connection\] in (.+?)\.$"),
+     r"No \1 is configured: set \2 under [connection] in \3."),
     (re.compile(r"Check --user, --data-source and the password \(IMPORTER_PASSWORD\)\."),
      "Check the password, and the user and data source under [connection] in importer.toml."),
     (re.compile(r"Check --url and that the server is running\."),
