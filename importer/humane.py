@@ -6,6 +6,7 @@ sheet and the terminal show. Plain functions, no I/O.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 
 def local_time(iso: str | None, seconds: bool = True) -> str:
@@ -43,3 +44,11 @@ def counts_text(counts: dict[str, int]) -> str:
 def plural(n: int, word: str) -> str:
     """plural(1, 'warning') -> '1 warning'; plural(2, 'row') -> '2 rows'."""
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def describe_server(name: str) -> str:
+    """A server as the journal names it, for people: a rehearsal sandbox (``sandbox:PATH#ID``, or
+    the page's ``sandbox:PATH``) by its file, any other server by its URL."""
+    if name.startswith("sandbox:"):
+        return f"the built-in sandbox ({Path(name[8:].split('#')[0]).name})"
+    return name

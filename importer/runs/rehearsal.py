@@ -17,6 +17,7 @@ from pathlib import Path
 import platformdirs
 
 from importer.errors import BadOptions
+from importer.humane import describe_server  # noqa: F401 (the name it had here)
 from importer.settings import APP_NAME
 
 
@@ -44,13 +45,6 @@ def server_name(db: Path, fresh: bool = False) -> str:
     except OSError as exc:
         raise BadOptions(f"Cannot keep the sandbox database in {db.parent} ({exc.strerror}); "
                          "give another path with --sandbox-db.") from None
-
-
-def describe_server(name: str) -> str:
-    """A server as the journal names it, for people: a rehearsal sandbox by its file."""
-    if name.startswith("sandbox:"):
-        return f"the built-in sandbox ({Path(name[8:].split('#')[0]).name})"
-    return name
 
 
 def peek_server_name(db: Path) -> str:

@@ -9,7 +9,8 @@ from openpyxl.chart.series import DataPoint
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from importer.humane import duration as human_duration, local_time, plural
+from importer.humane import describe_server, local_time, plural
+from importer.humane import duration as human_duration
 from importer.model import RunInfo, Session, Status
 from importer.workbooks import styles as st
 from importer.workbooks.changes import add_change_summary
@@ -38,7 +39,7 @@ def run_facts(run: RunInfo, rows: int, counts: dict[Status, int], warnings: int 
         ("Sheet", run.sheet),
         ("Entity", run.entity),
         ("Mode", run.mode + (" (dry run: nothing sent)" if run.dry_run else "")),
-        ("Server URL", run.server_url),
+        ("Server URL", describe_server(run.server_url)),
         ("Data source", run.data_source),
         ("User", run.user),
         *role_lines(review),

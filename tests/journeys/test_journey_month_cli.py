@@ -98,6 +98,8 @@ def test_the_month_in_the_cli(tmp_path, entity):
     assert done["counts"] == {"CREATED": 3, "INVALID": 1}, done
     results = Path(done["results"])
     assert sorted(statuses(results)) == ["CREATED", "CREATED", "CREATED", "INVALID"]
+    facts = {r[0].value: r[1].value for r in load_workbook(results)["Summary"].iter_rows(max_col=2)}
+    assert facts["Server URL"].startswith("the built-in sandbox ("), facts  # not its journal key
     assert_typed(results, entity)
     # the rows to fix: the failed-rows file, corrected and imported alone
     failed = Path(done["failed_rows"])
