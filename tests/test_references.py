@@ -147,3 +147,19 @@ def test_suggestions(wrong, right):
 def test_equally_near_ids_are_all_suggested():
     assert Suggester(["PUMP-001", "PUMP-002", "HOSE-050"]).suggest("PUMP-00") == [
         "PUMP-001", "PUMP-002"]
+
+
+def test_only_edits_that_reach_a_known_length_are_tried_and_find_the_same_ids():
+    from importer.checks.references import one_edit_away
+
+    alphabet = "-0123456789ACEPRTU"
+    for wrong in ("PART-1234X", "PART-123", "PART-123456", "PRAT-12345", "CUST012"):
+        everything = one_edit_away(wrong, alphabet)
+        pruned = one_edit_away(wrong, alphabet, frozenset({8, 10}))
+        assert pruned <= everything
+        assert {t for t in everything if len(t) in (8, 10)} == pruned
+    known = ["PART-12345", "CUST0123", "000417"]
+    assert Suggester(known).suggest("PART-1234X") == ["PART-12345"]
+    assert Suggester(known).suggest("PRAT-12345") == ["PART-12345"]
+    assert Suggester(known).suggest("CUST01234") == ["CUST0123"]
+    assert Suggester(known).suggest("CUST013") == ["CUST0123"]

@@ -68,14 +68,20 @@ def edit_bound(text: str) -> int:
     return 0 if len(text) <= 3 else 1
 
 
-def one_edit_away(text: str, alphabet: str) -> set[str]:
+def one_edit_away(text: str, alphabet: str, lengths: frozenset[int] | None = None) -> set[str]:
     """Every text one edit from ``text``: a character left out, added, replaced, or two
-    neighbours swapped (the typos people make), over the characters known ids use."""
-    splits = [(text[:i], text[i:]) for i in range(len(text) + 1)]
-    out = {a + b[1:] for a, b in splits if b}
-    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    out |= {a + c + b[1:] for a, b in splits if b for c in alphabet}
-    out |= {a + c + b for a, b in splits for c in alphabet}
+    neighbours swapped (the typos people make), over the characters known ids use; with
+    ``lengths`` (of the known ids) only the edits that give a text of such a length."""
+    n = len(text)
+    splits = [(text[:i], text[i:]) for i in range(n + 1)]
+    out: set[str] = set()
+    if lengths is None or n - 1 in lengths:
+        out |= {a + b[1:] for a, b in splits if b}
+    if lengths is None or n in lengths:
+        out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        out |= {a + c + b[1:] for a, b in splits if b for c in alphabet}
+    if lengths is None or n + 1 in lengths:
+        out |= {a + c + b for a, b in splits for c in alphabet}
     out.discard(text)
     return out
 
@@ -85,10 +91,11 @@ class Suggester:
     lookup tables only when an id that misses needs them. No scan of every known id: the
     candidates one edit away are generated from the wrong id and looked up."""
 
-    def __init__(self, known: Iterable[str]) -> None:
-        """``known`` in the order that decides ties (the first id wins a shared form)."""
-        self.known = list(dict.fromkeys(known))
-        self._known_set = frozenset(self.known)
+    def __init__(self, known: Iterable[str], known_set: frozenset[str] | None = None) -> None:
+        """``known`` in the order that decides ties (the first id wins a shared form; an id
+        given twice changes nothing); ``known_set``: the same ids as a set, when there is one."""
+        self.known = known if isinstance(known, (list, tuple)) else list(known)
+        self._known_set = known_set if known_set is not None else frozenset(self.known)
         self._maps: dict[str, dict[str, str]] | None = None
         self._alphabet = ""
         self._cache: dict[str, list[str]] = {}
@@ -128,7 +135,8 @@ class Suggester:
             self._maps = {"upper": dict(zip(upper, first)),
                           "compact": dict(zip(_forms(first, _compact), first))}
             self._alphabet = "".join(sorted(set(_JOIN.join(upper)) - {_JOIN}))
-            self._longest = max(map(len, self.known), default=0)
+            self._lengths = frozenset(map(len, upper))
+            self._longest = max(self._lengths, default=0)
         return self._maps
 
     def _nearest(self, text: str) -> list[str]:
@@ -136,7 +144,8 @@ class Suggester:
         if not edit_bound(text):
             return []
         upper = self._maps["upper"]
-        hits = {upper[v] for v in one_edit_away(text, self._alphabet) if v in upper}
+        hits = {upper[v] for v in upper.keys() & one_edit_away(text, self._alphabet,
+                                                               self._lengths)}
         return sorted(hits)[:MAX_SUGGESTIONS]  # sorted: the same answer on every run
 
 
@@ -198,7 +207,7 @@ class ReferenceChecks:
     def suggester(self, ref: Reference) -> Suggester:
         found = self._suggesters.get(ref.field)
         if found is None:
-            found = self._suggesters[ref.field] = Suggester(ref.known_in_order)
+            found = self._suggesters[ref.field] = Suggester(ref.known_in_order, ref.known)
         return found
 
     def message(self, code: str, row: int, field: str, value: str | None) -> str:
