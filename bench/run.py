@@ -32,6 +32,7 @@ SCRIPTS = {
     "masterdata": "bench_masterdata.py",
     "adaptive": "bench_adaptive.py",
     "scale": "bench_scale.py",
+    "client": "bench_client.py",
 }
 # Everything from this line on in BENCHMARKS.md (the soak test's last result, which pytest -m soak
 # produces, not this script) is kept when the file is rewritten.
