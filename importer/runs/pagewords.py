@@ -56,6 +56,29 @@ _OPTIONS = [
      "set ca_bundle under [connection] in importer.toml"),
     (re.compile(r"The limit is --max-price-change (\S+?)\.?$"),
      r"The limit is \1 percent (max_price_change under [import] in importer.toml)."),
+    # how a file writes numbers and dates: the page has no such switch, importer.toml has
+    (re.compile(r'with --decimal-comma or --decimal-point \(or decimal = "comma" / "point" '
+                r'under \[reading\] in importer\.toml\)'),
+     'with decimal = "comma" or "point" under [reading] in importer.toml'),
+    (re.compile(r'run again with --day-first \(or date_order = "day-first" under \[reading\] in '
+                r'importer\.toml\)'),
+     'set date_order = "day-first" under [reading] in importer.toml and check again'),
+    (re.compile(r"--decimal-(comma|point) or --decimal-(comma|point)"),
+     r'decimal = "\1" or "\2" under [reading] in importer.toml'),
+    (re.compile(r"(?:use|give) --(day|month)-first"),
+     r'set date_order = "\1-first" under [reading] in importer.toml'),
+    (re.compile(r"--(day|month)-first / --(day|month)-first"), "date_order"),
+    (re.compile(r"--decimal-comma / --decimal-point"), "decimal"),
+    (re.compile(r"--(day|month)-first"), r'date_order = "\1-first"'),
+    (re.compile(r"--decimal-(comma|point)"), r'decimal = "\1"'),
+    # which sheet, record type and columns: the page's own lists and panel
+    (re.compile(r"choose one with --sheet\."), "choose one in the Sheet list."),
+    (re.compile(r"say which with --entity\."), "choose the record type on the page."),
+    (re.compile(r"use --entity ([\w-]+)\."), r"choose the record type \1."),
+    (re.compile(r'say which with --map "[^"]*" \(or under (\[columns\.[\w*-]+\]) in '
+                r'importer\.toml\)'), r"say which in the column names panel (or under \1 in "
+                                       r"importer.toml)"),
+    (re.compile(r", or give --strict-columns to refuse such files"), ""),
     (re.compile(r"\s*\(?(?:set |or )?IMPORTER_[A-Z_]+\)?"), ""),
     (re.compile(r"--strict"), "strict checking"),
 ]
