@@ -8,6 +8,7 @@ Sources: the vendor's pages in ``shared/seeds`` and ``shared/API_CONTRACT.md``.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -301,6 +302,7 @@ CUSTOMER_PART = Entity(
 ENTITIES: dict[str, Entity] = {e.name: e for e in (PRODUCT_PRICE, CUSTOMER_PART)}
 
 
+@functools.lru_cache(maxsize=65536)  # once per distinct value: a key's quantities repeat a lot
 def canonical_number(text: str) -> str:
     """'1.0' -> '1', '1.50' -> '1.5', '1E3' -> '1000'; text that is no number is kept as is."""
     from decimal import Decimal, InvalidOperation

@@ -18,6 +18,7 @@ knows, tested with plain values; and the work items (`Job`) the pool applies.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -32,7 +33,12 @@ ProgressCallback = Callable[[int, int, dict], None]  # (done, total, counts per 
 # --- decisions ---------------------------------------------------------------------------------
 def resolve_action(row_action: Action | None, mode: str) -> Action:
     """The row's ACTION cell when given, else the run's mode."""
-    return row_action or Action(mode.upper())
+    return row_action or _mode_action(mode)
+
+
+@functools.lru_cache(maxsize=None)
+def _mode_action(mode: str) -> Action:
+    return Action(mode.upper())
 
 
 def first_call(action: Action, key_complete: bool, key_known: bool) -> Action:
