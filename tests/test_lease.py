@@ -223,6 +223,14 @@ def test_a_second_import_of_the_same_run_refuses_and_every_row_is_sent_once(sand
     assert listed.exit_code == 0, listed.output
     assert json.loads(listed.output)[0]["in_progress"]["pid"] == first.pid
 
+    # a revert of the run being sent is refused, even with --force: the rows are still moving
+    reverted = CliRunner().invoke(main, [
+        "revert", "1", "--force", "--journal", str(journal), "--url", sb.url, "--data-source",
+        sb.data_source, "--user", "APIUSER"], env={"IMPORTER_PASSWORD": PASSWORD})
+    assert reverted.exit_code == 2, reverted.output
+    assert BUSY.format(pid=first.pid, since=since) in " ".join(reverted.output.split())
+    assert _count(sb, UPDATE) == 0
+
     second = _cli(sb, src, journal, tmp_path, "--json")
     out, _ = second.communicate(timeout=60)
     assert second.returncode == 2, out

@@ -36,6 +36,7 @@ from importer.errors import BadOptions, OutputNotWritable
 from importer.filenames import beside
 from importer.humane import plural
 from importer.journal.history import History
+from importer.journal.lease import ensure_idle
 from importer.journal.store import Journal
 from importer.model import Row, RowOutcome, RunInfo, Status
 from importer.runs.runner import ImportResult, run_import
@@ -93,6 +94,7 @@ def plan_revert(journal_path: Path, run_id: int) -> RevertPlan:
         run = find_run(journal, run_id)
         if run.dry_run:
             raise BadOptions(f"Run {run_id} was a dry run: it changed nothing to revert.")
+        ensure_idle(journal, run_id)  # a living process still sends it: not even with --force
         table = journal.load_table(run_id)
         outcomes = journal.outcomes(run_id)
         maybe, in_flight = journal.maybe_sent(run_id), journal.in_flight(run_id)
