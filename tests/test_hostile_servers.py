@@ -77,6 +77,17 @@ def test_record_calls_redirected_to_another_port_send_it_no_token_and_no_body(sa
     assert tokens and not any(t in outcome for t in tokens)
 
 
+def test_a_server_that_redirects_every_call_stops_the_run_saying_so(sandbox, tmp_path):
+    src = price_file(tmp_path / "redirect.csv", 30, "REDIR3")
+    with HostileServer() as elsewhere, \
+            HostileServer(sandbox.url, redirect_to=elsewhere.url) as front:
+        result = run_import(src, settings(front.url, sandbox, tmp_path), workers=2)
+    assert elsewhere.received == [] and result.exit_code == 3, result.message
+    assert "Every call was redirected" in result.message, result.message
+    assert "stopped answering" not in result.message and elsewhere.url in result.message
+    assert result.counts.get("NOT_RUN", 0) > 0  # stopped instead of failing every row
+
+
 def result_outcomes(tmp_path: Path, run_id: int) -> dict[int, str]:
     with sqlite3.connect(tmp_path / "journal.sqlite3") as db:
         return dict(db.execute("SELECT excel_row, message FROM outcomes WHERE run_id=?",

@@ -180,9 +180,14 @@ class Dispatcher:
             self._failures_in_a_row = self._failures_in_a_row + 1 if result.kind == "failed" else 0
             give_up = self._failures_in_a_row == self.max_failures_in_a_row
         if give_up:
-            self._stop_on(ConnectionFailed(
-                f"The ERP stopped answering ({self._failures_in_a_row} rows in a row failed "
-                f"after their retries; last: {result.message}). Check the server."))
+            status = getattr(result, "http_status", None) or 0
+            if 300 <= status < 400:  # it answers, but elsewhere: no retry or resume helps
+                text = (f"Every call was redirected ({self._failures_in_a_row} rows in a row "
+                        f"failed; last: {result.message}).")
+            else:
+                text = (f"The ERP stopped answering ({self._failures_in_a_row} rows in a row "
+                        f"failed after their retries; last: {result.message}). Check the server.")
+            self._stop_on(ConnectionFailed(text))
 
     def _path(self, call: Action) -> str:
         return self.entity.create_path if call is Action.CREATE else self.entity.update_path
