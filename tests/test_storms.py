@@ -34,7 +34,10 @@ def assert_held_exactly_once(sb, code: str, expected: dict[tuple, str]) -> None:
 
 def test_a_storm_of_503s_lost_answers_and_expiring_tokens_fails_no_row(sandbox_factory,
                                                                         tmp_path):
-    sb = sandbox_factory(fail_rate=0.2, lost_response_rate=0.1, token_ttl=1, seed=18)
+    # 10 ms a call: 1,000+ calls over 8 workers last well past the 1 s tokens, however fast
+    # the machine (on a quiet one the whole run once fitted in one token's life)
+    sb = sandbox_factory(fail_rate=0.2, lost_response_rate=0.1, token_ttl=1, seed=18,
+                         latency_ms=10)
     src, expected = price_file(tmp_path / "storm.csv", 1000, "STORM")
     result = run_import(src, settings(sb.url, sb, tmp_path), workers=8)
     assert result.counts.get("FAILED", 0) == 0 and result.exit_code == 0
