@@ -30,17 +30,17 @@ def find_overlaps(entity: Entity, frame: pd.DataFrame, group: list[str],
     pairs = zip(data.loc[hit, "_src"].tolist(), nxt.loc[hit, "_src"].tolist(),
                 data.loc[hit, "_start"].tolist(), data.loc[hit, "_end"].tolist(),
                 nxt.loc[hit, "_start"].tolist())
-    same = ", ".join(group[:-1]) + " and " + group[-1] if len(group) > 1 else group[0]
+    same = _same(group)
     for earlier, later, first_start, first_end, later_start in pairs:
         earlier, later = int(earlier), int(later)
         if earlier > 0:
-            other = f"row {later}" if later > 0 else "a price line imported earlier"
+            other = _line(later)
             out[(earlier, end)] = (
                 f"{end} {first_end} runs past {start} {later_start} of {other} with the same "
                 f"{same}, so the ERP would hold two prices for those days; end this period "
                 f"before {later_start} or leave {end} blank.")
         if later > 0:
-            other = f"row {earlier}" if earlier > 0 else "a price line imported earlier"
+            other = _line(earlier)
             out[(later, start)] = (
                 f"{start} {later_start} falls within the period of {other} ({first_start} to "
                 f"{first_end}) with the same {same}, so the ERP would hold two prices for those "
@@ -85,7 +85,7 @@ def find_gaps(entity: Entity, frame: pd.DataFrame, group: list[str],
     following = pd.to_datetime(nxt["_start"], errors="coerce")
     hit = ended & following.notna() & after.notna() & (following > after)
     out: dict[tuple[int, str], str] = {}
-    same = ", ".join(group[:-1]) + " and " + group[-1] if len(group) > 1 else group[0]
+    same = _same(group)
     for earlier, later, first_end, free, later_start, last_free in zip(
             data.loc[hit, "_src"].tolist(), nxt.loc[hit, "_src"].tolist(),
             data.loc[hit, "_end"].tolist(), after[hit].dt.strftime("%Y-%m-%d").tolist(),
@@ -94,18 +94,28 @@ def find_gaps(entity: Entity, frame: pd.DataFrame, group: list[str],
         earlier, later = int(earlier), int(later)
         days = f"{free} to {last_free}" if free != last_free else free
         if earlier > 0:
-            other = f"row {later}" if later > 0 else "a price line imported earlier"
+            other = _line(later)
             out[(earlier, end)] = (
                 f"{end} {first_end} leaves {days} without a price before {other} with the same "
                 f"{same} starts on {later_start}; end this period on {last_free}, or start the "
                 f"next one on {free}.")
         if later > 0:
-            other = f"row {earlier}" if earlier > 0 else "a price line imported earlier"
+            other = _line(earlier)
             out[(later, start)] = (
                 f"{start} {later_start} leaves {days} without a price after {other} with the "
                 f"same {same} ends on {first_end}; start this period on {free}, or end that "
                 f"one on {last_free}.")
     return out
+
+
+def _same(group: list[str]) -> str:
+    """The fields two lines share, as a message names them ("PART_ID, PRICE_CODE and ORDER_QTY")."""
+    return ", ".join(group[:-1]) + " and " + group[-1] if len(group) > 1 else group[0]
+
+
+def _line(row: int) -> str:
+    """The other line of a pair: a row of the file, or a record the journal knows (row <= 0)."""
+    return f"row {row}" if row > 0 else "a price line imported earlier"
 
 
 def _canonical(entity: Entity, name: str, col: pd.Series | None, index) -> pd.Series:
