@@ -11,12 +11,11 @@ from importer.cli.common import (
     connection_options,
     console,
     entity_choice,
-    lenient_settings,
     masterdata_options,
     translate_errors,
 )
 from importer.cli.reading_opts import ReadingFlags, reading_options
-from importer.errors import BadOptions
+from importer.cli.target_opts import target_of
 from importer.humane import plural
 from importer.rules import DECISION_KINDS
 
@@ -65,20 +64,11 @@ def command(file: Path, only, entity, sheets, max_price_change, journal, use_san
     """
     from importer.runs.approving import approve_file
 
-    if sandbox_db and not use_sandbox:
-        raise BadOptions("--sandbox-db only goes with --sandbox.")
-    more = {"journal": journal} if journal else {}
-    if max_price_change is not None:
-        more["max_price_change"] = max_price_change
-    settings = lenient_settings(connection, **more)
-    server_name = None
+    target = target_of(connection, journal, use_sandbox, sandbox_db)  # as reprice, remember
+    settings = target.settings.replace(data_source=target.data_source, **(
+        {"max_price_change": max_price_change} if max_price_change is not None else {}))
+    server_name = target.server if use_sandbox else None
     if use_sandbox:
-        from importer.runs.rehearsal import rehearsal_db, server_name as sandbox_name
-        from importer.sandbox.demo import DEMO_DATA_SOURCE
-
-        data_source = settings.data_source or DEMO_DATA_SOURCE
-        server_name = sandbox_name(rehearsal_db(data_source, sandbox_db))
-        settings = settings.replace(data_source=data_source)
         parts = parts or settings.parts
         customers = customers or settings.customers
     done = approve_file(file, settings, server_name=server_name, entity=entity, sheets=sheets,
