@@ -80,12 +80,16 @@ def read_table(path: str | Path, entity: Entity | str | None = None, sheet: str 
 @contextmanager
 def gc_paused():
     """No cyclic garbage collection while building 100,000s of rows: none of them form cycles,
-    and the collector's repeated passes over them cost a third of the reading time."""
+    and the collector's repeated passes over them cost a third of the reading time. What was
+    built is then frozen (gc.freeze: left out of later collections, still freed by reference
+    counting): otherwise the first collection after reading walks every cell of the table, and
+    each later full one again (0.6 s for 200,000 rows, during the checks and the workbooks)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 

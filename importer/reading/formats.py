@@ -52,17 +52,15 @@ def xlsx_cell_formats(xml: bytes, styles: dict[int, str]) -> CellFormats:
     if not styles:
         return out
     by_id = {str(i).encode(): code for i, code in styles.items()}
-    columns: dict[bytes, int] = {}
-    found = False
-    for m in _PLAIN_ORDER.finditer(xml):  # <c r="C2" s="1": Excel, LibreOffice and openpyxl
-        found = True
-        code = by_id.get(m.group(3))
-        if code is not None:
-            letters = m.group(1)
-            col = columns.get(letters)
-            if col is None:
-                col = columns[letters] = _column(letters)
-            out.setdefault(col, {})[int(m.group(2))] = code
+    found = _PLAIN_ORDER.search(xml) is not None  # <c r="C2" s="1": Excel, LibreOffice, openpyxl
+    if found:  # one C-level pass for the cells whose style matters, a step per such cell
+        styled = re.compile(rb'<c r="([A-Z]+)(\d+)" s="(' + b"|".join(sorted(by_id)) + rb')"')
+        by_letters: dict[bytes, dict[int, str]] = {}
+        for letters, row, style in styled.findall(xml):
+            cells = by_letters.get(letters)
+            if cells is None:
+                cells = by_letters[letters] = out.setdefault(_column(letters), {})
+            cells[int(row)] = by_id[style]
     if found or b' s="' not in xml:
         return out
     ids = b"|".join(sorted(by_id))

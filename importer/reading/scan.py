@@ -15,6 +15,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import Callable
 from xml.etree import ElementTree
 
 from importer.reading.formats import (CellFormats, xls_formats, xlsx_cell_formats,
@@ -71,12 +72,17 @@ def xlsx_sheet_path(zf: zipfile.ZipFile, sheet: str) -> str | None:
     return None
 
 
-def scan_xlsx(zf: zipfile.ZipFile, sheet: str) -> Marks:
+def scan_xlsx(zf: zipfile.ZipFile, sheet: str,
+              sheet_xml: Callable[[str], bytes | None] | None = None) -> Marks:
+    """The marks of one sheet; ``sheet_xml`` gives its XML when the caller has it unzipped."""
     marks = Marks()
-    path = xlsx_sheet_path(zf, sheet)
-    if path is None or path not in zf.namelist():
+    if sheet_xml is not None:
+        xml = sheet_xml(sheet)
+    else:
+        path = xlsx_sheet_path(zf, sheet)
+        xml = zf.read(path) if path is not None and path in zf.namelist() else None
+    if xml is None:
         return marks
-    xml = zf.read(path)
     for start in _find_cell_starts(xml, (b't="e"',)):
         cell = _cell_at(xml, start)
         if cell:

@@ -98,8 +98,9 @@ def _zip_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker,
     check_zip(path, zf, limits)
     if "xl/workbook.xml" in names:
         fmt = "xlsm" if path.suffix.lower() == ".xlsm" else "xlsx"
-        return _calamine(path, data, digest, pick, fmt, lambda sheet: scan_xlsx(zf, sheet),
-                         lambda sheet: _xlsx_extent(zf, sheet, limits), limits,
+        xml = _SheetXml(zf)
+        return _calamine(path, data, digest, pick, fmt, xml.then_release(scan_xlsx, zf),
+                         lambda sheet: _xlsx_extent(xml(sheet), limits), limits,
                          helper_sheets(zf) or frozenset())
     if "content.xml" in names and b"opendocument.spreadsheet" in _member(zf, "mimetype"):
         _check_every_sheet(path, lambda: ods_extents(zf), "ods", limits)
@@ -134,12 +135,34 @@ def _check_every_sheet(path: Path, extents: Callable[[], dict[str, Extent]], fmt
         check_extent(extent, path, sheet, limits)
 
 
-def _xlsx_extent(zf: zipfile.ZipFile, sheet: str, limits: ReadLimits) -> Extent:
+class _SheetXml:
+    """A worksheet part's XML, unzipped once for the extent and the scan (the last one asked
+    for is kept: a sheet of a million rows is hundreds of MB)."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        self.zf, self.sheet, self.xml = zf, None, None
+
+    def __call__(self, sheet: str) -> bytes | None:
+        if sheet != self.sheet:
+            member = xlsx_sheet_path(self.zf, sheet)
+            self.sheet = sheet
+            self.xml = self.zf.read(member) if member in self.zf.namelist() else None
+        return self.xml
+
+    def then_release(self, scan: Callable, zf: zipfile.ZipFile) -> Callable[[str], Any]:
+        """``scan(zf, sheet, self)``, the last use of the XML: it is let go after it."""
+        def run(sheet: str) -> Any:
+            try:
+                return scan(zf, sheet, self)
+            finally:
+                self.sheet = self.xml = None
+        return run
+
+
+def _xlsx_extent(xml: bytes | None, limits: ReadLimits) -> Extent:
     """The sheet's extent; an empty one when a cheap bound shows the grid fits anyway."""
-    member = xlsx_sheet_path(zf, sheet)
-    if member not in zf.namelist():
+    if xml is None:
         return Extent()
-    xml = zf.read(member)
     bound = xlsx_box_bound(xml)
     return Extent() if bound and fits(*bound, limits) else xlsx_extent(xml)
 
