@@ -111,11 +111,11 @@ _LETTER = re.compile(rb' r="([A-Z])[0-9]')
 
 def xlsx_box_bound(xml: bytes) -> tuple[int, int] | None:
     """(cells, values): an upper bound of the box a worksheet part spans, and about how many
-    values it holds, in four passes at C speed for the usual sheet: no row number with more
-    digits, or larger first two digits, than the last row's; no column beyond the widest of the
-    first and last rows (or beyond Z). None when a pass finds one (then only `xlsx_extent` can
-    tell). Rows and cells without an address are placed one after the other, so they are as
-    many as the file's bytes show."""
+    values it holds, in two passes at C speed for the usual sheet: no address with more row
+    digits, or larger first two digits, than the last row's, and none beyond the widest column
+    of the first 64 KB and of the last row. When the pass finds one: columns up to Z, and None
+    (only `xlsx_extent` can tell) for a larger row or a column beyond Z. Rows and cells without
+    an address are placed one after the other, so they are as many as the file's bytes show."""
     if _PREFIXED.search(xml[:65536]):
         return None
     tag = xml.rfind(b"<row")
@@ -124,44 +124,30 @@ def xlsx_box_bound(xml: bytes) -> tuple[int, int] | None:
         return None
     number = last.group(1).lstrip(b"0") or b"0"
     digits = len(number)
-    if re.search(rb' r="[A-Z]{0,3}[0-9]{%d}' % (digits + 1), xml) or _larger_lead(xml, number):
-        return None
-    width = _width_bound(xml, tag)
-    if width is None:
-        return None
-    lead = int(number[:2])
-    cells = (lead + 1) * 10 ** max(digits - 2, 0) * width
+    widest = max(_LETTER.findall(xml, 0, 65536) + _LETTER.findall(xml, tag), default=b"A")[0]
+    larger_row = b"[A-Z]?(?:[0-9]{%d}%s)" % (digits + 1, b"".join(
+        b"|" + lead for lead in _larger_leads(number)))
+    beyond = [b"[A-Z]{2}", larger_row] + ([b"[%c-Z][0-9]" % (widest + 1)] if widest < 90 else [])
+    width = widest - ord("A") + 1
+    if re.search(rb' r="(?:%s)' % b"|".join(beyond), xml):  # rare: look again, one by one
+        if re.search(rb' r="(?:[A-Z]{2}|%s)' % larger_row, xml):
+            return None
+        width = 26
+    rows = (int(number[:2]) + 1) * 10 ** max(digits - 2, 0)
+    cells = rows * width
     return cells, (_value_count(xml) if cells > SMALL_GRID else 0)
 
 
-def _larger_lead(xml: bytes, number: bytes) -> bool:
-    """Whether an address has as many row digits as ``number`` and larger first two."""
+def _larger_leads(number: bytes) -> list[bytes]:
+    """Patterns of the row numbers with as many digits as ``number`` and larger first two
+    (first one for a one-digit number), each up to the closing quote."""
     digits, first = len(number), int(number[:1])
     if digits == 1:
-        return re.search(rb' r="[A-Z]{0,3}[%d-9]"' % min(first + 1, 9), xml) is not None \
-            if first < 9 else False
-    second = int(number[1:2])
-    larger = []
-    if second < 9:
-        larger.append(b"%d[%d-9]" % (first, second + 1))
-    if first < 9:
-        larger.append(b"[%d-9][0-9]" % (first + 1))
-    if not larger:
-        return False
-    return re.search(rb' r="[A-Z]{0,3}(?:%s)[0-9]{%d}"' % (b"|".join(larger), digits - 2),
-                     xml) is not None
-
-
-def _width_bound(xml: bytes, last_row: int) -> int | None:
-    """Columns up to the widest address of the first 64 KB and of the last row, when no cell
-    lies beyond it; 26 when some does but none beyond Z; None beyond Z."""
-    if re.search(rb' r="[A-Z]{2}', xml):
-        return None
-    seen = _LETTER.findall(xml, 0, 65536) + _LETTER.findall(xml, last_row)
-    widest = max(seen, default=b"A")[0]
-    if widest < ord("Z") and re.search(rb' r="[%c-Z][0-9]' % (widest + 1), xml):
-        return 26
-    return widest - ord("A") + 1
+        return [b'[%d-9]"' % (first + 1)] if first < 9 else []
+    second, rest = int(number[1:2]), b"[0-9]{%d}\"" % (digits - 2)
+    leads = [b"%d[%d-9]" % (first, second + 1)] if second < 9 else []
+    leads += [b"[%d-9][0-9]" % (first + 1)] if first < 9 else []
+    return [lead + rest for lead in leads]
 
 
 def fits(cells: int, values: int, limits: ReadLimits) -> bool:
@@ -268,9 +254,8 @@ def _inconsistent(xml: bytes, extent: Extent) -> bool:
 
 
 def _value_count(xml: bytes) -> int:
-    if b":v>" not in xml[:65536] and b":is>" not in xml[:65536] and not _PREFIXED.search(
-            xml[:65536]):
-        return xml.count(b"<v") + xml.count(b"<is>")  # <v> and <v ...>: no other tag starts so
+    if not _PREFIXED.search(xml[:65536]):
+        return xml.count(b"</c>")  # a cell with a value, inline text or formula closes so
     return (xml.count(b"<v>") + xml.count(b"<v ") + xml.count(b"<is>")
             + (xml.count(b":v>") + xml.count(b":is>")) // 2)
 
