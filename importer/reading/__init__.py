@@ -198,6 +198,8 @@ def _action(text: str, column: Column, excel_row: int, sheet: str,
 
 
 def _hidden_row_issues(grid, rows: list[Row]) -> list[Issue]:
+    if not grid.marks.hidden_rows:
+        return []
     return [Issue("hidden-row", "This row is hidden in the spreadsheet; it is read and sent like "
                   "any other row.", Severity.WARNING, grid.sheet, r.excel_row)
             for r in rows if r.excel_row in grid.marks.hidden_rows]

@@ -103,8 +103,11 @@ def _texts(raw) -> tuple[list[str], list[str], list[int]]:
     Column by column: text is trimmed by one C-level pass, and every other value (numbers,
     booleans, dates) is displayed once per distinct value, since this runs for every cell."""
     raw = list(raw)
-    if set(map(type, raw)) <= {str}:
+    distinct = set(raw)  # str never equals a number, so the test on the set is the test on all
+    if all(v.__class__ is str for v in distinct):
         shown = raw
+        if all(v.strip() == v for v in distinct):  # each distinct text once: nothing to trim
+            return shown, list(shown), []
     else:
         seen: dict = {}
         shown = []

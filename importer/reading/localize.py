@@ -49,7 +49,10 @@ class _Cells:
         self._rows: dict[int, dict[str, list[int]]] = {}
 
     def add_column(self, k: int, raw, api: list[str], skip_digits: bool) -> None:
-        texts = [a if v.__class__ is str else "" for v, a in zip(raw, api)]
+        if all(v.__class__ is str for v in set(raw)):  # a CSV: every cell is text
+            texts = list(api)
+        else:
+            texts = [a if v.__class__ is str else "" for v, a in zip(raw, api)]
         self.texts[k], self.values[k] = texts, {}
         for text, n in Counter(texts).items():
             if not text or (skip_digits and text.isdigit()):
@@ -71,9 +74,10 @@ class _Cells:
     def write(self, api_of) -> None:
         """Every column's texts -> their API strings (``api_of(k)`` is the column's list)."""
         for k, values in self.values.items():
-            if values:
+            changed = {t: v for t, v in values.items() if v != t}  # most texts are sent as written
+            if changed:
                 api = api_of(k)
-                api[:] = [values.get(t, a) if t else a for t, a in zip(self.texts[k], api)]
+                api[:] = map(changed.get, self.texts[k], api)  # a text cell's api is its text
 
     def evidence(self, address) -> lc.Evidence:
         counts: dict[str, int] = {}

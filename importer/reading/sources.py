@@ -66,7 +66,8 @@ def load_grid(path: Path, pick_sheet: SheetPicker, limits: ReadLimits | None = N
     _refuse_non_csv(path, data)
     rows = read_csv_rows(path, data)
     marks = csv_error_marks(rows) if b"#" in data else Marks()
-    mark_bad_cells(rows, marks.cells)
+    if not data.isascii() or b"\x00" in data:  # else no cell can hold a bad byte or a NUL
+        mark_bad_cells(rows, marks.cells)
     return Grid("csv", path.stem, [path.stem], rows, digest, marks)
 
 
