@@ -139,15 +139,9 @@ def _dates(raw: list) -> tuple[list[str], list[str], list[int]]:
     shown, api, timed = [], [], []
     seen: dict = {}
     for i, v in enumerate(raw):
-        done = seen.get(v) if v.__class__ is not float else None
+        done = seen.get(v) if v.__class__ is not float else None  # 1.0 == True: not by value
         if done is None:
-            if v == "" or v is None:
-                done = ("", "", False)
-            elif v.__class__ is str:
-                done = (v, v.strip(), False)
-            else:
-                value, has_time = date_value(v)
-                done = (display(v), value, has_time)
+            done = _date_cell(v)
             if v.__class__ is not float:
                 seen[v] = done
         shown.append(done[0])
@@ -155,3 +149,13 @@ def _dates(raw: list) -> tuple[list[str], list[str], list[int]]:
         if done[2]:
             timed.append(i)
     return shown, api, timed
+
+
+def _date_cell(v) -> tuple[str, str, bool]:
+    """(shown, API string, has a time of day) of one date-column cell."""
+    if v == "" or v is None:
+        return "", "", False
+    if v.__class__ is str:
+        return v, v.strip(), False
+    value, has_time = date_value(v)
+    return display(v), value, has_time

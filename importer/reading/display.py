@@ -156,6 +156,9 @@ def general(x: float | int) -> str:
         return str(x)
     if x.is_integer() and abs(x) < 2 ** 53:
         return str(int(x))  # every digit of a whole number that a double holds exactly
+    text = repr(x)
+    if "e" not in text and len(text) - (text[0] == "-") <= 16:
+        return text  # at most 15 digits and the point: the shortest repr is already the text
     text = format(decimal15(x), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
