@@ -81,6 +81,7 @@ class SheetRun:
         self.four_eyes = bool(settings and settings.approval_required)
         self.closing: dict = {}  # Excel row -> checks.closing.Close (close_previous)
         self.approval_checked = False
+        self.recorded: dict[int, RowOutcome] = {}  # what this session journaled (a dry run)
 
     def claim(self) -> contextlib.AbstractContextManager:
         """The run lease (see importer/journal/lease.py); a dry run sends nothing and takes none."""
@@ -241,7 +242,21 @@ class SheetRun:
             else:
                 self.jobs.append(Job(row, resolve_action(row.action, self.mode),
                                      row.excel_row in maybe_sent, issues))
-        self.journal.record_many(self.run.run_id, invalid_outcomes)
+        self._record_many(invalid_outcomes)
+
+    def _record_many(self, outcomes: list[RowOutcome]) -> None:
+        """Journal outcomes decided without a call; a dry run also keeps them for its results
+        (it is never resumed and sends nothing: what it journals is every outcome it has)."""
+        self.journal.record_many(self.run.run_id, outcomes)
+        if self.dry_run:
+            self.recorded.update((o.excel_row, o) for o in outcomes)
+
+    def _outcomes(self) -> dict[int, RowOutcome]:
+        """Every outcome of the run by Excel row, in row order: a dry run's from memory (the
+        same values the journal holds, not read back and parsed again), else the journal's."""
+        if self.dry_run:
+            return dict(sorted(self.recorded.items()))
+        return self.journal.outcomes(self.run.run_id)
 
     def _unchanged(self, excel_row: int) -> bool:
         change = self.changes.get(excel_row) if self.changes and self.rules.skip_unchanged \
@@ -263,7 +278,7 @@ class SheetRun:
             return
         known = self.journal.known_keys(self.server_url, self.data_source, self.table.entity.name)
         if self.dry_run:
-            self.journal.record_many(self.run.run_id, [
+            self._record_many([
                 dry_run_outcome(self.table.entity, job, self.table.entity.key_of(job.row.values)
                                 in known) for job in self.jobs])
             return
@@ -314,7 +329,7 @@ class SheetRun:
                write: bool = True) -> ImportResult:
         """Journal the end of this session and write the run's workbooks (unless not
         ``write``: a workbook of several sheets writes them for all, see multisheet.py)."""
-        outcomes = self.outcomes = self.journal.outcomes(self.run.run_id)
+        outcomes = self.outcomes = self._outcomes()
         counts = _counts(outcomes)
         calls = self.calls
         finished = now_iso()

@@ -261,7 +261,8 @@ def _stream(layout: Layout, rows: list[Row], paint, notes, styles: _Styles, posi
 def _stream_xml(layout: Layout, rows: list[Row], paint, notes, styles: _Styles, positions,
                 typer: "_Typer") -> Iterator[str]:
     """The same rows as _stream as XML: the title and header rows and every row with a noted
-    cell by _stream's own code, the other rows column by column (workbooks.columnwise)."""
+    cell where no data column is by _stream's own code, the other rows column by column
+    (workbooks.columnwise), their marked cells included."""
     table = layout.table
     head = [(n, [(i, v, 0) for i, v in enumerate(r) if v])
             for n, r in enumerate(table.title_rows, start=1) if n < table.header_row]
@@ -269,14 +270,18 @@ def _stream_xml(layout: Layout, rows: list[Row], paint, notes, styles: _Styles, 
     yield "".join(row_xml(n, cells) for n, cells in head)
     outside = _outside(notes, positions)
     noted_rows = {r for r, _ in notes}
+    marks: dict[int, dict[int, str]] = {}
+    for (row, col), (mark, _text) in notes.items():
+        marks.setdefault(col, {})[row] = mark.value
 
     def slow_row(row: Row, painted: Painted) -> str:
         cells = _row_cells(layout, row, painted, positions, notes, noted_rows, outside, styles)
         return row_xml(row.excel_row, typer.apply(row, cells, styles, painted.status)
                        if typer.active else cells)
 
-    yield from columnwise.rows_xml(rows, paint, columnwise.data_columns(positions, styles, typer),
-                                   columnwise.tool_columns(layout, styles, typer), noted_rows,
+    yield from columnwise.rows_xml(rows, paint,
+                                   columnwise.data_columns(positions, styles, typer, marks),
+                                   columnwise.tool_columns(layout, styles, typer), set(outside),
                                    slow_row)
 
 

@@ -1,12 +1,13 @@
 """The annotated sheet's ordinary rows, written column by column.
 
-Most rows of a checked sheet carry no comment: each of their cells gets the style its column and
-the row's status give it, so a cell's XML depends only on its column, its value and the row's
-status. Each column's cells are therefore turned into XML once per distinct value (a dict per
-column, status and typing), and each row is then one ``str.format`` of a template that holds
-every column's reference. Rows with a noted cell (a comment, a cell coloured out of place) are
-written by the row-by-row path of ``annotated`` (``slow_row``), which stays the definition of
-what each cell holds: tests/test_workbooks_streaming.py compares the two cell by cell.
+Each cell of a row gets the style its column, the row's status and the cell's own mark (an
+error, a warning, a changed value: ``DataColumn.notes``) give it, so a cell's XML depends only on
+its column, its value, the row's status and its mark. Each column's cells are therefore turned
+into XML once per distinct value (a dict per column, status, mark and typing), and each row is
+then one ``str.format`` of a template that holds every column's reference. Only rows whose tool
+values do not fill the layout, or with a mark on a column that holds no data (``slow`` rows),
+are written by the row-by-row path of ``annotated`` (``slow_row``), which stays the definition
+of what each cell holds: tests/test_workbooks_streaming.py compares the two cell by cell.
 
 One difference in the XML, none in the content: an empty cell without a style, which the
 row-by-row path leaves out, is written as an empty ``<c r="J5"/>`` here (every row has every
@@ -56,6 +57,9 @@ class DataColumn:
     name: str | None = None
     kind: object = None
     typer: object = None  # workbooks.typed.TypedCache
+    notes: dict[int, str] | None = None  # Excel row -> the mark of its cell ('error', ...)
+    style: Callable[[str, str | None], int] | None = None  # (mark or 'data', status) -> style
+    typed_as: Callable[[str, str | None, str], int | None] | None = None  # (base, status, fmt)
 
 
 @dataclass
@@ -71,17 +75,19 @@ class ToolColumn:
     typer: object = None
 
 
-def data_columns(positions, styles, typer) -> list[DataColumn]:
+def data_columns(positions, styles, typer,
+                 notes: dict[int, dict[int, str]] | None = None) -> list[DataColumn]:
     """The input's columns (``positions``: (index in Row.cells, column)), with annotated's
-    style ids and typer."""
+    style ids and typer; ``notes``: column -> {Excel row: mark} of its marked cells."""
     kinds = {n: (name, kind) for n, _col, name, kind in typer.data}
+    notes = notes or {}
     out = []
     for n, (position, col) in enumerate(positions):
         name, kind = kinds.get(n, (None, None))
         out.append(DataColumn(
             position, col, plain=lambda status: styles.get("data", status),
             typed=lambda status, fmt: styles.typed("data", status, fmt), name=name, kind=kind,
-            typer=typer.cache))
+            typer=typer.cache, notes=notes.get(col), style=styles.get, typed_as=styles.typed))
     return out
 
 
@@ -118,7 +124,7 @@ class _Blank:
 def rows_xml(rows: Sequence[Row], paint, data: list[DataColumn], tools: list[ToolColumn],
              noted: set[int], slow_row: Callable[[Row, object], str]) -> Iterator[str]:
     """The XML of ``rows`` (ascending), a chunk of rows per string. ``noted``: the Excel rows
-    that ``slow_row(row, painted)`` writes."""
+    that ``slow_row(row, painted)`` writes (a mark where no data column is)."""
     appended = sum(1 for c in tools if c.source == "appended")
     block = len(tools) - appended
     columns = sorted([(c.col, c) for c in data] + [(c.col, c) for c in tools],
@@ -142,8 +148,9 @@ def rows_xml(rows: Sequence[Row], paint, data: list[DataColumn], tools: list[Too
                 usable[i] = _Blank(statuses[i], ("",) * appended, ("",) * block)
         columns = _transposed(chunk, width)
         values_dicts = [r.values for r in chunk]
-        frags = [make(chunk, usable, statuses, columns, values_dicts) for make in makers]
-        out = list(map(fmt, [str(r.excel_row) for r in chunk], *frags))
+        numbers = [r.excel_row for r in chunk]
+        frags = [make(numbers, usable, statuses, columns, values_dicts) for make in makers]
+        out = list(map(fmt, map(str, numbers), *frags))
         slow = set(odd)
         if noted:
             slow.update(i for i, row in enumerate(chunk) if row.excel_row in noted)
@@ -168,8 +175,23 @@ def _transposed(chunk: list[Row], width: int) -> list[tuple]:
 
 def _data_maker(column: DataColumn):
     """Fragments keyed by value, (value, typed) or, when the row's status changes the style,
-    (status, value[, typed]): every lookup is a C-level map over the column."""
+    (status, value[, typed]); in a chunk with marked cells (status, mark, value, typed): every
+    lookup is a C-level map over the column."""
+    def make_marked(status, mark, text, eligible):
+        """The slow path's rule (annotated._row_cells, _Typer.apply): a marked cell takes its
+        mark's style; a plain or warning cell showing the value sent may be typed."""
+        plain = column.style("data", status)
+        style = plain if mark is None else column.style(mark, status)
+        if eligible and text and (style == plain or style == column.style("warning", status)):
+            typed = column.typer.get(text, column.kind)
+            if typed:
+                base = "data" if style == plain else "warning"
+                return fragment(typed[0], column.typed_as(base, status, typed[1]))
+        return fragment(text, style)
+
     def make_key(key):
+        if isinstance(key, tuple) and len(key) == 4:
+            return make_marked(*key)
         if not isinstance(key, tuple):
             key = (uniform_status[0], key, False)
         elif len(key) == 2:
@@ -184,11 +206,18 @@ def _data_maker(column: DataColumn):
     cache = _Fragments(make_key)
     uniform_status: list = [None]
     position, name, typed = column.position, column.name, column.kind is not None
+    notes = column.notes
 
-    def make(chunk: list[Row], painted, statuses, columns, values_dicts) -> list[str]:
+    def make(numbers: list[int], painted, statuses, columns, values_dicts) -> list[str]:
         if len(cache) > CACHE_LIMIT:
             cache.clear()
         values = columns[position]
+        if notes:
+            marks = list(map(notes.get, numbers))
+            if any(marks):
+                eligible = (map(eq, map(dict.get, values_dicts, repeat(name), repeat("")),
+                                values) if typed else repeat(False))
+                return list(map(cache.__getitem__, zip(statuses, marks, values, eligible)))
         distinct = set(statuses)
         uniform = len({column.plain(s) for s in distinct}) == 1
         if uniform and uniform_status[0] not in distinct:
@@ -219,7 +248,7 @@ def _tool_maker(column: ToolColumn):
     cache = _Fragments(make_key)
     index, appended = column.index, column.source == "appended"
 
-    def make(chunk: list[Row], painted, statuses, columns, values_dicts) -> list[str]:
+    def make(numbers: list[int], painted, statuses, columns, values_dicts) -> list[str]:
         if len(cache) > CACHE_LIMIT:
             cache.clear()
         values = [p.appended[index] for p in painted] if appended else \
@@ -228,3 +257,24 @@ def _tool_maker(column: ToolColumn):
         return list(map(cache.__getitem__, zip(statuses, map(type, values), values)))
 
     return make
+
+
+class Grid:
+    """Rows of ``width`` columns (0 .. width-1) given column by column, each cell a value and a
+    style id: each row one template, each column's cells XML once per (style, class, value).
+    The same cells fastsheet.row_xml writes, an empty unstyled cell written as ``<c r="J5"/>``."""
+
+    def __init__(self, width: int) -> None:
+        self.fmt = ('<row r="{0}">' + "".join(
+            f'<c r="{LETTERS[col]}{{0}}{{{col + 1}}}' for col in range(width)) + "</row>").format
+        self.caches = [_Fragments(lambda key: fragment(key[2], key[0])) for _ in range(width)]
+
+    def xml(self, numbers: Sequence[int], columns: Sequence[tuple[Sequence, object]]) -> str:
+        """``columns``: per column (its values, one style id for all or a style per value)."""
+        frags = []
+        for cache, (values, style) in zip(self.caches, columns):
+            if len(cache) > CACHE_LIMIT:
+                cache.clear()
+            styles = repeat(style) if isinstance(style, int) else style
+            frags.append(list(map(cache.__getitem__, zip(styles, map(type, values), values))))
+        return "".join(map(self.fmt, map(str, numbers), *frags))

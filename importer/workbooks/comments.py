@@ -35,25 +35,52 @@ FIRST_SHAPE = 1025  # VML shape ids are numbered in blocks of 1024; block 1 star
 
 
 def comments_xml(notes: Iterable[Note]) -> Iterator[str]:
+    """The comments part. A sheet's comments repeat a few texts (one message per wrong id, per
+    check): each text is escaped once."""
     yield _COMMENTS_HEAD
+    bodies: dict[str, str] = {}
     for row, col, text in notes:
-        yield (f'<comment ref="{letters(col)}{row}" authorId="0" shapeId="0"><text><t '
-               f'xml:space="preserve">{escape_text(text)}</t></text></comment>')
+        body = bodies.get(text)
+        if body is None:
+            body = bodies[text] = (f'" authorId="0" shapeId="0"><text><t xml:space="preserve">'
+                                   f"{escape_text(text)}</t></text></comment>")
+        yield f'<comment ref="{letters(col)}{row}{body}'
     yield _COMMENTS_TAIL
 
 
 def vml_xml(notes: list[Note]) -> Iterator[str]:
+    """The VML drawing of the comments' boxes, each sized to its text (sized once per text)."""
     blocks = ",".join(str(b) for b in range(1, (FIRST_SHAPE + len(notes)) // 1024 + 1))
     yield ('<xml xmlns:v="urn:schemas-microsoft-com:vml" '
            'xmlns:o="urn:schemas-microsoft-com:office:office" '
            'xmlns:x="urn:schemas-microsoft-com:office:excel">'
            f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{blocks}"/></o:shapelayout>'
            + _VML_SHAPETYPE)
+    head, middle, tail = _VML_PARTS
+    sizes: dict[str, str] = {}
     for n, (row, col, text) in enumerate(notes, start=1):
-        width, height = comment_size(text)
-        yield _VML_SHAPE.format(id=FIRST_SHAPE + n, w=round(width * 0.75),
-                                h=round(height * 0.75), z=n, row=row - 1, col=col)
+        size = sizes.get(text)
+        if size is None:
+            width, height = comment_size(text)
+            size = sizes[text] = f"{round(width * 0.75)}pt;height:{round(height * 0.75)}"
+        yield f"{head}{FIRST_SHAPE + n}{middle[0]}{size}{middle[1]}{n}{tail[0]}{row - 1}" \
+              f"{tail[1]}{col}{tail[2]}"
     yield "</xml>"
+
+
+def _vml_parts() -> tuple[str, tuple[str, str], tuple[str, str, str]]:
+    """_VML_SHAPE cut at its fields, to be joined without str.format's parsing per shape."""
+    before_id, rest = _VML_SHAPE.split("{id}")
+    before_w, rest = rest.split("{w}")
+    after_w, rest = rest.split("{h}")
+    assert after_w == "pt;height:"
+    after_h, rest = rest.split("{z}")
+    before_row, rest = rest.split("{row}")
+    before_col, end = rest.split("{col}")
+    return before_id, (before_w, after_h), (before_row, before_col, end)
+
+
+_VML_PARTS = _vml_parts()
 
 
 _TARGET = re.compile(r'Type="[^"]*/(comments|vmlDrawing)"[^>]*?Target="([^"]+)"|'

@@ -40,6 +40,7 @@ _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 _AFTER_LINKS = (b"<printOptions", b"<pageMargins", b"<pageSetup", b"<headerFooter", b"<drawing",
                 b"<legacyDrawing", b"<tableParts", b"</worksheet>")
 _CHUNK_ROWS = 2000
+_BATCH_CHARS = 1 << 20
 
 
 _TEXT_CACHE: dict[str, str] = {}
@@ -210,18 +211,29 @@ class FastWorkbook:
 
 
 def _write(f, pieces: Iterable[str]) -> None:
+    """Pieces joined a batch at a time, each batch compressed and written behind."""
+    _write_behind(f, _batched(pieces))
+
+
+def _batched(pieces: Iterable[str]) -> Iterator[str]:
+    """Small pieces (a row, a comment) joined into strings of up to _CHUNK_ROWS pieces or
+    about _BATCH_CHARS characters; a large piece passes as it is."""
     batch: list[str] = []
+    size = 0
     for piece in pieces:
         batch.append(piece)
-        if len(batch) >= _CHUNK_ROWS:
-            f.write("".join(batch).encode("utf-8"))
-            batch = []
-    f.write("".join(batch).encode("utf-8"))
+        size += len(piece)
+        if len(batch) >= _CHUNK_ROWS or size >= _BATCH_CHARS:
+            yield "".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield "".join(batch)
 
 
 def _write_behind(f, pieces: Iterable[str]) -> None:
     """Each piece compressed and written by a second thread while the next one is made: zlib
-    lets go of the GIL, so on two cores the compression costs next to no wall time."""
+    lets go of the GIL, so on two cores the compression costs next to no wall time. At most
+    two pieces are held at once (the one being written, the one being made)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = None
         for piece in pieces:
@@ -239,7 +251,7 @@ def _splice(f, xml: bytes, sheet: StreamedSheet) -> None:
     ref = f'<dimension ref="A1:{LETTERS[sheet.max_col]}{max(sheet.last_row, 1)}"/>'
     f.write(_DIMENSION.sub(ref.encode(), head) + b"<sheetData>")
     if sheet.xml is not None:
-        _write_behind(f, sheet.xml())
+        _write(f, sheet.xml())
     else:
         _write(f, (row_xml(row, cells) for row, cells in sheet.rows()))
     f.write(b"</sheetData>" + _with_links(tail, sheet.hyperlinks))

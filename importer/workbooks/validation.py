@@ -1,11 +1,12 @@
 """`write_validation_workbook`: the person's sheet, every problem marked; an Issues sheet."""
 from __future__ import annotations
 
+from operator import attrgetter
 from pathlib import Path
 from typing import Sequence
 
 from importer.model import VALIDATION_COLUMNS, Issue, Report, Row, Severity
-from importer.workbooks import styles as st
+from importer.workbooks import annotated, columnwise, styles as st
 from importer.workbooks.annotated import Layout, Painted, add_annotated_sheet, issue_text
 from importer.workbooks.changes import (
     CHANGE_COLUMN,
@@ -22,6 +23,7 @@ from importer.workbooks.fastsheet import (
     internal_location,
 )
 from importer.workbooks.sheets import safe_title
+from importer.workbooks.xmltext import escape_attr
 
 VALID, WARNING, INVALID = "VALID", "WARNING", "INVALID"
 STATUS_NOTE = ("VALID: no problem found.\nWARNING: will be sent as is; check the amber cells.\n"
@@ -119,5 +121,37 @@ def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], tit
                       (5, issue.value, 0), (6, issue.severity.value, severity),
                       (7, issue.code, 0), (8, issue.message, 0)]
 
+    def xml():
+        """The same rows as ``rows``, column by column (workbooks.columnwise.Grid)."""
+        grid = columnwise.Grid(len(ISSUE_HEADERS))
+        yield grid.xml([1], [([h], header) for h in ISSUE_HEADERS])
+        places: dict[str, str] = {}  # sheet title -> its escaped "'title'!" of a link
+        for start in range(0, len(ordered), columnwise.CHUNK):
+            chunk = ordered[start:start + columnwise.CHUNK]
+            numbers = range(start + 2, start + 2 + len(chunk))
+            rows_of = list(map(attrgetter("row"), chunk))
+            columns_of = list(map(attrgetter("column"), chunk))
+            cells = ["" if r is None else f"{c}{r}" if c else f"row {r}"
+                     for r, c in zip(rows_of, columns_of)]
+            for n, issue, r, c in zip(numbers, chunk, rows_of, columns_of):
+                if r is not None:
+                    where = titles.get(issue.sheet, data_title)
+                    place = places.get(where)
+                    if place is None:
+                        place = places[where] = escape_attr(internal_location(where, ""))
+                    location = place + escape_attr(f"{c or 'A'}{r}")
+                    links.append(f'<hyperlink ref="B{n}" location="{location}" '
+                                 f'display="{location}"/>')
+            yield grid.xml(numbers, [
+                ([i.sheet or data_title for i in chunk], 0),
+                (cells, [link if cell else 0 for cell in cells]),
+                (rows_of, centre), (columns_of, centre),
+                (list(map(attrgetter("field"), chunk)), 0),
+                (list(map(attrgetter("value"), chunk)), 0),
+                ([i.severity.value for i in chunk],
+                 [error if i.severity is Severity.ERROR else warning for i in chunk]),
+                (list(map(attrgetter("code"), chunk)), 0),
+                (list(map(attrgetter("message"), chunk)), 0)])
+
     fw.stream(StreamedSheet(ws, rows, max_col=len(ISSUE_HEADERS) - 1, last_row=len(ordered) + 1,
-                            hyperlinks=links))
+                            hyperlinks=links, xml=xml if annotated.COLUMNWISE else None))
