@@ -177,3 +177,64 @@ def test_a_sheet_too_wide_for_the_outcomes_is_the_same(monkeypatch, tmp_path):
     rows, columns = _both(monkeypatch, tmp_path,
                           lambda out: write_validation_workbook(report, out))
     _assert_same(rows, columns)
+
+
+def test_marked_cells_are_written_column_by_column(price_file, monkeypatch, tmp_path):
+    """A cell with a comment (an error, a warning, a changed value) in a data column does not
+    send its row to the row-by-row path: only a mark where no data column is does."""
+    report = validate(read_table(price_file))
+    marked = {i.row for i in report.issues if i.row is not None and i.column}
+    assert len(marked) > ROWS // 2
+    slow = []
+    row_cells = annotated._row_cells
+
+    def spy(layout, row, *args):
+        slow.append(row.excel_row)
+        return row_cells(layout, row, *args)
+
+    monkeypatch.setattr(annotated, "_row_cells", spy)
+    write_validation_workbook(report, tmp_path / "v.xlsx", _changes(report.table))
+    known = {c.index for c in report.table.columns}
+    outside = {i.row for i in report.issues if i.row is not None and i.column
+               and openpyxl.utils.column_index_from_string(i.column) - 1 not in known}
+    assert set(slow) == outside
+
+
+def _old_comments_xml(notes):
+    """The comments part as written before texts were escaped once (the reference)."""
+    from importer.workbooks.comments import _COMMENTS_HEAD, _COMMENTS_TAIL
+    from importer.workbooks.xmltext import escape_text, letters
+
+    yield _COMMENTS_HEAD
+    for row, col, text in notes:
+        yield (f'<comment ref="{letters(col)}{row}" authorId="0" shapeId="0"><text><t '
+               f'xml:space="preserve">{escape_text(text)}</t></text></comment>')
+    yield _COMMENTS_TAIL
+
+
+def _old_vml_xml(notes):
+    """The comments' VML as written before boxes were sized once per text (the reference)."""
+    from importer.workbooks.comments import _VML_SHAPE, _VML_SHAPETYPE, FIRST_SHAPE
+    from importer.workbooks.styles import comment_size
+
+    blocks = ",".join(str(b) for b in range(1, (FIRST_SHAPE + len(notes)) // 1024 + 1))
+    yield ('<xml xmlns:v="urn:schemas-microsoft-com:vml" '
+           'xmlns:o="urn:schemas-microsoft-com:office:office" '
+           'xmlns:x="urn:schemas-microsoft-com:office:excel">'
+           f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{blocks}"/></o:shapelayout>'
+           + _VML_SHAPETYPE)
+    for n, (row, col, text) in enumerate(notes, start=1):
+        width, height = comment_size(text)
+        yield _VML_SHAPE.format(id=FIRST_SHAPE + n, w=round(width * 0.75),
+                                h=round(height * 0.75), z=n, row=row - 1, col=col)
+    yield "</xml>"
+
+
+def test_comments_and_their_boxes_are_the_same_bytes():
+    from importer.workbooks.comments import comments_xml, vml_xml
+
+    texts = ["PART_ID 000417 is not a known part.", "a < b & c\r\n" * 40, " spaced ", "\x07bell",
+             "x" * 3000, "\u00e9t\u00e9\nline"]
+    notes = [(row, row % 7 + (row % 3) * 20, texts[row % len(texts)]) for row in range(2, 2600)]
+    assert "".join(comments_xml(notes)) == "".join(_old_comments_xml(notes))
+    assert "".join(vml_xml(notes)) == "".join(_old_vml_xml(notes))

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+from json.encoder import c_make_encoder, encode_basestring_ascii
 import sqlite3
 import threading
 from dataclasses import asdict
@@ -231,7 +232,7 @@ class Journal:
             db.executemany(
                 'INSERT INTO rows (run_id, excel_row, cells, "values", action) '
                 "VALUES (?,?,?,?,?)",
-                ((run_id, r.excel_row, json.dumps(r.cells), json.dumps(r.values),
+                ((run_id, r.excel_row, dumps(r.cells), dumps(r.values),
                   r.action.value if r.action else None) for r in table.rows))
         info.run_id = run_id
         return info
@@ -393,6 +394,18 @@ def _run_info(r: tuple) -> RunInfo:
                    finished_at=r[10], dry_run=bool(r[11]), calls=r[12], counts=json.loads(r[13]))
 
 
+_ENCODE = c_make_encoder(None, json.JSONEncoder().default, encode_basestring_ascii, None, ": ",
+                         ", ", False, False, True) if c_make_encoder else None
+
+
+def dumps(value) -> str:
+    """json.dumps(value), the same text, without making an encoder per call (a run journals
+    a row's cells, values and issues: hundreds of thousands of calls). Values hold no cycles."""
+    if _ENCODE is None:
+        return json.dumps(value)
+    return "".join(_ENCODE(value, 0))
+
+
 _OUTCOME_SQL = "INSERT OR REPLACE INTO outcomes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
@@ -400,8 +413,9 @@ def _outcome_stmt(run_id: int, o: RowOutcome, uncertain: bool,
                   stamp: str | None = None) -> tuple[str, tuple]:
     return (_OUTCOME_SQL,
             (run_id, o.excel_row, o.status.value, o.action, o.http_status, o.message_code,
-             o.message, json.dumps(o.record) if o.record is not None else None,
-             json.dumps([i.to_dict() for i in o.issues]), o.attempts, int(uncertain),
+             o.message, dumps(o.record) if o.record is not None else None,
+             dumps([i.to_dict() for i in o.issues]) if o.issues else "[]", o.attempts,
+             int(uncertain),
              stamp or now_iso()))
 
 

@@ -27,6 +27,7 @@ from importer.errors import OutputNotWritable
 from importer.journal.store import Journal
 from importer.model import Report, Table
 from importer.reading import ReadLimits, ReadOptions
+from importer.runs import collector
 from importer.runs.checking import build_checks
 from importer.runs.valuefixes import with_learned
 from importer.runs.runner import (
@@ -169,10 +170,13 @@ class _Several:
                     leases.enter_context(run.claim())
                 for run in runs:  # four eyes: every sheet approved before any is opened
                     run.check_approval(fresh)
-                for run in runs:
-                    run.open(fresh)
-                _send(runs, workers, on_progress, stop_event or threading.Event(), on_sheet)
-                results = [run.finish(None, *started, write=False) for run in runs]
+                with collector.paused():
+                    for run in runs:
+                        run.open(fresh)
+                with collector.paused() if dry_run else contextlib.nullcontext():
+                    _send(runs, workers, on_progress, stop_event or threading.Event(), on_sheet)
+                with collector.paused():
+                    results = [run.finish(None, *started, write=False) for run in runs]
                 for result in results:
                     note_workers(result, gate, workers)
                 return self._leave(runs, results, not_read)
@@ -186,7 +190,8 @@ class _Several:
                   for run, result in zip(runs, results)]
         failed = None
         try:
-            workbooks.write_file_results(sheets, self.results_out)
+            with collector.paused():
+                workbooks.write_file_results(sheets, self.results_out)
             if any(s.to_fix for s in sheets) and not self.options["dry_run"]:  # dry: none to fix
                 workbooks.write_file_failed(sheets, self.failed_out)
                 failed = self.failed_out

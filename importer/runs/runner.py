@@ -13,6 +13,7 @@ the journal's known keys) and is never resumed.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -29,6 +30,7 @@ from importer.errors import BadOptions
 from importer.journal.store import Journal
 from importer.model import MODES, Report, Table
 from importer.reading import ReadLimits, ReadOptions, read_table
+from importer.runs import collector
 from importer.runs.checking import build_checks
 from importer.runs.gridedits import mark_skipped
 from importer.runs.valuefixes import with_learned
@@ -101,11 +103,14 @@ def import_table(table: Table, report: Report, settings: Settings | None, mode: 
             session = SheetRun(journal, table, report, settings, mode, dry_run, client,
                                server_name, rules or ChangeRules())
             with session.claim():  # before the run is found or created: one process per run
-                session.open(fresh, stop_when_complete=True)
+                with collector.paused():
+                    session.open(fresh, stop_when_complete=True)
                 if session.complete is not None:
                     return session.nothing_to_send(started, cpu_started, out)
-                session.dispatch(workers, on_progress, stop_event)
-                result = session.finish(out, started, cpu_started)
+                with collector.paused() if dry_run else contextlib.nullcontext():
+                    session.dispatch(workers, on_progress, stop_event)
+                with collector.paused():
+                    result = session.finish(out, started, cpu_started)
             note_workers(result, gate, workers)
     finally:
         if client is not None:

@@ -255,7 +255,8 @@ class SheetRun:
         """Every outcome of the run by Excel row, in row order: a dry run's from memory (the
         same values the journal holds, not read back and parsed again), else the journal's."""
         if self.dry_run:
-            return dict(sorted(self.recorded.items()))
+            recorded = self.recorded
+            return {row: recorded[row] for row in sorted(recorded)}
         return self.journal.outcomes(self.run.run_id)
 
     def _unchanged(self, excel_row: int) -> bool:

@@ -74,19 +74,28 @@ def is_tool_header(header: str) -> bool:
 def cell_notes(issues: Sequence[Issue]) -> dict[tuple[int, int], tuple[Severity, str]]:
     """(Excel row, 0-based column) -> (worst severity, the messages) for issues that name a cell."""
     found: dict[tuple[int, int], list[Issue]] = {}
+    columns: dict[str, int] = {}  # letter -> 0-based index, computed once per letter
     for issue in issues:
         if issue.row is not None and issue.column:
-            key = (issue.row, column_index_from_string(issue.column) - 1)
-            found.setdefault(key, []).append(issue)
+            col = columns.get(issue.column)
+            if col is None:
+                col = columns[issue.column] = column_index_from_string(issue.column) - 1
+            key = (issue.row, col)
+            group = found.get(key)
+            if group is None:
+                found[key] = [issue]
+            else:
+                group.append(issue)
     return {
-        key: (Severity.ERROR if any(i.severity is Severity.ERROR for i in group) else
-              Severity.WARNING, "\n".join(dict.fromkeys(i.message for i in group)))
+        key: (group[0].severity, group[0].message) if len(group) == 1 else (
+            Severity.ERROR if any(i.severity is Severity.ERROR for i in group) else
+            Severity.WARNING, "\n".join(dict.fromkeys(i.message for i in group)))
         for key, group in found.items()
     }
 
 
 def comment_list(notes: dict[tuple[int, int], tuple[Severity, str]]) -> list[tuple[int, int, str]]:
-    return [(row, col, text) for (row, col), (_sev, text) in sorted(notes.items())]
+    return [(row, col, notes[row, col][1]) for row, col in sorted(notes)]
 
 
 def issue_text(issues: Sequence[Issue]) -> str:

@@ -259,6 +259,16 @@ def _tool_maker(column: ToolColumn):
     return make
 
 
+RAW = object()  # Grid.xml: a column given as its fragments
+
+
+def number_fragments(values: Sequence[object], style: int) -> list[str]:
+    """``fragment(v, style)`` of each value, whole numbers (a row number) without a lookup."""
+    attr = fragment(0, style)[:-len("><v>0</v></c>")]
+    return [f'{attr}><v>{v}</v></c>' if v.__class__ is int else fragment(v, style)
+            for v in values]
+
+
 class Grid:
     """Rows of ``width`` columns (0 .. width-1) given column by column, each cell a value and a
     style id: each row one template, each column's cells XML once per (style, class, value).
@@ -270,9 +280,14 @@ class Grid:
         self.caches = [_Fragments(lambda key: fragment(key[2], key[0])) for _ in range(width)]
 
     def xml(self, numbers: Sequence[int], columns: Sequence[tuple[Sequence, object]]) -> str:
-        """``columns``: per column (its values, one style id for all or a style per value)."""
+        """``columns``: per column (its values, one style id for all or a style per value), or
+        (its cells' fragments, RAW) for a column whose every value differs (made by the caller
+        as ``fragment`` would, nothing cached)."""
         frags = []
         for cache, (values, style) in zip(self.caches, columns):
+            if style is RAW:
+                frags.append(values)
+                continue
             if len(cache) > CACHE_LIMIT:
                 cache.clear()
             styles = repeat(style) if isinstance(style, int) else style

@@ -22,6 +22,7 @@ from importer.workbooks.fastsheet import (
     hyperlink_xml,
     internal_location,
 )
+from importer.workbooks.columnwise import fragment
 from importer.workbooks.sheets import safe_title
 from importer.workbooks.xmltext import escape_attr
 
@@ -124,6 +125,7 @@ def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], tit
     def xml():
         """The same rows as ``rows``, column by column (workbooks.columnwise.Grid)."""
         grid = columnwise.Grid(len(ISSUE_HEADERS))
+        link_attr = fragment("x", link).split(" t=", 1)[0]  # '" s="N"' before the text
         yield grid.xml([1], [([h], header) for h in ISSUE_HEADERS])
         places: dict[str, str] = {}  # sheet title -> its escaped "'title'!" of a link
         for start in range(0, len(ordered), columnwise.CHUNK):
@@ -133,6 +135,10 @@ def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], tit
             columns_of = list(map(attrgetter("column"), chunk))
             cells = ["" if r is None else f"{c}{r}" if c else f"row {r}"
                      for r, c in zip(rows_of, columns_of)]
+            cell_frags = [fragment(cell, link if cell else 0) if cell.__class__ is not str
+                          or len(cell) > 20 or not cell.isascii() or not cell.isalnum()
+                          else f'{link_attr} t="inlineStr"><is><t>{cell}</t></is></c>'
+                          for cell in cells]
             for n, issue, r, c in zip(numbers, chunk, rows_of, columns_of):
                 if r is not None:
                     where = titles.get(issue.sheet, data_title)
@@ -144,8 +150,9 @@ def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], tit
                                  f'display="{location}"/>')
             yield grid.xml(numbers, [
                 ([i.sheet or data_title for i in chunk], 0),
-                (cells, [link if cell else 0 for cell in cells]),
-                (rows_of, centre), (columns_of, centre),
+                (cell_frags, columnwise.RAW),
+                (columnwise.number_fragments(rows_of, centre), columnwise.RAW),
+                (columns_of, centre),
                 (list(map(attrgetter("field"), chunk)), 0),
                 (list(map(attrgetter("value"), chunk)), 0),
                 ([i.severity.value for i in chunk],
