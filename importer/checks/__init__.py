@@ -1,7 +1,7 @@
 """checks: a table's problems, found before anything is sent.
 
-Owns the pandera schemas of every field (validation.py, with columns.py, codes.py and
-messages.py), the ids checked against master data (masterdata.py, references.py), a price list's
+Owns the checks of every field, run once per distinct value of a column (validation.py, with
+columns.py, codes.py and messages.py), the ids checked against master data (masterdata.py, references.py), a price list's
 own rules and validity periods (pricerules.py, periods.py) and each row's change class against the
 last known records (changes.py). Every check returns findings as values (`Issue`s in a `Report`).
 

@@ -10,29 +10,48 @@ record with the same key as a row is left out (the row replaces it). Only rows g
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
+from importer.checks.columns import _NUMBER, Columns, _date_ok, combine
 from importer.entities import Entity
 
 
-def find_overlaps(entity: Entity, frame: pd.DataFrame, group: list[str],
+@dataclass
+class Lines:
+    """Every line of the rows and records, sorted by group and start (then rows in file order,
+    then records in the journal's order): its source (an excel row, or -(k+1) for the k-th
+    record), start, end ('' when open) and the position of the next line of its group (-1)."""
+
+    src: np.ndarray
+    start: np.ndarray  # object: text
+    end: np.ndarray  # object: text, '' when blank
+    nxt: np.ndarray
+
+    def candidates(self) -> np.ndarray:
+        """Positions of the lines with an explicit end and a next line (the only ones that can
+        overlap or leave a gap)."""
+        return np.flatnonzero((self.end != "") & (self.nxt >= 0))
+
+
+def find_overlaps(entity: Entity, cols: Columns, group: list[str],
                   records: list[dict[str, str]], found=...) -> dict[tuple[int, str], str]:
     """(excel row, field) -> message, for both lines of every overlapping pair (rows only).
     ``found``: `consecutive()` of the same arguments, when already computed."""
-    found = consecutive(entity, frame, group, records) if found is ... else found
+    found = consecutive(entity, cols, group, records) if found is ... else found
     if found is None:
         return {}
-    data, nxt = found
     start, end = entity.start_date_field, entity.end_date_field
-    hit = (data["_end"] != "") & nxt["_start"].notna() & (nxt["_start"] > data["_start"]) & \
-        (data["_end"] >= nxt["_start"].fillna(""))
     out: dict[tuple[int, str], str] = {}
-    pairs = zip(data.loc[hit, "_src"].tolist(), nxt.loc[hit, "_src"].tolist(),
-                data.loc[hit, "_start"].tolist(), data.loc[hit, "_end"].tolist(),
-                nxt.loc[hit, "_start"].tolist())
     same = _same(group)
-    for earlier, later, first_start, first_end, later_start in pairs:
-        earlier, later = int(earlier), int(later)
+    for k in found.candidates().tolist():
+        n = found.nxt[k]
+        first_start, first_end, later_start = found.start[k], found.end[k], found.start[n]
+        if not (later_start > first_start and first_end >= later_start):
+            continue
+        earlier, later = int(found.src[k]), int(found.src[n])
         if earlier > 0:
             other = _line(later)
             out[(earlier, end)] = (
@@ -48,50 +67,136 @@ def find_overlaps(entity: Entity, frame: pd.DataFrame, group: list[str],
     return out
 
 
-def consecutive(entity: Entity, frame: pd.DataFrame, group: list[str],
-                 records: list[dict[str, str]]):
-    """(every line of the rows and records sorted by group and start, the next line of its
-    group beside each), or None when no line has an explicit end date (nothing to compare)."""
-    from importer.checks.columns import _valid_or_false, per_value
-
+def consecutive(entity: Entity, cols: Columns, group: list[str],
+                records: list[dict[str, str]]) -> Lines | None:
+    """Every line of the rows and records sorted by group and start, each with the next line of
+    its group, or None when no line has an explicit end date (nothing to compare). A group's
+    numbers compare as numbers (a blank quantity is 0, the server's default), other fields as
+    text ('' when blank); rows with an invalid start or end date, or a group number that is no
+    plain number, are left out."""
     start, end = entity.start_date_field, entity.end_date_field
-    if start not in frame:
+    if start not in cols:
         return None
-    ends = frame[end] if end in frame else pd.Series(None, index=frame.index, dtype=object)
-    if ends.isna().all() and not any(r.get(end) for r in records):
+    ends = cols.get(end)
+    if not ends.given.any() and not any(r.get(end) for r in records):
         return None
-    rows = pd.DataFrame({g: _canonical(entity, g, frame[g] if g in frame else None, frame.index)
-                         for g in group})
-    rows["_start"], rows["_end"], rows["_src"] = frame[start], ends.fillna(""), frame.index
-    good = per_value(frame[start], _valid_or_false) & (
-        ends.isna() | per_value(ends.fillna(""), _valid_or_false))
-    rows = rows[good & rows[group].notna().all(axis=1)]
-    data = pd.concat([rows, _records_frame(entity, group, records, rows)], ignore_index=True)
-    data = data.sort_values(group + ["_start"], kind="stable")
-    return data, data.groupby(group, sort=False)[["_start", "_src"]].shift(-1)
+    tables: list[dict] = [{} for _ in group]
+    ids = [_row_ids(entity, g, cols, t) for g, t in zip(group, tables)]
+    good = cols[start].per_value(_date_ok) & ends.per_value(_date_ok, blank=True)
+    for col in ids:
+        good &= col >= 0
+    where = np.flatnonzero(good)
+    starts = np.asarray(cols[start].uniques + [None], dtype=object)[cols[start].codes[where]]
+    line_ends = np.asarray(ends.uniques + [""], dtype=object)[ends.codes[where]]
+    src = cols.excel_rows[where]
+    ids = [i[where] for i in ids]
+    lines = _record_lines(entity, group, records, tables) if records else []
+    if lines:
+        rec_ids = [np.fromiter((ln[0][j] for ln in lines), dtype=np.int64, count=len(lines))
+                   for j in range(len(group))]
+        rec_starts = np.array([ln[1] for ln in lines] + [None], dtype=object)[:-1]
+        texts: dict[str, int] = {}
+        both = np.concatenate([starts, rec_starts])
+        start_ids = np.fromiter(map(lambda t: texts.setdefault(t, len(texts)), both),
+                                dtype=np.int64, count=len(both))
+        whole = combine([np.concatenate([a, b]) for a, b in zip(ids, rec_ids)] + [start_ids])
+        kept = ~np.isin(whole[len(src):], whole[:len(src)])  # a row replaces its record
+        ids = [np.concatenate([a, b[kept]]) for a, b in zip(ids, rec_ids)]
+        starts = np.concatenate([starts, rec_starts[kept]])
+        line_ends = np.concatenate([line_ends, np.array(
+            [ln[2] for ln in lines] + [None], dtype=object)[:-1][kept]])
+        src = np.concatenate([src, np.array([ln[3] for ln in lines],
+                                            dtype=np.int64)[kept]])
+    if not len(src):
+        return Lines(src, starts, line_ends, np.empty(0, dtype=np.int64))
+    ranks = [_ranks(t)[i] for t, i in zip(tables, ids)]
+    start_rank = _text_ranks(starts)
+    order = np.lexsort((np.arange(len(src)), start_rank, *reversed(ranks)))
+    gid = combine([i[order] for i in ids])
+    nxt = np.full(len(src), -1, dtype=np.int64)
+    same = np.flatnonzero(gid[1:] == gid[:-1])
+    nxt[same] = same + 1
+    return Lines(src[order], starts[order], line_ends[order], nxt)
 
 
-def find_gaps(entity: Entity, frame: pd.DataFrame, group: list[str],
+def _row_ids(entity: Entity, name: str, cols: Columns, table: dict) -> np.ndarray:
+    """An id per row for a group field (-1: a number field that holds no plain number)."""
+    col = cols.get(name)
+    numeric = entity.field(name).numeric
+    if numeric:
+        forms = [float(u) if _NUMBER.fullmatch(u) else None for u in col.uniques] + [0.0]
+    else:
+        forms = list(col.uniques) + [""]
+    ids = np.fromiter((-1 if v is None else table.setdefault(v, len(table)) for v in forms),
+                      dtype=np.int64, count=len(forms))
+    return ids[col.codes]
+
+
+def _record_lines(entity: Entity, group: list[str], records: list[dict[str, str]],
+                  tables: list[dict]) -> list[tuple]:
+    """The journal's records with a start date as (group ids, start, end, -(k+1)); a record
+    whose group number is no number is left out."""
+    start, end = entity.start_date_field, entity.end_date_field
+    numeric = [entity.field(g).numeric for g in group]
+    lines = []
+    for k, record in enumerate(records):
+        if not record.get(start):
+            continue
+        values = []
+        for g, number, table in zip(group, numeric, tables):
+            text = record.get(g, "") or ""
+            if number:
+                try:
+                    text = float(text or "0")
+                except ValueError:
+                    break
+                if text != text:  # NaN: in no group
+                    break
+            values.append(table.setdefault(text, len(table)))
+        else:
+            lines.append((values, record[start], record.get(end) or "", -(k + 1)))
+    return lines
+
+
+def _ranks(table: dict) -> np.ndarray:
+    """id -> its value's rank in sorted order."""
+    out = np.empty(len(table), dtype=np.int64)
+    for rank, value in enumerate(sorted(table)):
+        out[table[value]] = rank
+    return out
+
+
+def _text_ranks(texts: np.ndarray) -> np.ndarray:
+    codes, uniques = pd.factorize(texts)
+    order = {u: k for k, u in enumerate(sorted(uniques))}
+    return np.fromiter((order[u] for u in uniques), dtype=np.int64, count=len(uniques))[codes]
+
+
+def find_gaps(entity: Entity, cols: Columns, group: list[str],
               records: list[dict[str, str]], found=...) -> dict[tuple[int, str], str]:
     """(excel row, field) -> message where a line's explicit end date is followed, in its group,
     by a line starting later than the next day: days without a price (rows only)."""
-    found = consecutive(entity, frame, group, records) if found is ... else found
-    if found is None:
+    found = consecutive(entity, cols, group, records) if found is ... else found
+    if found is None or not len(found.candidates()):
         return {}
-    data, nxt = found
     start, end = entity.start_date_field, entity.end_date_field
-    ended = data["_end"] != ""
-    after = pd.to_datetime(data["_end"].where(ended, None), errors="coerce") + pd.Timedelta(days=1)
-    following = pd.to_datetime(nxt["_start"], errors="coerce")
-    hit = ended & following.notna() & after.notna() & (following > after)
+    ended = found.end != ""
+    has_next = found.nxt >= 0
+    following_text = np.where(has_next, found.start[np.where(has_next, found.nxt, 0)], None)
+    after = pd.to_datetime(pd.Series(np.where(ended, found.end, None)), errors="coerce") + \
+        pd.Timedelta(days=1)
+    following = pd.to_datetime(pd.Series(following_text), errors="coerce")
+    hit = ended & following.notna().to_numpy() & after.notna().to_numpy() & \
+        (following > after).to_numpy()
+    where = np.flatnonzero(hit)
     out: dict[tuple[int, str], str] = {}
     same = _same(group)
-    for earlier, later, first_end, free, later_start, last_free in zip(
-            data.loc[hit, "_src"].tolist(), nxt.loc[hit, "_src"].tolist(),
-            data.loc[hit, "_end"].tolist(), after[hit].dt.strftime("%Y-%m-%d").tolist(),
-            nxt.loc[hit, "_start"].tolist(),
+    for k, free, last_free in zip(
+            where.tolist(), after[hit].dt.strftime("%Y-%m-%d").tolist(),
             (following[hit] - pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d").tolist()):
-        earlier, later = int(earlier), int(later)
+        n = found.nxt[k]
+        earlier, later = int(found.src[k]), int(found.src[n])
+        first_end, later_start = found.end[k], found.start[n]
         days = f"{free} to {last_free}" if free != last_free else free
         if earlier > 0:
             other = _line(later)
@@ -116,41 +221,3 @@ def _same(group: list[str]) -> str:
 def _line(row: int) -> str:
     """The other line of a pair: a row of the file, or a record the journal knows (row <= 0)."""
     return f"row {row}" if row > 0 else "a price line imported earlier"
-
-
-def _canonical(entity: Entity, name: str, col: pd.Series | None, index) -> pd.Series:
-    """A group column comparable across rows and records: numbers as floats (blank quantity =
-    0, the server's default), other fields as text ('' when blank)."""
-    from importer.checks.columns import _numbers
-
-    if col is None:
-        col = pd.Series(None, index=index, dtype=object)
-    if entity.field(name).numeric:
-        return _numbers(col.fillna("0"))
-    return col.fillna("")
-
-
-def _records_frame(entity: Entity, group: list[str], records: list[dict[str, str]],
-                   rows: pd.DataFrame) -> pd.DataFrame:
-    """The journal's records as negative-numbered lines, those a row replaces left out."""
-    start, end = entity.start_date_field, entity.end_date_field
-    if not records:
-        return pd.DataFrame([], columns=group + ["_start", "_end", "_src"])
-    taken = set(zip(*(rows[g] for g in group), rows["_start"]))
-    lines = []
-    for i, record in enumerate(records):
-        if not record.get(start):
-            continue
-        values = []
-        for g in group:
-            text = record.get(g, "") or ""
-            if entity.field(g).numeric:
-                try:
-                    text = float(text or "0")
-                except ValueError:
-                    break
-            values.append(text)
-        else:
-            if (*values, record[start]) not in taken:
-                lines.append((*values, record[start], record.get(end) or "", -(i + 1)))
-    return pd.DataFrame(lines, columns=group + ["_start", "_end", "_src"])

@@ -129,38 +129,35 @@ class PriceRuleChecks:
         return tuple(f for f, on in ((e.start_date_field, r.effective_date_required),
                                      (e.unit_price_field, r.price_required_on_create)) if on)
 
-    def checks(self, table, frame) -> list[tuple[Severity, str, object]]:
-        import pandera.pandas as pa
-
+    def checks(self, table, cols) -> list[tuple[Severity, str, str, Any]]:
+        """(severity, field, code, a bool per row: where the check fails) of these rules."""
         e, out = self.entity, []
         self.absent = {f for f in self.fields() if table.column_of(f) is None}
         if self.rules.effective_date_required:
-            out.append((Severity.ERROR, e.start_date_field, pa.Check(
-                lambda s: s.notna(), name="effective-date-required", ignore_na=False)))
+            out.append((Severity.ERROR, e.start_date_field, "effective-date-required",
+                        cols.get(e.start_date_field).blank))
         if self.rules.price_required_on_create:
-            creating = self._creating(table, frame)
-            out.append((Severity.ERROR, e.unit_price_field, pa.Check(
-                lambda s: s.notna() | ~s.index.isin(creating), name="price-missing-on-create",
-                ignore_na=False)))
+            out.append((Severity.ERROR, e.unit_price_field, "price-missing-on-create",
+                        self._creating(cols)))
         if self.rules.overlapping_periods != "off" or self.rules.period_gaps != "off":
             from importer.checks.periods import consecutive, find_gaps, find_overlaps
 
             closed = self._as_closed(table)
-            found = consecutive(e, frame, _group(e), self.known_records)  # sorted once
+            found = consecutive(e, cols, _group(e), self.known_records)  # sorted once
         if self.rules.overlapping_periods != "off":
-            self.overlaps = find_overlaps(e, frame, _group(e), closed,
+            self.overlaps = find_overlaps(e, cols, _group(e), closed,
                                           found if closed is self.known_records else ...)
-            out += self._flagged(self.overlaps, self.rules.overlapping_periods,
+            out += self._flagged(cols, self.overlaps, self.rules.overlapping_periods,
                                  "overlapping-period")
         if self.rules.period_gaps != "off":
-            self.gaps = find_gaps(e, frame, _group(e), self.known_records, found)
-            out += self._flagged(self.gaps, self.rules.period_gaps, "period-gap")
+            self.gaps = find_gaps(e, cols, _group(e), self.known_records, found)
+            out += self._flagged(cols, self.gaps, self.rules.period_gaps, "period-gap")
         if self.rules.quantity_breaks != "off" and self.known_records:
             from importer.checks.breaks import known_break_rises
 
-            rows = {r.excel_row: r.values for r in table.rows if r.excel_row in frame.index}
+            rows = {r.excel_row: r.values for r in cols.rows}
             self.breaks = known_break_rises(e, rows, self.known_records)
-            out += self._flagged(self.breaks, self.rules.quantity_breaks,
+            out += self._flagged(cols, self.breaks, self.rules.quantity_breaks,
                                  "price-breaks-known-breaks")
         return out
 
@@ -179,32 +176,31 @@ class PriceRuleChecks:
         return [{**r, end: ends[key_of(r)]} if key_of(r) in ends else r
                 for r in self.known_records]
 
-    def _flagged(self, found: dict[tuple[int, str], str], setting: str, code: str) -> list:
-        """One pandera check per field with findings, failing exactly at their rows."""
-        import pandas as pd
-        import pandera.pandas as pa
+    def _flagged(self, cols, found: dict[tuple[int, str], str], setting: str,
+                 code: str) -> list:
+        """One finding per field with findings, failing exactly at their rows."""
+        import numpy as np
 
         severity = Severity.ERROR if self.strict or setting == "error" else Severity.WARNING
         out = []
         for name in dict.fromkeys(f for _r, f in found):
             rows = [r for r, f in found if f == name]
-            out.append((severity, name, pa.Check(
-                lambda s, rows=rows: pd.Series(~s.index.isin(rows), index=s.index),
-                name=code, ignore_na=False)))
+            out.append((severity, name, code, np.isin(cols.excel_rows, rows)))
         return out
 
-    def _creating(self, table, frame) -> list[int]:
-        """The rows with a blank price that will be sent as a create."""
+    def _creating(self, cols):
+        """Where the price is blank on a row that will be sent as a create."""
+        import numpy as np
+
         price = self.entity.unit_price_field
-        blank = set(frame.index[frame[price].isna()]) if price in frame else set()
-        out = []
-        for row in table.rows:
-            if row.excel_row not in blank:
-                continue
+        blank = cols.get(price).blank
+        out = np.zeros(len(cols), dtype=bool)
+        for k in np.flatnonzero(blank).tolist():
+            row = cols.rows[k]
             action = row.action or self.mode
             if action is Action.CREATE or (action is Action.UPSERT and self.entity.key_of(
                     row.values) not in self.known_keys):
-                out.append(row.excel_row)
+                out[k] = True
         return out
 
     def message(self, code: str, row: int, field: str, value: str | None) -> str:

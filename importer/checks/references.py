@@ -1,7 +1,7 @@
 """Reference checks: PART_ID and CUSTOMER_ID against the master data, with the likely fix.
 
 A check set registered with validation (see ``importer.checks.validation.CheckSet``). The test itself is
-one vectorised ``isin`` per column over the known ids; suggestions are worked out only for the
+one set lookup per distinct id of a column; suggestions are worked out only for the
 distinct ids that miss, when their message is written, in this order: lost leading zeros
 (``417`` -> ``000417``), case (``pump003`` -> ``PUMP003``), stray or inner spaces, hyphens and
 underscores (``VALVE 10`` -> ``VALVE-10``), then the ids one edit away (a character missing,
@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import re
 from typing import Iterable
-
-import pandas as pd
 
 from importer.checks.masterdata import MasterData, Reference
 from importer.model import Severity, Table
@@ -164,17 +162,6 @@ def suggestions_in(message: str) -> list[str]:
     return found.group(1).split(" or ") if found else []
 
 
-def _check(code: str, ids, inside: bool) -> object:
-    """A pandera check of a column: each value must be (``inside``) or must not be among
-    ``ids``; one vectorised ``isin`` over the column."""
-    import pandera.pandas as pa
-
-    index = pd.Index(list(ids), dtype=object)
-    if inside:
-        return pa.Check(lambda s: s.isin(index), name=code, ignore_na=True)
-    return pa.Check(lambda s: ~s.isin(index), name=code, ignore_na=True)
-
-
 class ReferenceChecks:
     """The reference checks of one validation run (a validation.CheckSet)."""
 
@@ -188,20 +175,24 @@ class ReferenceChecks:
     def fields(self) -> tuple[str, ...]:
         return ()
 
-    def checks(self, table: Table, frame: pd.DataFrame) -> list[tuple[Severity, str, object]]:
+    def checks(self, table: Table, cols) -> list[tuple[Severity, str, str, object]]:
+        """(severity, field, code, a bool per row: where the check fails): each distinct id
+        looked up once."""
         out = []
         for ref, code, before in ((self.master.parts, "unknown-part", "part-not-found-before"),
                                   (self.master.customers, "unknown-customer",
                                    "customer-not-found-before")):
-            if ref.field not in frame:
+            if ref.field not in cols:
                 continue
+            col = cols[ref.field]
             if ref.has_file:
-                out.append((Severity.ERROR, ref.field, _check(code, ref.known, True)))
+                out.append((Severity.ERROR, ref.field, code, col.per_value(
+                    ref.known.__contains__, blank=True) ^ True))
             elif ref.not_found:
-                out.append((Severity.WARNING, ref.field, _check(before, ref.not_found, False)))
-        if self._obsolete and self.master.parts.field in frame:
-            out.append((Severity.WARNING, self.master.parts.field,
-                        _check("obsolete-part", self._obsolete, False)))
+                out.append((Severity.WARNING, ref.field, before, col.isin(ref.not_found)))
+        if self._obsolete and self.master.parts.field in cols:
+            out.append((Severity.WARNING, self.master.parts.field, "obsolete-part",
+                        cols[self.master.parts.field].isin(self._obsolete)))
         return out
 
     def suggester(self, ref: Reference) -> Suggester:

@@ -1,36 +1,36 @@
 """Validation: a Table -> a Report of every problem of every row, found in one pass.
 
-The checks are pandera schemas generated from the registry (each field's kind decides its checks),
-validated lazily so all failures are collected at once, then mapped back to cells: sheet, Excel row,
-column letter, field, value. Errors make a row invalid; warnings do not. Rows marked ACTION=SKIP are
-not validated (they are never sent).
+The rows become factorized columns (`importer.checks.columns.Columns`): each field's checks
+(generated from the registry: its kind decides them) and the registered check sets' run once per
+distinct value of a column and are mapped back to the rows, so a million rows cost what their few
+thousand distinct values cost, plus one numpy take per check. Each check gives where it fails;
+the failures become issues at their cells: sheet, Excel row, column letter, field, value,
+sorted by cell. Errors make a row invalid; warnings do not. Rows marked ACTION=SKIP are not
+validated (they are never sent).
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from dataclasses import field as _field
-from itertools import repeat
 from typing import Callable, Protocol, Sequence
 
-import pandas as pd
+import numpy as np
 
 from importer.checks.codes import ISSUE_CODES, SCHEMA_CODES, WARNING_CODES  # noqa: F401
 from importer.checks.columns import (
-    _FACTORIZED,
     _INTEGER,
     _NUMBER,
+    Column,
+    Columns,
+    Keys,
     _date_ok,
-    _numbers,
-    _valid_or_false,
     duplicate_groups,
-    key_frame,
-    per_value,
     price_rises,
 )
 from importer.checks.messages import _target, message, report_as_dict  # noqa: F401
 from importer.entities import FLAG_VALUES, Entity, Kind
-from importer.model import Action, Issue, Report, Row, Severity, Table
+from importer.model import Action, Issue, Report, Severity, Table
 from importer.reading import gc_paused
 
 log = logging.getLogger(__name__)
@@ -38,30 +38,41 @@ log = logging.getLogger(__name__)
 
 class CheckSet(Protocol):
     """Checks another module registers with a validation run (reference checks, a price list's
-    own rules): pandera checks over the same frame, with their own codes and messages."""
+    own rules): column-wise tests over the same rows, with their own codes and messages."""
 
     codes: dict[str, str]  # code -> one-line description
 
     def fields(self) -> tuple[str, ...]:
-        """Fields the frame must hold even when blank or absent from the file."""
+        """Fields the rows must hold even when blank or absent from the file."""
 
-    def checks(self, table: Table, frame: pd.DataFrame) -> list[tuple[Severity, str, object]]:
-        """(severity, field, pandera Check) triples; a Check's name is its issue code."""
+    def checks(self, table: Table, cols: Columns) -> list[tuple[Severity, str, str, np.ndarray]]:
+        """(severity, field, code, a bool per row of ``cols``: True where the check fails);
+        a field the rows do not hold is not checked."""
 
     def message(self, code: str, row: int, field: str, value: str | None) -> str:
         """The one sentence an issue of this set says at a cell."""
 
 
+class _RowValues:
+    """excel row -> the row's values (what messages look up)."""
+
+    def __init__(self, cols: Columns) -> None:
+        self._cols = cols
+
+    def __getitem__(self, row: int) -> dict[str, str]:
+        return self._cols.values(row)
+
+
 @dataclass
 class _Context:
-    """What one validation run knows besides the frame: the entity and the cross-row findings."""
+    """What one validation run knows besides the columns: the entity and the cross-row findings."""
 
     entity: Entity
-    frame: pd.DataFrame
+    cols: Columns
     duplicates: dict[int, list[int]]  # excel row -> the rows sharing its key
     rises: dict[int, tuple[str, str, str, str]]  # excel row -> (price, qty, lower price, lower qty)
-    values: dict[int, dict[str, str]]  # excel row -> the row's values (fast lookups for messages)
-    # registered check sets: severity -> field -> pandera checks, and each code's owner
+    values: _RowValues  # excel row -> the row's values (for messages)
+    # registered check sets: severity -> field -> (code, where it fails), and each code's owner
     extra: dict[Severity, dict[str, list]] = _field(default_factory=dict)
     owners: dict[str, CheckSet] = _field(default_factory=dict)  # a registered code -> its set
 
@@ -81,22 +92,16 @@ def validate(table: Table, on_progress: Callable[[str], None] | None = None,
 
 def _validate(table: Table, on_progress: Callable[[str], None] | None,
               checks: Sequence[CheckSet]) -> Report:
-    import pandera.pandas as pa  # noqa: F401 - imported here: pandera is slow to import
-
     rows = [r for r in table.rows if r.action is not Action.SKIP]
-    skipped = {r.excel_row for r in table.rows} - {r.excel_row for r in rows}
-    frame = _frame(table, rows, {f for c in checks for f in c.fields()})
-    _FACTORIZED.clear()
-    try:
-        keys = key_frame(table.entity, frame)
-        values = {r.excel_row: r.values for r in rows}
-        ctx = _Context(table.entity, frame, duplicate_groups(table.entity, keys),
-                       price_rises(table.entity, frame, keys, values), values,
-                       *_registered(checks, table, frame))
-        found = _run(error_schema(ctx), ctx, table, Severity.ERROR)
-        found += _run(warning_schema(ctx), ctx, table, Severity.WARNING)
-    finally:
-        _FACTORIZED.clear()
+    skipped = ({r.excel_row for r in table.rows} - {r.excel_row for r in rows}
+               if len(rows) < len(table.rows) else set())
+    cols = _columns(table, rows, {f for c in checks for f in c.fields()})
+    keys = Keys.of(table.entity, cols)
+    ctx = _Context(table.entity, cols, duplicate_groups(table.entity, keys, cols),
+                   price_rises(table.entity, cols, keys), _RowValues(cols),
+                   *_registered(checks, table, cols))
+    found = _issues(_errors(ctx), ctx, table, Severity.ERROR)
+    found += _issues(_warnings(ctx), ctx, table, Severity.WARNING)
     reading = [i for i in table.issues if i.row not in skipped]
     spoiled = {(i.row, i.column) for i in reading if i.severity is Severity.ERROR}
     found = [i for i in found if (i.row, i.column) not in spoiled]
@@ -112,129 +117,115 @@ def _order(issue: Issue) -> tuple:
     return (issue.row or 0, len(col), col, issue.code)
 
 
-def _registered(checks: Sequence[CheckSet], table: Table, frame: pd.DataFrame):
+def _registered(checks: Sequence[CheckSet], table: Table, cols: Columns):
     extra: dict[Severity, dict[str, list]] = {Severity.ERROR: {}, Severity.WARNING: {}}
     owners: dict[str, CheckSet] = {}
     for check_set in checks:
-        for severity, field, check in check_set.checks(table, frame):
-            extra[severity].setdefault(field, []).append(check)
+        for severity, field, code, fails in check_set.checks(table, cols):
+            extra[severity].setdefault(field, []).append((code, fails))
         owners.update({code: check_set for code in check_set.codes})
     return extra, owners
 
 
-def _frame(table: Table, rows: list[Row], needed: set[str] = frozenset()) -> pd.DataFrame:
-    """One column per field of the file, indexed by Excel row; optional all-blank columns left out
-    (nothing to check there) unless a registered check needs them (absent ones are blank)."""
+def _columns(table: Table, rows: list, needed: set[str] = frozenset()) -> Columns:
+    """One column per field of the file; optional all-blank columns left out (nothing to check
+    there) unless a registered check needs them (absent ones are blank)."""
     names = list(table.fields) + [f for f in table.entity.field_names
                                   if f in needed and f not in table.fields]
     values = [r.values for r in rows]
-    data = {f: list(map(dict.get, values, repeat(f))) for f in names}  # C-level, per column
+    given = set().union(*values)  # the fields some row has a value for (a dict is its keys)
     required = set(table.entity.required_create) | set(needed)
-    fields = [f for f, col in data.items() if f in required or any(v is not None for v in col)]
-    data = {f: data[f] for f in fields}
-    return pd.DataFrame(data, index=pd.Index([r.excel_row for r in rows], name="row"),
-                        columns=fields, dtype=object)
+    return Columns(rows, [f for f in names if f in required or f in given], values)
 
 
-# --- schemas -----------------------------------------------------------------------------------
-def error_schema(ctx: _Context):
-    import pandera.pandas as pa
-
-    entity = ctx.entity
-    columns = {}
-    for name in ctx.frame.columns:
+# --- the checks: (code, field, where it fails) -------------------------------------------------
+def _errors(ctx: _Context):
+    """The error checks, column by column in the file's order, then the row-wide ones."""
+    entity, cols = ctx.entity, ctx.cols
+    for name in cols.names:
+        col = cols[name]
+        if name in entity.required_create:
+            yield "missing-value", name, col.blank
         f = entity.field(name)
-        checks = _field_checks(f.kind, f.max_length) + ctx.extra[Severity.ERROR].get(name, [])
-        columns[name] = pa.Column(object, nullable=name not in entity.required_create,
-                                  checks=checks, required=False)
-    checks = []
-    if entity.start_date_field in ctx.frame and entity.end_date_field in ctx.frame:
-        checks.append(pa.Check(lambda df: ~_end_before_start(ctx), name="end-before-start"))
+        for code, fails in _field_checks(col, f.kind, f.max_length):
+            yield code, name, fails
+        for code, fails in ctx.extra[Severity.ERROR].get(name, []):
+            yield code, name, fails
+    start, end = entity.start_date_field, entity.end_date_field
+    if start in cols and end in cols:
+        yield "end-before-start", None, _end_before_start(cols[start], cols[end])
     if ctx.duplicates:
-        dup = pd.Series(ctx.frame.index.isin(list(ctx.duplicates)), index=ctx.frame.index)
-        checks.append(pa.Check(lambda df: ~dup, name="duplicate-key"))
-    return pa.DataFrameSchema(columns, checks=checks)
+        yield "duplicate-key", None, np.isin(cols.excel_rows, list(ctx.duplicates))
 
 
-def _field_checks(kind: Kind, max_length: int | None) -> list:
-    import pandera.pandas as pa
-
-    def check(fn, code):
-        return pa.Check(fn, name=code, ignore_na=True)
-
-    out = []
+def _field_checks(col: Column, kind: Kind, max_length: int | None):
+    """(code, where it fails) of a field's own checks; a blank cell fails none of them."""
     if kind is Kind.DATE:
-        out.append(check(lambda s: per_value(s, _date_ok), "invalid-date"))
+        yield "invalid-date", col.per_value(_date_ok) ^ col.given
     if kind is Kind.INTEGER:
-        out.append(check(lambda s: per_value(s, _INTEGER.fullmatch), "not-a-number"))
+        yield "not-a-number", col.per_value(_INTEGER.fullmatch) ^ col.given
     elif kind.numeric:
-        out.append(check(lambda s: per_value(s, _NUMBER.fullmatch), "not-a-number"))
+        yield "not-a-number", col.per_value(_NUMBER.fullmatch) ^ col.given
     if kind.numeric:
-        out.append(check(lambda s: ~(_numbers(s) < 0), "negative-number"))
+        yield "negative-number", col.spread(col.unique_numbers() < 0, False)
     if kind is Kind.PERCENT:
-        out.append(check(lambda s: ~(_numbers(s) > 100), "percent-out-of-range"))
+        yield "percent-out-of-range", col.spread(col.unique_numbers() > 100, False)
     if kind is Kind.FLAG:
-        out.append(check(lambda s: s.isin(FLAG_VALUES), "invalid-flag"))
+        yield "invalid-flag", col.per_value(FLAG_VALUES.__contains__) ^ col.given
     if max_length:
-        out.append(check(lambda s: s.str.len() <= max_length, "too-long"))
+        yield "too-long", col.per_value(lambda u: len(u) > max_length)
+
+
+def _end_before_start(start: Column, end: Column) -> np.ndarray:
+    """Rows whose end date is before their start date (both real dates)."""
+    both = start.per_value(_date_ok) & end.per_value(_date_ok)
+    out = np.zeros(len(both), dtype=bool)
+    if both.any():
+        start_rank, texts = start.ranks(end.uniques)
+        end_rank = start_rank[len(start.uniques):]
+        where = np.flatnonzero(both)
+        out[where] = end_rank[end.codes[where]] < start_rank[start.codes[where]]
     return out
 
 
-def warning_schema(ctx: _Context):
-    import pandera.pandas as pa
-
-    columns = {}
-    for name in ctx.frame.columns:
-        checks = list(ctx.extra[Severity.WARNING].get(name, []))
-        if ctx.entity.field(name).currency:
-            checks.append(pa.Check(lambda s: s.str.fullmatch("[A-Z]{3}"), name="currency-code",
-                                   ignore_na=True))
-        if checks:
-            columns[name] = pa.Column(object, nullable=True, checks=checks)
-    checks = []
+def _warnings(ctx: _Context):
+    entity, cols = ctx.entity, ctx.cols
+    for name in cols.names:
+        yield from ((code, name, fails) for code, fails in
+                    ctx.extra[Severity.WARNING].get(name, []))
+        if entity.field(name).currency:
+            col = cols[name]
+            yield "currency-code", name, col.per_value(_CURRENCY.fullmatch) ^ col.given
     if ctx.rises:
-        rises = pd.Series(ctx.frame.index.isin(list(ctx.rises)), index=ctx.frame.index)
-        checks.append(pa.Check(lambda df: ~rises, name="price-rises-with-quantity"))
-    return pa.DataFrameSchema(columns, checks=checks)
+        yield "price-rises-with-quantity", None, np.isin(cols.excel_rows, list(ctx.rises))
 
 
-def _end_before_start(ctx: _Context) -> pd.Series:
-    start = ctx.frame[ctx.entity.start_date_field]
-    end = ctx.frame[ctx.entity.end_date_field]
-    both = per_value(start, _valid_or_false) & per_value(end, _valid_or_false)
-    return both & (end.where(both, "") < start.where(both, ""))
+_CURRENCY = __import__("re").compile("[A-Z]{3}")
 
 
 # --- failures -> issues ------------------------------------------------------------------------
-def _run(schema, ctx: _Context, table: Table, severity: Severity) -> list[Issue]:
-    import pandera.pandas as pa
-
-    try:
-        schema.validate(ctx.frame, lazy=True)
-        return []
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-    cases = cases[cases["index"].notna()]
+def _issues(failures, ctx: _Context, table: Table, severity: Severity) -> list[Issue]:
     out: list[Issue] = []
     seen: set[tuple[str, int, str]] = set()
     letters = {c.field: c.letter for c in table.columns if c.field}
-    for check, column, row in zip(cases["check"].tolist(), cases["column"].tolist(),
-                                  cases["index"].tolist()):
-        code = "missing-value" if check == "not_nullable" else str(check)
+    cols = ctx.cols
+    for code, column, fails in failures:
+        where = np.flatnonzero(fails)
+        if not len(where):
+            continue
         if code not in ISSUE_CODES and code not in ctx.owners:
-            log.warning("unexpected schema failure %s on %s", check, column)
+            log.warning("unexpected check %s on %s", code, column)
             continue
-        row = int(row)
         field = _target(ctx.entity, code, column)
-        if (code, row, field) in seen:
-            continue
-        seen.add((code, row, field))
-        value = ctx.values[row].get(field)
         owner = ctx.owners.get(code)
-        text = (owner.message(code, row, field, value) if owner is not None
-                else message(ctx, code, row, field, value))
-        out.append(Issue(code, text, severity, table.sheet, row, letters.get(field), field,
-                         value))
+        for row, values in zip(cols.excel_rows[where].tolist(), map(cols.rows.__getitem__,
+                                                                    where.tolist())):
+            if (code, row, field) in seen:
+                continue
+            seen.add((code, row, field))
+            value = values.values.get(field)
+            text = (owner.message(code, row, field, value) if owner is not None
+                    else message(ctx, code, row, field, value))
+            out.append(Issue(code, text, severity, table.sheet, row, letters.get(field), field,
+                             value))
     return out
-
-
