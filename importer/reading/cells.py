@@ -108,6 +108,12 @@ def _texts(raw) -> tuple[list[str], list[str], list[int]]:
         shown = raw
         if all(v.strip() == v for v in distinct):  # each distinct text once: nothing to trim
             return shown, list(shown), []
+    elif set(map(type, raw)) <= _FLOAT_OR_TEXT and all(v == v for v in distinct):
+        # a number column (no int or bool equal to a float, no NaN): each number shown once
+        shown_of = {v: _number_text(v) for v in distinct if v.__class__ is float}
+        shown = list(map(shown_of.get, raw, raw))
+        if all(v.strip() == v for v in distinct if v.__class__ is str):
+            return shown, list(shown), []
     else:
         seen: dict = {}
         shown = []
@@ -132,6 +138,7 @@ def _texts(raw) -> tuple[list[str], list[str], list[int]]:
 
 
 _number_text = general
+_FLOAT_OR_TEXT = frozenset({float, str})
 
 
 def _dates(raw: list) -> tuple[list[str], list[str], list[int]]:
