@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from importer.entities import Entity, get_entity
-from importer.errors import NoDataRows, UnusableFile
+from importer.errors import NoDataRows, NoRecordHeader, UnusableFile
 from importer.model import Action, Column, Issue, Row, Severity, Table
 from importer.reading.cells import ConvertedColumn, convert_column
 from importer.reading.encoding import CODES as ENCODING_CODES
@@ -96,19 +96,26 @@ def gc_paused():
 
 def _read(path: Path, entity: Entity | None, sheet: str | None, options: ReadOptions,
           on_progress: Callable[[str], None] | None, limits: ReadLimits | None) -> Table:
-    grid = load_grid(path, sheet_picker(path, sheet, entity), limits)
+    grid = load_grid(path, sheet_picker(path, sheet, entity), limits, columns=True)
     if on_progress:
         on_progress(f"read sheet {grid.sheet!r} of {path.name}")
-    rows = grid.rows
-    h = find_header(rows, path, grid.sheet, entity, options)
-    _fill_merged(rows, grid.merged, h)
-    entity, columns, file_issues = match_columns(rows[h], rows[h + 1:], path, grid.sheet, entity,
+    rows = grid.rows  # the first rows; every cell is in grid.columns
+    try:
+        h = find_header(rows, path, grid.sheet, entity, options)
+    except NoRecordHeader:
+        if len(rows) == len(grid.columns[0] if grid.columns else ()):
+            raise
+        find_header(grid.all_rows(), path, grid.sheet, entity, options)  # says why, of all rows
+        raise
+    _fill_merged(grid.columns, grid.merged, h)
+    entity, columns, file_issues = match_columns(rows[h], grid.columns, path, grid.sheet, entity,
                                                  options, h + 1)
     first_row = h + 2  # Excel row of the first data row
     title_rows = [_trim([display(v) for v in r]) for r in rows[:h]]
-    cells = _transpose(rows[h + 1:], max((c.index for c in columns), default=0) + 1)
-    del rows[h + 1:]  # memory: the columns hold every value now, the row lists can go
-    raws = [cells[c.index] for c in columns]
+    width = max((c.index for c in columns), default=0) + 1
+    cells = grid.columns + [[""] * len(grid.columns[0])] * (width - len(grid.columns))
+    raws = [cells[c.index][h + 1:] for c in columns]
+    grid.columns = None  # memory: the columns read hold every value now
     del cells
     converted = [_convert(raw, c, entity, first_row, grid) for raw, c in zip(raws, columns)]
     file_issues += apply_conventions(entity, columns, raws, converted, options.conventions,
@@ -129,23 +136,17 @@ def _read(path: Path, entity: Entity | None, sheet: str | None, options: ReadOpt
                  title_rows=title_rows, issues=issues)
 
 
-def _fill_merged(rows: list[list], merged: list, header: int) -> None:
+def _fill_merged(columns: list[list], merged: list, header: int) -> None:
     """A merged block below the header shows its value on every row it covers (a part number
     merged over its quantity breaks): each covered cell gets it."""
+    height = len(columns[0]) if columns else 0
     for (top, left), (bottom, right) in merged:
-        if top <= header or top >= len(rows):
+        if top <= header or top >= height:
             continue
-        value = rows[top][left] if left < len(rows[top]) else ""
-        for r in range(top, min(bottom, len(rows) - 1) + 1):
-            for c in range(left, min(right, len(rows[r]) - 1) + 1):
-                rows[r][c] = value
-
-
-def _transpose(data: list[list], width: int) -> list[tuple]:
-    """Rows -> columns (at least ``width`` of them); short rows (CSV) are padded with ''."""
-    if any(len(r) < width for r in data):
-        data = [r if len(r) >= width else list(r) + [""] * (width - len(r)) for r in data]
-    return list(zip(*data)) if data else [()] * width
+        value = columns[left][top] if left < len(columns) else ""
+        for c in range(left, min(right, len(columns) - 1) + 1):
+            columns[c][top:min(bottom, height - 1) + 1] = [value] * (min(bottom, height - 1)
+                                                                     + 1 - top)
 
 
 def _convert(raw: tuple, column: Column, entity: Entity, first_row: int, grid) -> ConvertedColumn:

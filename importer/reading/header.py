@@ -8,6 +8,7 @@ each raises errors.UnusableFile with one sentence that names the file, the cells
 from __future__ import annotations
 
 import difflib
+from itertools import islice
 from pathlib import Path
 
 from importer.entities import ENTITIES, Entity, normalize_name
@@ -76,15 +77,17 @@ def _names(entity: Entity | None, options: ReadOptions) -> list[Names]:
     return [Names(e, options) for e in ([entity] if entity else ENTITIES.values())]
 
 
-def match_columns(header: list, data: list[list], path: Path, sheet: str, entity: Entity | None,
-                  options: ReadOptions | None = None, header_row: int = 1
+def match_columns(header: list, columns: list[list], path: Path, sheet: str,
+                  entity: Entity | None, options: ReadOptions | None = None, header_row: int = 1
                   ) -> tuple[Entity, list[Column], list[Issue]]:
     """The header cells -> (entity, columns, file-level issues). Tool columns and columns that
-    are no field are kept with field None (the latter listed as not sent); ACTION is marked."""
+    are no field are kept with field None (the latter listed as not sent); ACTION is marked.
+    ``columns`` are the sheet's cells by column (from its first row): the data is below
+    ``header_row``."""
     options = options or ReadOptions()
     where = f"sheet {sheet!r} of {path.name}"
     texts = [display(v).strip() for v in header]
-    _refuse_data_without_header(texts, data, where)
+    _refuse_data_without_header(texts, columns, header_row, where)
     named = [(i, t) for i, t in enumerate(texts) if t]
     candidates = [(i, t) for i, t in named
                   if not _is_tool(t) and normalize_name(t) != _ACTION]
@@ -116,13 +119,12 @@ def _is_tool(text: str) -> bool:
     return normalize_name(text) in _TOOL or text.upper().startswith(RETURNED_PREFIX)
 
 
-def _refuse_data_without_header(texts: list[str], data: list[list], where: str) -> None:
-    width = max((len(r) for r in data), default=0)
-    for i in range(width):
+def _refuse_data_without_header(texts: list[str], columns: list[list], header_row: int,
+                                where: str) -> None:
+    for i, column in enumerate(columns):
         if i < len(texts) and texts[i]:
             continue
-        row = next((n for n, r in enumerate(data) if i < len(r) and display(r[i]).strip()), None)
-        if row is not None:
+        if any(display(v).strip() for v in islice(column, header_row, None)):
             raise UnusableFile(f"Column {column_letter(i)} of {where} has values but no header; "
                                f"write the field name in its header cell or delete the column.")
 

@@ -13,6 +13,7 @@ import io
 import logging
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -52,22 +53,61 @@ class Grid:
     sha256: str
     marks: Marks = field(default_factory=Marks)
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # 0-based
+    # load_grid(..., as_columns=True): every cell by column, every row (short rows padded with
+    # ''), and ``rows`` then only the first HEAD_ROWS (where the header is looked for)
+    columns: list[list] | None = None
+
+    def all_rows(self) -> list[list]:
+        """Every row as a list, also of a grid read as columns (a rare path: it is rebuilt)."""
+        if self.columns is None or not self.columns:
+            return self.rows
+        return [list(r) for r in zip(*self.columns)]
 
 
-def load_grid(path: Path, pick_sheet: SheetPicker, limits: ReadLimits | None = None) -> Grid:
+HEAD_ROWS = 64  # rows kept as lists in a grid read as columns (the header is within 30)
+CHUNK_ROWS = 20_000  # rows turned into columns at a time: never a million row lists at once
+
+
+def as_columns(rows, head: list[list] | None = None) -> tuple[list[list], list[list]]:
+    """(the first HEAD_ROWS rows, every column) of an iterable of rows, CHUNK_ROWS at a time;
+    short rows (CSV) are padded with ''."""
+    it = iter(rows)
+    head = list(islice(it, HEAD_ROWS)) if head is None else head
+    columns: list[list] = []
+    done, chunk = 0, head
+    while chunk:
+        width = max(map(len, chunk))
+        columns += [[""] * done for _ in range(width - len(columns))]  # a wider row: '' above
+        if min(map(len, chunk)) < len(columns):
+            chunk = [r if len(r) == len(columns) else list(r) + [""] * (len(columns) - len(r))
+                     for r in chunk]
+        for extend, values in zip([c.extend for c in columns], zip(*chunk)):
+            extend(values)
+        done += len(chunk)
+        chunk = list(islice(it, CHUNK_ROWS))
+    return head, columns
+
+
+def load_grid(path: Path, pick_sheet: SheetPicker, limits: ReadLimits | None = None,
+              columns: bool = False) -> Grid:
+    """One sheet of ``path``; with ``columns`` its cells by column (Grid.columns) and only the
+    first rows as rows: a workbook's million rows never exist as row lists."""
     limits = limits or ReadLimits()
     check_regular_file(path, limits)
     data = _read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith(ZIP_MAGIC):
-        return _zip_workbook(path, data, digest, pick_sheet, limits)
+        return _zip_workbook(path, data, digest, pick_sheet, limits, columns)
     if data.startswith(OLE_MAGIC):
-        return _ole_workbook(path, data, digest, pick_sheet, limits)
+        return _ole_workbook(path, data, digest, pick_sheet, limits, columns)
     _refuse_non_csv(path, data)
     rows = read_csv_rows(path, data)
     marks = csv_error_marks(rows) if b"#" in data else Marks()
     if not data.isascii() or b"\x00" in data:  # else no cell can hold a bad byte or a NUL
         mark_bad_cells(rows, marks.cells)
+    if columns:
+        head, by_column = as_columns(rows)
+        return Grid("csv", path.stem, [path.stem], head, digest, marks, columns=by_column)
     return Grid("csv", path.stem, [path.stem], rows, digest, marks)
 
 
@@ -89,7 +129,7 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _zip_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker,
-                  limits: ReadLimits) -> Grid:
+                  limits: ReadLimits, columns: bool) -> Grid:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = set(zf.namelist())
@@ -102,11 +142,11 @@ def _zip_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker,
         xml = _SheetXml(zf)
         return _calamine(path, data, digest, pick, fmt, xml.then_release(scan_xlsx, zf),
                          lambda sheet: _xlsx_extent(xml(sheet), limits), limits,
-                         helper_sheets(zf) or frozenset())
+                         helper_sheets(zf) or frozenset(), columns)
     if "content.xml" in names and b"opendocument.spreadsheet" in _member(zf, "mimetype"):
         _check_every_sheet(path, lambda: ods_extents(zf), "ods", limits)
         return _calamine(path, data, digest, pick, "ods", lambda sheet: scan_ods(zf, sheet),
-                         lambda sheet: Extent(), limits)
+                         lambda sheet: Extent(), limits, columns=columns)
     if "xl/workbook.bin" in names:
         raise UnusableFile(f"File {path.name} is a binary .xlsb workbook, which is not supported; "
                            f"{SAVE_AS}.")
@@ -115,13 +155,13 @@ def _zip_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker,
 
 
 def _ole_workbook(path: Path, data: bytes, digest: str, pick: SheetPicker,
-                  limits: ReadLimits) -> Grid:
+                  limits: ReadLimits, columns: bool) -> Grid:
     if "EncryptedPackage".encode("utf-16-le") in data:
         raise UnusableFile(f"File {path.name} is protected with a password; open it, remove the "
                            f"password (File > Info > Protect Workbook) and {SAVE_AS}.")
     _check_every_sheet(path, lambda: xls_extents(data), "xls", limits)
     return _calamine(path, data, digest, pick, "xls", lambda sheet: scan_xls(data, sheet),
-                     lambda sheet: Extent(), limits)
+                     lambda sheet: Extent(), limits, columns=columns)
 
 
 def _check_every_sheet(path: Path, extents: Callable[[], dict[str, Extent]], fmt: str,
@@ -185,7 +225,8 @@ def _scan(path: Path, scan: Callable[[str], Any], sheet: str) -> Any:
 
 def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str,
               scan: Callable[[str], Marks], extent: Callable[[str], Extent],
-              limits: ReadLimits, helpers: frozenset[str] = frozenset()) -> Grid:
+              limits: ReadLimits, helpers: frozenset[str] = frozenset(),
+              columns: bool = False) -> Grid:
     """The sheet's values (calamine) and, in a second thread meanwhile, its marks (scan); first
     its extent, so that calamine is never asked for a grid far larger than the data. The tool's
     own ``helpers`` sheets (reading/toolsheets.py) are not among the visible sheets a sheet is
@@ -207,16 +248,39 @@ def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str,
         try:
             found = book.get_sheet_by_name(sheet)
             try:
-                rows = found.to_python(skip_empty_area=False)
+                rows, by_column = _cells(found, columns)
             except OverflowError:  # a duration past Python's 999,999,999 days
                 found = reread(data, fmt, sheet) or found
-                rows = found.to_python(skip_empty_area=False)
+                rows, by_column = _cells(found, columns)
             merged = list(found.merged_cell_ranges or [])
         except Exception as exc:  # noqa: BLE001
             raise UnusableFile(f"Sheet {sheet!r} of {path.name} cannot be read ({_short(exc)}); "
                                f"it may be damaged: {SAVE_AS}.") from None
         found_marks = marks.result()
-        return Grid(fmt, sheet, names, rows, digest, found_marks, merged or found_marks.merged)
+        return Grid(fmt, sheet, names, rows, digest, found_marks, merged or found_marks.merged,
+                    by_column)
+
+
+def _cells(sheet, columns: bool) -> tuple[list[list], list[list] | None]:
+    """(rows, None), or with ``columns`` (the first rows, every column): the grid from A1, as
+    ``to_python(skip_empty_area=False)`` gives it."""
+    if not columns:
+        return sheet.to_python(skip_empty_area=False), None
+    if not hasattr(sheet, "iter_rows"):  # reading/overflow.py's xlrd sheet
+        return as_columns(sheet.to_python(skip_empty_area=False))
+    if sheet.end is None:
+        return [], []
+    head, by_column = as_columns(sheet.iter_rows())
+    rows_above = sheet.end[0] + 1 - (len(by_column[0]) if by_column else 0)
+    if rows_above > 0:  # iter_rows starts at the first used row: the empty ones above it
+        head = [[""] * len(by_column) for _ in range(rows_above)] + head
+        by_column = [[""] * rows_above + c for c in by_column]
+    left = sheet.end[1] + 1 - len(by_column)  # and at the first used column: those left of it
+    if left > 0:
+        head = [[""] * left + list(r) for r in head]
+        by_column = [[""] * len(by_column[0]) for _ in range(left)] + by_column
+    del head[HEAD_ROWS:]
+    return head, by_column
 
 
 def _short(exc: Exception) -> str:
