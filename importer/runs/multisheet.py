@@ -26,8 +26,7 @@ from importer.erp.dispatch import ProgressCallback
 from importer.errors import OutputNotWritable
 from importer.journal.store import Journal
 from importer.model import Report, Table
-from importer.reading import ReadLimits, ReadOptions
-from importer.runs import collector
+from importer.reading import ReadLimits, ReadOptions, gc_paused
 from importer.runs.checking import build_checks
 from importer.runs.valuefixes import with_learned
 from importer.runs.runner import (
@@ -170,12 +169,12 @@ class _Several:
                     leases.enter_context(run.claim())
                 for run in runs:  # four eyes: every sheet approved before any is opened
                     run.check_approval(fresh)
-                with collector.paused():
+                with gc_paused():
                     for run in runs:
                         run.open(fresh)
-                with collector.paused() if dry_run else contextlib.nullcontext():
+                with gc_paused() if dry_run else contextlib.nullcontext():
                     _send(runs, workers, on_progress, stop_event or threading.Event(), on_sheet)
-                with collector.paused():
+                with gc_paused():
                     results = [run.finish(None, *started, write=False) for run in runs]
                 for result in results:
                     note_workers(result, gate, workers)
@@ -190,7 +189,7 @@ class _Several:
                   for run, result in zip(runs, results)]
         failed = None
         try:
-            with collector.paused():
+            with gc_paused():
                 workbooks.write_file_results(sheets, self.results_out)
             if any(s.to_fix for s in sheets) and not self.options["dry_run"]:  # dry: none to fix
                 workbooks.write_file_failed(sheets, self.failed_out)

@@ -29,8 +29,7 @@ from importer.erp.gate import CONCURRENCY, CallGate
 from importer.errors import BadOptions
 from importer.journal.store import Journal
 from importer.model import MODES, Report, Table
-from importer.reading import ReadLimits, ReadOptions, read_table
-from importer.runs import collector
+from importer.reading import ReadLimits, ReadOptions, gc_paused, read_table
 from importer.runs.checking import build_checks
 from importer.runs.gridedits import mark_skipped
 from importer.runs.valuefixes import with_learned
@@ -103,13 +102,13 @@ def import_table(table: Table, report: Report, settings: Settings | None, mode: 
             session = SheetRun(journal, table, report, settings, mode, dry_run, client,
                                server_name, rules or ChangeRules())
             with session.claim():  # before the run is found or created: one process per run
-                with collector.paused():
+                with gc_paused():  # bulk work without cycles; a real run's sending keeps it
                     session.open(fresh, stop_when_complete=True)
                 if session.complete is not None:
                     return session.nothing_to_send(started, cpu_started, out)
-                with collector.paused() if dry_run else contextlib.nullcontext():
+                with gc_paused() if dry_run else contextlib.nullcontext():
                     session.dispatch(workers, on_progress, stop_event)
-                with collector.paused():
+                with gc_paused():
                     result = session.finish(out, started, cpu_started)
             note_workers(result, gate, workers)
     finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import io
+import itertools
 import logging
 import os
 import re
@@ -116,7 +117,9 @@ class StreamedSheet:
     rows: Callable[[], Iterator[tuple[int, list[CellSpec]]]]
     max_col: int  # 0-based index of the last column used
     last_row: int  # the last Excel row the rows reach (for the sheet's dimension)
-    hyperlinks: list[str] = field(default_factory=list)  # hyperlink_xml(...) strings
+    # hyperlink_xml(...) strings, or a function making them when they are written (after the
+    # rows: a long list is then never held)
+    hyperlinks: list[str] | Callable[[], Iterable[str]] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)  # cell comments (Excel row, column, text)
     xml: Callable[[], Iterator[str]] | None = None  # when given: the rows' XML, used for rows
 
@@ -254,12 +257,12 @@ def _splice(f, xml: bytes, sheet: StreamedSheet) -> None:
         _write(f, sheet.xml())
     else:
         _write(f, (row_xml(row, cells) for row, cells in sheet.rows()))
-    f.write(b"</sheetData>" + _with_links(tail, sheet.hyperlinks))
-
-
-def _with_links(tail: bytes, links: list[str]) -> bytes:
-    if not links:
-        return tail
-    block = ("<hyperlinks>" + "".join(links) + "</hyperlinks>").encode("utf-8")
+    links = sheet.hyperlinks() if callable(sheet.hyperlinks) else iter(sheet.hyperlinks)
+    first = next(links, None)
+    if first is None:
+        f.write(b"</sheetData>" + tail)
+        return
     at = min((i for i in (tail.find(t) for t in _AFTER_LINKS) if i >= 0), default=len(tail))
-    return tail[:at] + block + tail[at:]
+    f.write(b"</sheetData>" + tail[:at] + b"<hyperlinks>")
+    _write(f, itertools.chain((first,), links))
+    f.write(b"</hyperlinks>" + tail[at:])

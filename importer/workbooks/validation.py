@@ -127,7 +127,6 @@ def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], tit
         grid = columnwise.Grid(len(ISSUE_HEADERS))
         link_attr = fragment("x", link).split(" t=", 1)[0]  # '" s="N"' before the text
         yield grid.xml([1], [([h], header) for h in ISSUE_HEADERS])
-        places: dict[str, str] = {}  # sheet title -> its escaped "'title'!" of a link
         for start in range(0, len(ordered), columnwise.CHUNK):
             chunk = ordered[start:start + columnwise.CHUNK]
             numbers = range(start + 2, start + 2 + len(chunk))
@@ -139,15 +138,6 @@ def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], tit
                           or len(cell) > 20 or not cell.isascii() or not cell.isalnum()
                           else f'{link_attr} t="inlineStr"><is><t>{cell}</t></is></c>'
                           for cell in cells]
-            for n, issue, r, c in zip(numbers, chunk, rows_of, columns_of):
-                if r is not None:
-                    where = titles.get(issue.sheet, data_title)
-                    place = places.get(where)
-                    if place is None:
-                        place = places[where] = escape_attr(internal_location(where, ""))
-                    location = place + escape_attr(f"{c or 'A'}{r}")
-                    links.append(f'<hyperlink ref="B{n}" location="{location}" '
-                                 f'display="{location}"/>')
             yield grid.xml(numbers, [
                 ([i.sheet or data_title for i in chunk], 0),
                 (cell_frags, columnwise.RAW),
@@ -160,5 +150,19 @@ def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], tit
                 (list(map(attrgetter("code"), chunk)), 0),
                 (list(map(attrgetter("message"), chunk)), 0)])
 
+    def hyperlinks():
+        """The same links as ``rows`` makes, made while they are written."""
+        places: dict[str, str] = {}  # sheet title -> its escaped "'title'!" of a link
+        for n, issue in enumerate(ordered, start=2):
+            if issue.row is not None:
+                where = titles.get(issue.sheet, data_title)
+                place = places.get(where)
+                if place is None:
+                    place = places[where] = escape_attr(internal_location(where, ""))
+                location = place + escape_attr(f"{issue.column or 'A'}{issue.row}")
+                yield f'<hyperlink ref="B{n}" location="{location}" display="{location}"/>'
+
+    fast = annotated.COLUMNWISE
     fw.stream(StreamedSheet(ws, rows, max_col=len(ISSUE_HEADERS) - 1, last_row=len(ordered) + 1,
-                            hyperlinks=links, xml=xml if annotated.COLUMNWISE else None))
+                            hyperlinks=hyperlinks if fast else links,
+                            xml=xml if fast else None))
