@@ -25,6 +25,7 @@ may work on which run is decided by the ``leases`` table, owned by importer/jour
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 from json.encoder import c_make_encoder, encode_basestring_ascii
@@ -94,6 +95,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     PRIMARY KEY (run_id, started_at)
 ) WITHOUT ROWID;
 """
+RECORD_BATCH = 20_000  # outcomes per transaction of record_many
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another process's transaction to end
 
 
@@ -307,11 +309,16 @@ class Journal:
         self._write(stmts)
 
     def record_many(self, run_id: int, outcomes: Iterable[RowOutcome]) -> None:
-        """Commit many outcomes in one transaction (rows decided without a call)."""
+        """Commit many outcomes (rows decided without a call), a transaction per RECORD_BATCH
+        of them: each batch's parameters are made before its transaction starts (other
+        processes' writers wait only for the inserts), and a million rows' are never held at
+        once."""
         stamp = now_iso()
-        params = [_outcome_stmt(run_id, o, False, stamp)[1] for o in outcomes]
-        with self.transaction() as db:
-            db.executemany(_OUTCOME_SQL, params)
+        outcomes = iter(outcomes)
+        while batch := [_outcome_stmt(run_id, o, False, stamp)[1]
+                        for o in itertools.islice(outcomes, RECORD_BATCH)]:
+            with self.transaction() as db:
+                db.executemany(_OUTCOME_SQL, batch)
 
     def outcomes(self, run_id: int) -> dict[int, RowOutcome]:
         return {r[0]: _outcome(r) for r in self._query(

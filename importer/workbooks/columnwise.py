@@ -21,7 +21,7 @@ from operator import eq
 from typing import Callable, Iterator, Sequence
 
 from importer.model import Row
-from importer.workbooks.fastsheet import cell_xml
+from importer.workbooks.fastsheet import cell_xml, style_attr, text_body
 from importer.workbooks.xmltext import LETTERS
 
 CHUNK = 4000  # rows formatted together (bounds the memory of one chunk's fragments)
@@ -30,6 +30,8 @@ CACHE_LIMIT = 200_000  # fragments kept per column before its cache starts over
 
 def fragment(value: object, style: int) -> str:
     """The XML of one cell after ``<c r="A1``: the same bytes as fastsheet.cell_xml writes."""
+    if value.__class__ is str and value:  # text, the usual case, as cell_xml writes it
+        return f"{style_attr(style) if style else ''}{text_body(value)}"
     xml = cell_xml("", value, style)
     return xml[6:] if xml else '"/>'
 

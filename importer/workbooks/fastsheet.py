@@ -69,6 +69,9 @@ def _style_attr(style: int) -> str:
     return _STYLE_ATTR[style] if style < 1024 else f'" s="{style}'
 
 
+text_body, style_attr = _text, _style_attr  # for columnwise, which makes the same cells
+
+
 def cell_xml(ref: str, value: object, style: int) -> str:
     """One cell; strings always as inline text, numbers as numbers, nothing as a formula."""
     s = _style_attr(style) if style else ""
