@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from importer.checks.changes import Change
 from importer.model import (
     RETURNED_PREFIX,
     STATUS_COLUMNS,
@@ -24,7 +25,6 @@ from importer.workbooks.changes import (
     CHANGE_NOTE,
     changed_cells,
     with_change_column,
-    with_change_value,
 )
 from importer.workbooks.fastsheet import FastWorkbook
 from importer.workbooks.sheets import safe_title
@@ -62,15 +62,25 @@ def status_counts(table: Table, outcomes: dict[int, RowOutcome]) -> dict[Status,
 
 
 def painter(outcomes: dict[int, RowOutcome], block: list[str], changes=None):
+    """Each row's paint: its status, the tool's columns (with CHANGE when the rows were
+    classified) and the returned block. Runs for every row: lookups made once are kept."""
     empty = [""] * len(block)
+    status_text = {s: s.value for s in Status}
+    change_text = {c: c.value for c in Change}
+    found, classes = outcomes.get, (changes or {}).get
 
     def paint(row: Row) -> Painted:
-        o = outcome_of(row, outcomes)
+        n = row.excel_row
+        o = found(n) or RowOutcome(n, Status.NOT_RUN)
+        status = status_text[o.status]
         message = o.message or issue_text(o.issues)
         values = [o.record.get(f, "") for f in block] if o.record else empty
-        return Painted(o.status.value, with_change_value(
-            (o.status.value, o.action, o.http_status, o.message_code, message), changes,
-            row.excel_row), values)
+        if changes is None:
+            return Painted(status, (status, o.action, o.http_status, o.message_code, message),
+                           values)
+        change = classes(n)  # as workbooks.changes.with_change_value puts it
+        return Painted(status, (status, change_text[change.change] if change else "", o.action,
+                                o.http_status, o.message_code, message), values)
 
     return paint
 
