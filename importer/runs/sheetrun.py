@@ -5,6 +5,7 @@ run's workbooks. `run_import` (runner.py) and several-sheet imports (multisheet.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import threading
 import time
@@ -256,7 +257,9 @@ class SheetRun:
         same values the journal holds, not read back and parsed again), else the journal's."""
         if self.dry_run:
             recorded = self.recorded
-            return {row: recorded[row] for row in sorted(recorded)}
+            if any(a > b for a, b in zip(recorded, itertools.islice(recorded, 1, None))):
+                self.recorded = {row: recorded[row] for row in sorted(recorded)}
+            return self.recorded
         return self.journal.outcomes(self.run.run_id)
 
     def _unchanged(self, excel_row: int) -> bool:

@@ -130,7 +130,9 @@ class StreamedSheet:
         if self.notes:  # one real comment makes openpyxl write the parts that comments need
             kept = [(c.row, c.column - 1, c.comment.text) for c in self.ws._cells.values()
                     if c.comment is not None]  # comments already set the ordinary way stay
-            self.notes = sorted(set(self.notes) | set(kept))
+            notes = self.notes
+            if kept or any(a >= b for a, b in zip(notes, itertools.islice(notes, 1, None))):
+                self.notes = sorted(set(notes) | set(kept))  # else already in order, once each
             row, col, text = self.notes[0]
             self.ws.cell(row=row, column=col + 1).comment = comment(text)
 
