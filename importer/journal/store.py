@@ -28,7 +28,6 @@ import contextlib
 import itertools
 import json
 import logging
-from json.encoder import c_make_encoder, encode_basestring_ascii
 import sqlite3
 import threading
 from dataclasses import asdict
@@ -38,6 +37,7 @@ from typing import Callable, Iterable, Iterator
 
 from importer.entities import ENTITIES, Entity, get_entity
 from importer.journal import compact
+from importer.journal.jsontext import dumps
 from importer.journal.trouble import journal_errors, refuse_damaged
 from importer.model import Action, Column, Issue, Row, RowOutcome, RunInfo, Session, Status, Table
 
@@ -399,18 +399,6 @@ def _run_info(r: tuple) -> RunInfo:
     return RunInfo(run_id=r[0], entity=r[1], mode=r[2], input_path=r[3], input_sha256=r[4],
                    sheet=r[5], server_url=r[6], data_source=r[7], user=r[8], started_at=r[9],
                    finished_at=r[10], dry_run=bool(r[11]), calls=r[12], counts=json.loads(r[13]))
-
-
-_ENCODE = c_make_encoder(None, json.JSONEncoder().default, encode_basestring_ascii, None, ": ",
-                         ", ", False, False, True) if c_make_encoder else None
-
-
-def dumps(value) -> str:
-    """json.dumps(value), the same text, without making an encoder per call (a run journals
-    a row's cells, values and issues: hundreds of thousands of calls). Values hold no cycles."""
-    if _ENCODE is None:
-        return json.dumps(value)
-    return "".join(_ENCODE(value, 0))
 
 
 _OUTCOME_SQL = "INSERT OR REPLACE INTO outcomes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
