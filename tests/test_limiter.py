@@ -41,6 +41,39 @@ def test_keeps_growing_while_more_calls_bring_more_answers_though_each_takes_lon
     assert limiter.limit == 32
 
 
+def limits_seen(limiter: VegasLimiter, calls: int, now: float = 0.0,
+                **server) -> tuple[list[int], float]:
+    """The limit after each of ``calls`` answers of `serve`'s modelled server; and the clock."""
+    seen = []
+    for _ in range(calls):
+        now, _ = serve(limiter, calls=1, now=now, **server)
+        seen.append(limiter.limit)
+    return seen, now
+
+
+def test_doubles_while_each_doubling_brings_many_more_answers_on_a_busy_client():
+    # every call in flight adds 1 ms to every answer (latency grows, 25 ms -> 57 ms at 32), yet
+    # each doubling up to 32 brings 1.5x the answers: slow start goes on to the maximum
+    limiter = VegasLimiter(max_limit=32)
+    seen, _ = limits_seen(limiter, 100, capacity=1000, client_cost=0.001)
+    assert seen.index(32) < 100 and sorted(set(seen)) == [2, 4, 8, 16, 32]
+
+
+def test_a_latency_cut_that_costs_answers_is_undone_and_latency_cuts_no_more_there():
+    # at 32 calls in flight the client machine turns four times busier: answers take 89 ms
+    # instead of 41 ms, which looks like a queue in the server; a cut to 22 only loses answers
+    # (the server queues nothing), so it is undone and the limit stays at 32
+    limiter = VegasLimiter(max_limit=32)
+    seen, now = limits_seen(limiter, 300, capacity=1000, client_cost=0.0005)
+    assert seen[-1] == 32
+    seen, now = limits_seen(limiter, 3000, now, capacity=1000, client_cost=0.002)
+    assert min(seen) >= 22 and min(seen[300:]) == 32 and limiter.floor == 32
+    # the floor is forgotten when the server itself slows down: a capacity of 2 (no queue
+    # limit) is followed down as before
+    seen, _ = limits_seen(limiter, 3000, now, capacity=2, client_cost=0.002)
+    assert limiter.floor == 1 and 2 <= seen[-1] <= 4
+
+
 @pytest.mark.parametrize("capacity", [2, 8])
 def test_settles_between_the_capacity_and_twice_the_capacity(capacity):
     limiter = VegasLimiter(max_limit=64)

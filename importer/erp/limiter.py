@@ -23,16 +23,26 @@ step has *paid off* when ``rate >= rate_before * (1 + 0.3 * (limit / limit_befor
 window:
 
 * ``queue < alpha`` (the server has room), or the last step paid off, or the limit has held for
-  8 windows (a probe), and the limit was reached: grow. While in slow start
-  (until the first window with ``queue >= alpha / 2``) ``limit *= 2``; after it
-  ``limit += alpha``; never above the *ceiling*, ``limit - 1`` of the last overload answer, which
-  is lifted by a window with ``queue < alpha / 2`` (clearly no queue: the server has room again).
+  8 windows (a probe), and the limit was reached: grow. While in slow start ``limit *= 2``;
+  slow start lasts while each doubling either leaves clearly no queue (``queue < alpha / 2``) or
+  paid off by half of its rise at least (``rate >= 1.5 * rate_before``: on a busy client machine
+  every answer takes longer with more calls in flight although the server queues nothing, so
+  latency alone would end the fast start early). After it ``limit += alpha``; never above the
+  *ceiling*, ``limit - 1`` of the last overload answer, which is lifted by a window with
+  ``queue < alpha / 2`` (clearly no queue: the server has room again).
 * ``queue > beta`` in two windows in a row, the last step up not having paid off (latency
   inflation that lasts, throughput flat: calls pile up in the server):
-  ``limit = max(n * rtt_min / rtt + alpha, 0.7 * limit)``: ``n * rtt_min / rtt`` estimates what
-  the server serves without a queue (``C``), plus a small queue that keeps it busy; never more
-  than a 30% cut at once, so one noisy pair of windows costs little.
+  ``limit = max(n * rtt_min / rtt + alpha, 0.7 * limit, floor)``: ``n * rtt_min / rtt``
+  estimates what the server serves without a queue (``C``), plus a small queue that keeps it
+  busy; never more than a 30% cut at once, so one noisy pair of windows costs little.
 * otherwise keep the limit.
+
+A latency cut is a guess (a busy client looks like a queueing server), so it is checked: when
+the window after it answers at a lower rate than the window before it, by more than
+``0.25 * (the cut's share)``, the calls were not queueing in the server but waiting for the
+client's own CPU, and fewer of them only cost throughput. The cut is undone and that limit
+becomes the *floor* below which latency no longer cuts; an overload answer, or a window at less
+than half the rate seen when the floor was set (the server changed), removes the floor.
 
 An overload answer (429, 503, a Retry-After, a read timeout) cuts at once:
 ``limit = max(1, 0.7 * limit)``, at most once per ``limit`` answers (the answers of calls sent
@@ -54,6 +64,8 @@ INFLATED_WINDOWS = 2
 CUT = 0.7
 PAYOFF = 0.3
 PROBE_AFTER = 8  # windows without a change, then one step up to see whether it pays off
+SLOW_PAYOFF = 0.5  # slow start goes on doubling while a doubling brings 1.5x the answers
+UNDO = 0.25  # a latency cut whose rate fell by more than this share of the cut is undone
 
 
 def alpha(limit: float) -> float:
@@ -109,6 +121,9 @@ class VegasLimiter:
     _window_start: float = field(init=False, default=-1.0)
     _growth: tuple[float, float] | None = field(init=False, default=None)  # (limit, rate) before
     _held: int = field(init=False, default=0)  # windows since the limit last changed
+    floor: int = field(init=False, default=1)  # latency never cuts below (an undone cut's limit)
+    _floor_rate: float = field(init=False, default=0.0)  # the rate when the floor was set
+    _cut: tuple[float, float] | None = field(init=False, default=None)  # (limit, rate) before
 
     def __post_init__(self) -> None:
         self.value = float(max(1, min(self.start, self.max_limit)))
@@ -126,7 +141,7 @@ class VegasLimiter:
             if self._since_cut >= self.limit:
                 self.ceiling = max(1, self.limit - 1)
                 self._set(now, self.value * CUT)
-                self.slow_start = False
+                self.slow_start, self.floor, self._cut = False, 1, None
             return
         if signal != OK or rtt <= 0:
             return
@@ -145,17 +160,25 @@ class VegasLimiter:
         self._rtts, self._in_flight, self._window_start = [], [], now
         self.rtt_min = min(self.rtt_min, rtt)
         queue = n * (1 - self.rtt_min / rtt)
+        if self.floor > 1 and rate < self._floor_rate / 2:  # the server changed: forget it
+            self.floor = 1
+        if self._undo_cut(now, rate):
+            return
         paid_off = self._growth_paid_off(rate)
         self._inflated = self._inflated + 1 if queue > beta(self.value) and not paid_off else 0
         if self._inflated >= INFLATED_WINDOWS:
             self._inflated, self._growth, self._held = 0, None, 0
-            self._set(now, max(n * self.rtt_min / rtt + alpha(self.value), self.value * CUT))
-            self.slow_start = False
+            cut = max(n * self.rtt_min / rtt + alpha(self.value), self.value * CUT, self.floor)
+            if cut < self.value:
+                self._cut = (self.value, rate)
+                self._set(now, cut)
+                self.slow_start = False
         elif reached and (queue < alpha(self.value) or paid_off or self._held >= PROBE_AFTER):
             clear = queue < alpha(self.value) / 2  # clearly no queue: the server has room
             if clear:
                 self.ceiling = self.max_limit
-            self.slow_start = self.slow_start and clear
+            self.slow_start = self.slow_start and (clear or self._growth_paid_off(rate,
+                                                                                 SLOW_PAYOFF))
             grown = self.value * 2 if self.slow_start else self.value + alpha(self.value)
             grown = max(self.value, min(grown, self.ceiling))
             if grown > self.value:  # at the maximum, the last real step stays the reference
@@ -164,13 +187,25 @@ class VegasLimiter:
             return
         self._held += 1
 
-    def _growth_paid_off(self, rate: float) -> bool:
-        """Did the last growth raise the throughput (by PAYOFF of the limit's rise at least)?"""
+    def _undo_cut(self, now: float, rate: float) -> bool:
+        """In the window after a latency cut: undo it if it cost answers (see the docstring)."""
+        if self._cut is None:
+            return False
+        (before, before_rate), self._cut = self._cut, None
+        if rate >= before_rate * (1 - UNDO * (1 - self.value / before)):
+            return False
+        self.floor, self._floor_rate = int(before), before_rate
+        self._set(now, before)
+        self._held = 0
+        return True
+
+    def _growth_paid_off(self, rate: float, payoff: float = PAYOFF) -> bool:
+        """Did the last growth raise the throughput (by ``payoff`` of the limit's rise at least)?"""
         if self._growth is None:
             return False
         limit, before = self._growth
         rise = self.value / limit - 1
-        return rise > 0 and rate >= before * (1 + PAYOFF * rise)
+        return rise > 0 and rate >= before * (1 + payoff * rise)
 
     def _set(self, now: float, value: float) -> None:
         before = self.limit
