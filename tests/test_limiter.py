@@ -56,7 +56,7 @@ def test_doubles_while_each_doubling_brings_many_more_answers_on_a_busy_client()
     # each doubling up to 32 brings 1.5x the answers: slow start goes on to the maximum
     limiter = VegasLimiter(max_limit=32)
     seen, _ = limits_seen(limiter, 100, capacity=1000, client_cost=0.001)
-    assert seen.index(32) < 100 and sorted(set(seen)) == [2, 4, 8, 16, 32]
+    assert seen.index(32) < 50 and sorted(set(seen)) == [2, 4, 8, 16, 32]
 
 
 def test_a_latency_cut_that_costs_answers_is_undone_and_latency_cuts_no_more_there():
@@ -76,9 +76,13 @@ def test_a_latency_cut_that_costs_answers_is_undone_and_latency_cuts_no_more_the
 
 @pytest.mark.parametrize("capacity", [2, 8])
 def test_settles_between_the_capacity_and_twice_the_capacity(capacity):
+    # settled: most of the time between C and 2C; a probe above 2C (every 8 windows, one step
+    # of limit / 5) is cut back by the latency it inflates
     limiter = VegasLimiter(max_limit=64)
-    serve(limiter, capacity=capacity, calls=5000)
-    assert capacity <= limiter.limit <= 2 * capacity
+    seen, _ = limits_seen(limiter, 6000, capacity=capacity)
+    tail = seen[2000:]
+    assert capacity <= min(tail) and max(tail) <= 2.5 * capacity
+    assert sum(capacity <= x <= 2 * capacity for x in tail) >= 0.8 * len(tail)
 
 
 def test_follows_a_capacity_that_drops_and_rises_again():

@@ -10,7 +10,9 @@ of calls waiting in the server's queue can be estimated from latencies alone::
 
     queue = n * (1 - rtt_min / rtt)          (n: calls in flight, rtt: the window's median)
 
-Latencies are judged per window of ``max(16, 2 * limit)`` answers: ``rtt`` is the window's
+Latencies are judged per window of ``max(16, 2 * limit)`` answers (in slow start
+``max(8, limit)``: the first doublings are judged on few answers, as each window at a low limit
+costs the most time): ``rtt`` is the window's
 median and ``rtt_min`` the smallest window median of the run (medians, not single samples: on a
 busy client machine single latencies jump by a factor of two for reasons no server causes). With
 ``alpha = max(1, limit / 5)`` and ``beta = max(2, limit / 2)``.
@@ -41,8 +43,10 @@ A latency cut is a guess (a busy client looks like a queueing server), so it is 
 the window after it answers at a lower rate than the window before it, by more than
 ``0.25 * (the cut's share)``, the calls were not queueing in the server but waiting for the
 client's own CPU, and fewer of them only cost throughput. The cut is undone and that limit
-becomes the *floor* below which latency no longer cuts; an overload answer, or a window at less
-than half the rate seen when the floor was set (the server changed), removes the floor.
+becomes the *floor* below which latency no longer cuts. The undo is checked the same way: unless
+the window after it brings back ``0.25`` of its rise at least, the rate fell for another reason
+(the server slowed down meanwhile) and the floor is removed; so is it by an overload answer or a
+window at less than half the rate seen when the floor was set.
 
 An overload answer (429, 503, a Retry-After, a read timeout) cuts at once:
 ``limit = max(1, 0.7 * limit)``, at most once per ``limit`` answers (the answers of calls sent
@@ -60,6 +64,7 @@ from dataclasses import dataclass, field
 
 OK, OVERLOAD, OTHER = "ok", "overload", "other"
 MIN_WINDOW = 16
+SLOW_WINDOW = 8  # the smallest window in slow start
 INFLATED_WINDOWS = 2
 CUT = 0.7
 PAYOFF = 0.3
@@ -124,6 +129,7 @@ class VegasLimiter:
     floor: int = field(init=False, default=1)  # latency never cuts below (an undone cut's limit)
     _floor_rate: float = field(init=False, default=0.0)  # the rate when the floor was set
     _cut: tuple[float, float] | None = field(init=False, default=None)  # (limit, rate) before
+    _undone: tuple[float, float] | None = field(init=False, default=None)  # (limit, rate) cut
 
     def __post_init__(self) -> None:
         self.value = float(max(1, min(self.start, self.max_limit)))
@@ -141,7 +147,7 @@ class VegasLimiter:
             if self._since_cut >= self.limit:
                 self.ceiling = max(1, self.limit - 1)
                 self._set(now, self.value * CUT)
-                self.slow_start, self.floor, self._cut = False, 1, None
+                self.slow_start, self.floor, self._cut, self._undone = False, 1, None, None
             return
         if signal != OK or rtt <= 0:
             return
@@ -149,7 +155,9 @@ class VegasLimiter:
             self._window_start = now - rtt
         self._rtts.append(rtt)
         self._in_flight.append(in_flight)
-        if len(self._rtts) >= max(MIN_WINDOW, 2 * self.limit):
+        window = max(SLOW_WINDOW, self.limit) if self.slow_start else max(MIN_WINDOW,
+                                                                             2 * self.limit)
+        if len(self._rtts) >= window:
             self._end_window(now)
 
     def _end_window(self, now: float) -> None:
@@ -188,13 +196,18 @@ class VegasLimiter:
         self._held += 1
 
     def _undo_cut(self, now: float, rate: float) -> bool:
-        """In the window after a latency cut: undo it if it cost answers (see the docstring)."""
+        """In the window after a latency cut: undo it if it cost answers; in the window after
+        an undo: keep its floor only if the answers came back (see the docstring)."""
+        if self._undone is not None:
+            (low, low_rate), self._undone = self._undone, None
+            if rate < low_rate * (1 + UNDO * (self.value / low - 1)):
+                self.floor = 1  # not the cut: the server slowed down meanwhile
         if self._cut is None:
             return False
         (before, before_rate), self._cut = self._cut, None
         if rate >= before_rate * (1 - UNDO * (1 - self.value / before)):
             return False
-        self.floor, self._floor_rate = int(before), before_rate
+        self.floor, self._floor_rate, self._undone = int(before), before_rate, (self.value, rate)
         self._set(now, before)
         self._held = 0
         return True
