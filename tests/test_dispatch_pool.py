@@ -66,13 +66,15 @@ def test_flaky_server_and_lost_answers_still_apply_every_row_exactly_once(sandbo
 
 
 def test_expired_token_mid_run_logs_in_again_and_finishes(sandbox_factory, tmp_path):
+    # 240 rows of 30 ms on 4 workers last 1.8 s at least: always longer than the 1 s token
+    # (120 rows could end in 0.9 s on a quiet machine, within one token's life)
     sb = sandbox_factory(latency_ms=30, token_ttl=1)
-    rows = _rows(120)
+    rows = _rows(240)
     client, journal, run_id = _setup(sb, tmp_path, rows)
     result = _dispatch(sb, client, journal, run_id, rows, workers=4)
     assert {o.status for o in result.outcomes.values()} == {Status.CREATED}
     assert stats(sb.url)["calls"]["/api/auth-token-get"]["200"] >= 2
-    assert len(records(sb.url, "product-price")) == 120
+    assert len(records(sb.url, "product-price")) == 240
 
 
 def test_rows_with_the_same_key_are_applied_in_file_order(sandbox_factory, tmp_path):
