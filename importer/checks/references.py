@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+import numpy as np
+
 from importer.checks.masterdata import MasterData, Reference
 from importer.model import Severity, Table
 
@@ -84,6 +86,26 @@ def one_edit_away(text: str, alphabet: str, lengths: frozenset[int] | None = Non
     return out
 
 
+class _Same:
+    """The lookup map of ids that are their own form (every id in capitals): each maps to
+    itself, without a dict of 50,000 entries."""
+
+    def __init__(self, ids: frozenset[str]) -> None:
+        self._ids = ids
+
+    def get(self, text: str) -> str | None:
+        return text if text in self._ids else None
+
+    def keys(self) -> frozenset[str]:
+        return self._ids
+
+    def __getitem__(self, text: str) -> str:
+        return text
+
+    def __iter__(self):
+        return iter(self._ids)
+
+
 class Suggester:
     """The likely intended ids for an id that is not known; built once per validation, its
     lookup tables only when an id that misses needs them. No scan of every known id: the
@@ -129,11 +151,29 @@ class Suggester:
     def _lookup_maps(self) -> dict[str, dict[str, str]]:
         if self._maps is None:
             first = self.known[::-1]  # reversed: in a dict the last wins, so the first id does
-            upper = _forms(first, str.upper)
-            self._maps = {"upper": dict(zip(upper, first)),
-                          "compact": dict(zip(_forms(first, _compact), first))}
-            self._alphabet = "".join(sorted(set(_JOIN.join(upper)) - {_JOIN}))
-            self._lengths = frozenset(map(len, upper))
+            joined = _JOIN.join(first)
+            plain = joined.isascii() and joined.count(_JOIN) == len(first) - 1
+            if plain and joined.upper() == joined:  # every id in capitals: each is its own form
+                upper: dict[str, str] | _Same = _Same(self._known_set)
+                forms = joined
+            else:
+                upper_ids = _forms(first, str.upper)
+                upper = dict(zip(upper_ids, first))
+                forms = _JOIN.join(upper_ids)
+            compact_joined = _compact(joined) if plain else ""
+            if plain and compact_joined == joined:  # no separators either
+                compact: dict[str, str] | _Same = upper
+            else:
+                compact = dict(zip(compact_joined.split(_JOIN) if plain else
+                                   _forms(first, _compact), first))
+            self._maps = {"upper": upper, "compact": compact}
+            if forms.isascii():  # the characters used, counted in C
+                used = np.flatnonzero(np.bincount(np.frombuffer(forms.encode(), np.uint8),
+                                                  minlength=128))
+                self._alphabet = "".join(chr(c) for c in used.tolist() if chr(c) != _JOIN)
+            else:
+                self._alphabet = "".join(sorted(set(forms) - {_JOIN}))
+            self._lengths = frozenset(map(len, first if plain else upper))
             self._longest = max(self._lengths, default=0)
         return self._maps
 
