@@ -10,12 +10,18 @@ Two sources, never the ERP itself (its API has no read endpoint):
   found* (PART_NOT_FOUND / CUSTOMER_NOT_FOUND, or the configured codes), each with the date of the
   latest answer; a later answer of the other kind wins. Read from the journal's own tables
   (returned records and row outcomes), so nothing extra is written during an import.
+
+A file's columns as read are kept in a cache folder when the caller gives one (`read_columns`):
+the same parts list is read again in milliseconds, not parsed again every run.
 """
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 import sqlite3
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 
@@ -77,17 +83,20 @@ def load_master_data(parts_file: Path | str | None = None,
                      part_codes: tuple[str, ...] = ("PART_NOT_FOUND",),
                      customer_codes: tuple[str, ...] = ("CUSTOMER_NOT_FOUND",),
                      obsolete_statuses: tuple[str, ...] = ("O",),
-                     sandbox_demo: bool = False) -> MasterData:
+                     sandbox_demo: bool = False, cache: Path | str | None = None) -> MasterData:
     """The files' ids plus what the journal learned on ``server`` / ``data_source`` (no journal
     knowledge without both). ``sandbox_demo``: the rows go to a sandbox serving its demo data,
-    so a reference without a file is checked against the demo parts or customers. Raises
-    UnusableFile for a master-data file that cannot be read."""
+    so a reference without a file is checked against the demo parts or customers. ``cache``: a
+    folder for the files' columns as read (see `read_columns`). Raises UnusableFile for a
+    master-data file that cannot be read."""
     scope = (journal_path, server, data_source)
     # only the columns the checks read: a 50,000-part file loads in a fraction of the time
     parts = _reference("PART_ID", "part", parts_file, ("PART_ID", "PART_STATUS"), "parts",
-                       learned(*scope, "PART_ID", part_codes), frozenset(obsolete_statuses))
+                       learned(*scope, "PART_ID", part_codes), frozenset(obsolete_statuses),
+                       cache)
     customers = _reference("CUSTOMER_ID", "customer", customers_file, ("CUSTOMER_ID",),
-                           "customers", learned(*scope, "CUSTOMER_ID", customer_codes))
+                           "customers", learned(*scope, "CUSTOMER_ID", customer_codes),
+                           cache=cache)
     if sandbox_demo:
         parts, customers = _demo(parts, obsolete_statuses), _demo(customers, obsolete_statuses)
     return MasterData(parts, customers, tuple(obsolete_statuses), server, data_source)
@@ -110,14 +119,13 @@ def _demo(ref: Reference, obsolete: tuple[str, ...]) -> Reference:
 
 def _reference(id_field: str, label: str, path, columns, what: str,
                knowledge: tuple[frozenset[str], dict[str, str]],
-               obsolete: frozenset[str] = frozenset()) -> Reference:
+               obsolete: frozenset[str] = frozenset(), cache=None) -> Reference:
     ids, statuses = None, {}
     if path is not None:
         from importer.reading import gc_paused
-        from importer.sandbox.master import read_master_columns
 
         with gc_paused():  # 50,000 rows of small lists: see gc_paused
-            table = read_master_columns(Path(path), columns, what)
+            table = read_columns(Path(path), columns, what, cache)
         ids = tuple(table[id_field])
         if len(columns) > 1 and obsolete & set(table[columns[1]]):
             statuses = {i: st for i, st in zip(table[id_field], table[columns[1]])
@@ -125,6 +133,62 @@ def _reference(id_field: str, label: str, path, columns, what: str,
     confirmed, not_found = knowledge
     return Reference(id_field, label, ids, Path(path).name if path else "", confirmed,
                      not_found, statuses)
+
+
+CACHE_KEPT = 8  # master-data files whose columns the cache keeps (the newest)
+
+
+def read_columns(path: Path, columns: tuple[str, ...], what: str,
+                 cache: Path | str | None = None) -> dict[str, list[str]]:
+    """The file's ``columns`` as the sandbox's master-file reader reads them. With a ``cache``
+    folder, what it read is kept there under the SHA-256 of the file's bytes (and of the
+    reader's code), so the same file is read again in a few milliseconds (a parts list changes
+    rarely; an xlsx one takes seconds to read); a changed file has another key. A cache that
+    cannot be read or written is passed by: the file is read as without one."""
+    from importer.sandbox import master
+
+    if cache is None:
+        return master.read_master_columns(path, columns, what)
+    try:
+        digest = hashlib.sha256(path.read_bytes())
+        digest.update(_reader_code())
+    except OSError:  # no such file or unreadable: the reader says so in its words
+        return master.read_master_columns(path, columns, what)
+    digest.update(repr((columns, path.suffix.lower())).encode())
+    kept = Path(cache) / f"{digest.hexdigest()}.columns"
+    try:
+        found = marshal.loads(kept.read_bytes())
+        if isinstance(found, dict) and set(found) == set(columns):
+            os.utime(kept)  # used: the newest are kept
+            return found
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    table = master.read_master_columns(path, columns, what)
+    _keep(kept, table)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _reader_code() -> bytes:
+    """The code whose reading the cache keeps: the reader and its header matching."""
+    from importer import entities
+    from importer.sandbox import master
+
+    return Path(master.__file__).read_bytes() + Path(entities.__file__).read_bytes()
+
+
+def _keep(kept: Path, table: dict[str, list[str]]) -> None:
+    """Write the columns to the cache (atomically), keeping the newest CACHE_KEPT files."""
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_name(f"{kept.name}.{os.getpid()}.partial")
+        partial.write_bytes(marshal.dumps(table))
+        os.replace(partial, kept)
+        files = sorted(kept.parent.glob("*.columns"), key=lambda f: f.stat().st_mtime_ns)
+        for old in files[:-CACHE_KEPT]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def learned(journal_path: Path | str | None, server: str, data_source: str, id_field: str,

@@ -38,7 +38,8 @@ def build_checks(entity: Entity, settings: Settings | None = None, *,
         parts, customers, journal_path=jpath, server=server, data_source=data_source,
         part_codes=s.part_not_found_codes if s else ("PART_NOT_FOUND",),
         customer_codes=s.customer_not_found_codes if s else ("CUSTOMER_NOT_FOUND",),
-        obsolete_statuses=s.obsolete_statuses if s else ("O",), sandbox_demo=sandbox)
+        obsolete_statuses=s.obsolete_statuses if s else ("O",), sandbox_demo=sandbox,
+        cache=masterdata_cache())
     checks: list = [ReferenceChecks(master)]
     rules = PriceRules.for_entity(entity, s.rules if s else None)
     if rules is not None:
@@ -46,6 +47,15 @@ def build_checks(entity: Entity, settings: Settings | None = None, *,
         checks.append(PriceRuleChecks(entity, rules, mode=mode, known_keys=keys,
                                       known_records=records, strict=strict))
     return checks
+
+
+def masterdata_cache() -> Path:
+    """Where master-data files' columns are kept between runs (the user's cache folder)."""
+    import platformdirs
+
+    from importer.settings import APP_NAME
+
+    return Path(platformdirs.user_cache_dir(APP_NAME)) / "masterdata"
 
 
 def _journal_records(jpath: Path | None, server: str, data_source: str, entity: Entity):
