@@ -45,12 +45,15 @@ class Reference:
     @cached_property
     def known(self) -> frozenset[str]:
         """Ids that exist: the file's and those the ERP confirmed."""
-        return frozenset(self.ids or ()) | self.confirmed
+        ids = frozenset(self.ids or ())
+        return ids | self.confirmed if self.confirmed else ids
 
     @property
     def known_in_order(self) -> tuple[str, ...]:
         """The known ids, the file's in its order first (what decides between two equally
         likely suggestions), then those only the ERP confirmed, sorted."""
+        if not self.confirmed:
+            return tuple(self.ids or ())
         extra = sorted(self.confirmed - frozenset(self.ids or ()))
         return tuple(self.ids or ()) + tuple(extra)
 
