@@ -71,7 +71,9 @@ class MasterData:
     data_source: str = ""
 
     def for_field(self, name: str) -> Reference | None:
-        return {self.parts.field: self.parts, self.customers.field: self.customers}.get(name)
+        if name == self.parts.field:
+            return self.parts
+        return self.customers if name == self.customers.field else None
 
     def obsolete_parts(self) -> dict[str, str]:
         """Part id -> its PART_STATUS, for parts the file marks with an obsolete status."""
