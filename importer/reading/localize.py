@@ -43,23 +43,23 @@ class _Cells:
     def __init__(self, parse) -> None:
         self.parse = parse  # number_text or date_text
         self.parsed: dict[str, object] = {}
-        self.groups: list[tuple[int, str, int]] = []  # (column k, text, how many cells)
+        self.groups: list[tuple[int, str]] = []  # (column k, text), each distinct text once
         self.texts: dict[int, list[str]] = {}  # column k -> its text cells ('' elsewhere)
         self.values: dict[int, dict[str, str]] = {}  # column k -> text -> API string
         self._rows: dict[int, dict[str, list[int]]] = {}
 
     def add_column(self, k: int, raw, api: list[str], skip_digits: bool) -> None:
-        if all(v.__class__ is str for v in set(raw)):  # a CSV: every cell is text
+        if set(map(type, raw)) <= _TEXT:  # a CSV: every cell is text
             texts = list(api)
         else:
             texts = [a if v.__class__ is str else "" for v, a in zip(raw, api)]
         self.texts[k], self.values[k] = texts, {}
-        for text, n in Counter(texts).items():
+        for text in dict.fromkeys(texts):  # in order of first appearance, at C speed
             if not text or (skip_digits and text.isdigit()):
                 continue  # blank, or the same in every convention
             if text not in self.parsed:
                 self.parsed[text] = self.parse(text)
-            self.groups.append((k, text, n))
+            self.groups.append((k, text))
 
     def rows(self, k: int, text: str) -> list[int]:
         """The cells of column k holding text (indexed once per column, when first asked)."""
@@ -80,15 +80,13 @@ class _Cells:
                 api[:] = map(changed.get, self.texts[k], api)  # a text cell's api is its text
 
     def evidence(self, address) -> lc.Evidence:
-        counts: dict[str, int] = {}
         kind_of: dict[int, dict[str, str]] = {}  # column -> text -> convention or AMBIGUOUS
-        for k, text, n in self.groups:
+        for k, text in self.groups:
             p = self.parsed[text]
             if p is None or not (p.proves or p.ambiguous):
                 continue
             kind_of.setdefault(k, {})[text] = p.proves or _AMBIGUOUS
-            if p.proves:
-                counts[p.proves] = counts.get(p.proves, 0) + n
+        counts = self._counts(kind_of)
         first: dict[str, tuple[int, int, str]] = {}  # convention -> (row, column, text)
         for k, kinds in kind_of.items():
             wanted = set(kinds.values())
@@ -104,8 +102,23 @@ class _Cells:
         return lc.Evidence({c: v for c, v in cells.items() if c != _AMBIGUOUS},
                            cells.get(_AMBIGUOUS), counts)
 
+    def _counts(self, kind_of: dict[int, dict[str, str]]) -> dict[str, int]:
+        """Cells proving each convention. Only how many decides between two proven ones: with
+        one, any number above zero says the same, so the cells are counted only then."""
+        proven = {c for kinds in kind_of.values() for c in kinds.values() if c != _AMBIGUOUS}
+        if len(proven) <= 1:
+            return dict.fromkeys(proven, 1)
+        counts: dict[str, int] = {}
+        for k, kinds in kind_of.items():
+            for text, n in Counter(self.texts[k]).items():
+                found = kinds.get(text) if text else None
+                if found is not None and found != _AMBIGUOUS:
+                    counts[found] = counts.get(found, 0) + n
+        return counts
+
 
 _AMBIGUOUS = "ambiguous"
+_TEXT = frozenset({str})
 
 
 class _Sheet:
@@ -154,7 +167,7 @@ def _numbers(s: _Sheet, cells: _Cells, chosen: str | None) -> None:
         at, text = evidence.ambiguous
         raise UnusableFile(lc.ambiguous_numbers_sentence(s.where, at, text, cells.parsed[text]))
     proof = None if chosen else evidence.proofs.get(decimal)
-    for k, text, _n in cells.groups:
+    for k, text in cells.groups:
         parsed = cells.parsed[text]
         if parsed is None or (parsed.percent and s.kinds[k] is not Kind.PERCENT):
             continue  # not a number: validation says so
@@ -199,7 +212,7 @@ def _dates(s: _Sheet, cells: _Cells, chosen: str | None) -> list[Issue]:
         notices.append(Issue("dates-read-month-first", lc.ambiguous_dates_notice(
             s.where, at, text, cells.parsed[text]), Severity.WARNING, s.sheet))
     proof = None if chosen else evidence.proofs.get(order)
-    for k, text, _n in cells.groups:
+    for k, text in cells.groups:
         parsed = cells.parsed[text]
         if parsed is None:
             continue  # no date form: validation says so
