@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import is_not
+from itertools import compress, count
+from operator import is_not, ne
 
 from importer.entities import Kind
 from importer.model import Column, Issue, Severity
@@ -42,7 +42,8 @@ def convert_column(raw, column: Column, target: Target, first_row: int, sheet: s
     kind = target.kind
     if kind is Kind.DATE:
         shown, api, timed = _dates(raw)
-        trimmed = [i for i, (s, a) in enumerate(zip(shown, api)) if a and len(a) != len(s)]
+        trimmed = [i for i in compress(count(), map(ne, api, shown))  # C speed to the few
+                   if api[i] and len(api[i]) != len(shown[i])]
     else:
         shown, api, trimmed = _texts(raw)
         timed = []
@@ -92,6 +93,8 @@ def _with_serials(raw, marks: Marks, col: int, first_row: int):
 
 def _percent_texts(api: list[str]) -> None:
     """Text such as '5%' (a CSV saved by Excel) in a percent field gets 5."""
+    if "%" not in "".join(api):
+        return
     for i, value in enumerate(api):
         if value.endswith("%") and _PERCENT_TEXT.fullmatch(value):
             api[i] = value[:-1].strip()
@@ -104,15 +107,16 @@ def _texts(raw) -> tuple[list[str], list[str], list[int]]:
     booleans, dates) is displayed once per distinct value, since this runs for every cell."""
     raw = list(raw)
     distinct = set(raw)  # str never equals a number, so the test on the set is the test on all
-    if all(v.__class__ is str for v in distinct):
+    if set(map(type, distinct)) <= _TEXT:
         shown = raw
-        if all(v.strip() == v for v in distinct):  # each distinct text once: nothing to trim
+        if not any(map(ne, map(str.strip, distinct), distinct)):  # each text once: no trim
             return shown, list(shown), []
-    elif set(map(type, raw)) <= _FLOAT_OR_TEXT and all(v == v for v in distinct):
+    elif set(map(type, raw)) <= _FLOAT_OR_TEXT and not any(map(ne, distinct, distinct)):
         # a number column (no int or bool equal to a float, no NaN): each number shown once
         shown_of = {v: _number_text(v) for v in distinct if v.__class__ is float}
         shown = list(map(shown_of.get, raw, raw))
-        if all(v.strip() == v for v in distinct if v.__class__ is str):
+        texts = distinct.difference(shown_of)
+        if not any(map(ne, map(str.strip, texts), texts)):
             return shown, list(shown), []
     else:
         seen: dict = {}
@@ -139,6 +143,7 @@ def _texts(raw) -> tuple[list[str], list[str], list[int]]:
 
 _number_text = general
 _FLOAT_OR_TEXT = frozenset({float, str})
+_TEXT = frozenset({str})
 
 
 def _dates(raw: list) -> tuple[list[str], list[str], list[int]]:
