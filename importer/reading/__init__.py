@@ -35,7 +35,7 @@ from importer.reading.sources import load_grid
 from importer.reading.values import display
 from importer.reading.valuemaps import CODES as VALUE_MAP_CODES, apply_value_maps
 
-__all__ = ["read_table", "ReadLimits", "READING_CODES", "ReadOptions"]
+__all__ = ["read_table", "ReadLimits", "READING_CODES", "ReadOptions", "gc_paused", "long_running"]
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +77,30 @@ def read_table(path: str | Path, entity: Entity | str | None = None, sheet: str 
     return table
 
 
+_FREEZE = [True]  # a command's process; the page's serve says otherwise (long_running)
+
+
+def long_running() -> None:
+    """For a process that lives on (the page): what gc_paused built is not frozen, so that
+    objects dropped later in cycles (a request's, a job's) are still collected."""
+    _FREEZE[0] = False
+
+
 @contextmanager
 def gc_paused():
     """No cyclic garbage collection while building 100,000s of rows: none of them form cycles,
-    and the collector's repeated passes over them cost a third of the reading time. What was
-    built is then frozen (gc.freeze: left out of later collections, still freed by reference
-    counting): otherwise the first collection after reading walks every cell of the table, and
-    each later full one again (0.6 s for 200,000 rows, during the checks and the workbooks)."""
+    and the collector's repeated passes over them cost a third of the reading time. In a
+    command, what was built is then frozen (gc.freeze: left out of later collections, still freed
+    by reference counting): otherwise the first collection after reading walks every cell of the
+    table, and each later full one again (0.6 s for 200,000 rows, during the checks and the
+    workbooks)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if _FREEZE[0]:
+            gc.freeze()
         if was_enabled:
             gc.enable()
 

@@ -24,6 +24,7 @@ from starlette.templating import Jinja2Templates
 from importer.checks.changes import ChangeRules
 from importer.entities import ENTITIES
 from importer.errors import ImporterError
+from importer.reading import long_running
 from importer.runs.pagewords import page_error
 from importer.runs.runner import MODES
 from importer.web import views
@@ -301,6 +302,7 @@ class _NotFound(ImporterError):
 
 
 def create_app(config: WebConfig) -> Starlette:
+    long_running()  # a page serves for hours: what a read builds is not frozen (gc_paused)
     page = Page(config)
 
     async def on_error(request: Request, exc: Exception) -> Response:
