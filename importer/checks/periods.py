@@ -11,11 +11,12 @@ record with the same key as a row is left out (the row replaces it). Only rows g
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
 
-from importer.checks.columns import _NUMBER, Columns, _date_ok, combine
+from importer.checks.columns import _NUMBER, Column, Columns, _date_ok, combine
 from importer.entities import Entity
 
 
@@ -90,11 +91,9 @@ def consecutive(entity: Entity, cols: Columns, group: list[str],
     line_ends = np.asarray(ends.uniques + [""], dtype=object)[ends.codes[where]]
     src = cols.excel_rows[where]
     ids = [i[where] for i in ids]
-    lines = _record_lines(entity, group, records, tables) if records else []
-    if lines:
-        rec_ids = [np.fromiter((ln[0][j] for ln in lines), dtype=np.int64, count=len(lines))
-                   for j in range(len(group))]
-        rec_starts = np.array([ln[1] for ln in lines] + [None], dtype=object)[:-1]
+    lines = _record_lines(entity, group, records, tables) if records else None
+    if lines is not None and len(lines[3]):
+        rec_ids, rec_starts, rec_ends, rec_src = lines
         texts: dict[str, int] = {}
         both = np.concatenate([starts, rec_starts])
         start_ids = np.fromiter(map(lambda t: texts.setdefault(t, len(texts)), both),
@@ -103,10 +102,8 @@ def consecutive(entity: Entity, cols: Columns, group: list[str],
         kept = ~np.isin(whole[len(src):], whole[:len(src)])  # a row replaces its record
         ids = [np.concatenate([a, b[kept]]) for a, b in zip(ids, rec_ids)]
         starts = np.concatenate([starts, rec_starts[kept]])
-        line_ends = np.concatenate([line_ends, np.array(
-            [ln[2] for ln in lines] + [None], dtype=object)[:-1][kept]])
-        src = np.concatenate([src, np.array([ln[3] for ln in lines],
-                                            dtype=np.int64)[kept]])
+        line_ends = np.concatenate([line_ends, rec_ends[kept]])
+        src = np.concatenate([src, rec_src[kept]])
     if not len(src):
         return Lines(src, starts, line_ends, np.empty(0, dtype=np.int64))
     ranks = [_ranks(t)[i] for t, i in zip(tables, ids)]
@@ -133,29 +130,39 @@ def _row_ids(entity: Entity, name: str, cols: Columns, table: dict) -> np.ndarra
 
 
 def _record_lines(entity: Entity, group: list[str], records: list[dict[str, str]],
-                  tables: list[dict]) -> list[tuple]:
-    """The journal's records with a start date as (group ids, start, end, -(k+1)); a record
-    whose group number is no number is left out."""
+                  tables: list[dict]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray,
+                                             np.ndarray]:
+    """The journal's records with a start date, column by column: (group ids per field,
+    starts, ends ('' when open), -(k+1) for the k-th record); a record whose group number is no
+    number is left out."""
     start, end = entity.start_date_field, entity.end_date_field
-    numeric = [entity.field(g).numeric for g in group]
-    lines = []
-    for k, record in enumerate(records):
-        if not record.get(start):
-            continue
-        values = []
-        for g, number, table in zip(group, numeric, tables):
-            text = record.get(g, "") or ""
-            if number:
-                try:
-                    text = float(text or "0")
-                except ValueError:
-                    break
-                if text != text:  # NaN: in no group
-                    break
-            values.append(table.setdefault(text, len(table)))
+    n = len(records)
+    starts = np.array(list(map(dict.get, records, repeat(start))) + [None], dtype=object)[:-1]
+    keep = np.fromiter(map(bool, starts), dtype=bool, count=n)
+    ids = []
+    for g, table in zip(group, tables):
+        col = Column.of(g, [t or "" for t in map(dict.get, records, repeat(g))])
+        if entity.field(g).numeric:
+            forms = list(map(_float_or_none, col.uniques))
         else:
-            lines.append((values, record[start], record.get(end) or "", -(k + 1)))
-    return lines
+            forms = col.uniques
+        found = np.fromiter((-1 if v is None else table.setdefault(v, len(table))
+                             for v in forms), dtype=np.int64, count=len(forms))[col.codes]
+        keep &= found >= 0
+        ids.append(found)
+    where = np.flatnonzero(keep)
+    ends = np.array([e or "" for e in map(dict.get, records, repeat(end))] + [None],
+                    dtype=object)[:-1]
+    return [i[where] for i in ids], starts[where], ends[where], -(where.astype(np.int64) + 1)
+
+
+def _float_or_none(text) -> float | None:
+    """A record's group number (blank = 0), None when it is no number (or NaN: in no group)."""
+    try:
+        value = float(text or "0")
+    except ValueError:
+        return None
+    return None if value != value else value
 
 
 def _ranks(table: dict) -> np.ndarray:
