@@ -44,8 +44,9 @@ def convert_column(raw, column: Column, target: Target, first_row: int, sheet: s
         shown, api, timed = _dates(raw)
         trimmed = [i for i in compress(count(), map(ne, api, shown))  # C speed to the few
                    if api[i] and len(api[i]) != len(shown[i])]
+        sent = None
     else:
-        shown, api, trimmed = _texts(raw)
+        shown, api, trimmed, sent = _texts(raw)
         timed = []
     out = ConvertedColumn(shown, api)
 
@@ -62,14 +63,15 @@ def convert_column(raw, column: Column, target: Target, first_row: int, sheet: s
     for i in trimmed:
         if shown[i].strip() == api[i]:
             issue(i, "whitespace-trimmed", shown[i])
-    if kind is Kind.PERCENT:
-        _percent_texts(api)
+    if kind is Kind.PERCENT and _percent_texts(api):
+        sent = None
     formats = marks.formats.get(column.index)
     if formats:
         apply_formats(_with_serials(raw, marks, column.index, first_row), formats, first_row,
                       target, shown, api, report, marks.program)
+        sent = None
     if kind is not Kind.DATE:
-        check_texts(api, target, report)
+        check_texts(api, target, report, sent)
     for (row, col), (code, value) in marks.cells.items():
         i = row - first_row
         if col == column.index and 0 <= i < len(raw):
@@ -91,17 +93,21 @@ def _with_serials(raw, marks: Marks, col: int, first_row: int):
     return cells
 
 
-def _percent_texts(api: list[str]) -> None:
-    """Text such as '5%' (a CSV saved by Excel) in a percent field gets 5."""
+def _percent_texts(api: list[str]) -> bool:
+    """Text such as '5%' (a CSV saved by Excel) in a percent field gets 5; whether any did."""
     if "%" not in "".join(api):
-        return
+        return False
+    changed = False
     for i, value in enumerate(api):
         if value.endswith("%") and _PERCENT_TEXT.fullmatch(value):
             api[i] = value[:-1].strip()
+            changed = True
+    return changed
 
 
-def _texts(raw) -> tuple[list[str], list[str], list[int]]:
-    """Cells as displayed and trimmed, plus the rows where trimming changed a value.
+def _texts(raw) -> tuple[list[str], list[str], list[int], set[str] | None]:
+    """Cells as displayed and trimmed, the rows where trimming changed a value, and the set of
+    the values to send when it came for free (None otherwise).
 
     Column by column: text is trimmed by one C-level pass, and every other value (numbers,
     booleans, dates) is displayed once per distinct value, since this runs for every cell."""
@@ -110,14 +116,14 @@ def _texts(raw) -> tuple[list[str], list[str], list[int]]:
     if set(map(type, distinct)) <= _TEXT:
         shown = raw
         if not any(map(ne, map(str.strip, distinct), distinct)):  # each text once: no trim
-            return shown, list(shown), []
+            return shown, list(shown), [], distinct
     elif set(map(type, raw)) <= _FLOAT_OR_TEXT and not any(map(ne, distinct, distinct)):
         # a number column (no int or bool equal to a float, no NaN): each number shown once
         shown_of = {v: _number_text(v) for v in distinct if v.__class__ is float}
         shown = list(map(shown_of.get, raw, raw))
         texts = distinct.difference(shown_of)
         if not any(map(ne, map(str.strip, texts), texts)):
-            return shown, list(shown), []
+            return shown, list(shown), [], texts.union(shown_of.values())
     else:
         seen: dict = {}
         shown = []
@@ -135,10 +141,10 @@ def _texts(raw) -> tuple[list[str], list[str], list[int]]:
     api = list(map(str.strip, shown))
     changed = list(map(is_not, api, shown))  # strip gives the same string when nothing goes
     if not any(changed):
-        return shown, api, []
+        return shown, api, [], None
     trimmed = [i for i in compress(range(len(api)), changed)
                if api[i] and len(api[i]) != len(shown[i]) and raw[i].__class__ is str]
-    return shown, api, trimmed
+    return shown, api, trimmed, None
 
 
 _number_text = general

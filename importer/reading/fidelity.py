@@ -219,10 +219,13 @@ def _rounded(i: int, s: Shown, code: str, field: str, target: Target, sent: str,
                Severity.WARNING)
 
 
-def check_texts(api: list[str], target: Target, report: Report) -> None:
-    """Non-ASCII digits and ids in scientific notation, in the values a column sends."""
+def check_texts(api: list[str], target: Target, report: Report,
+                distinct: set[str] | None = None) -> None:
+    """Non-ASCII digits and ids in scientific notation, in the values a column sends
+    (``distinct``: their set, when the caller has it)."""
     kind = target.kind
-    distinct = set(api)  # each test once per distinct value; cells looked up only on a find
+    if distinct is None:
+        distinct = set(api)  # each test once per distinct value; cells looked up only on a find
     joined = "".join(distinct)  # one C-level look at all of them before any one by one
     if ((kind is not None and kind.numeric) or target.strict) and not joined.isascii():
         odd = {v for v in distinct if not v.isascii()}
