@@ -152,14 +152,15 @@ def add_issues_sheet(fw: FastWorkbook, data_title: str, issues: list[Issue], tit
 
     def hyperlinks():
         """The same links as ``rows`` makes, made while they are written."""
-        places: dict[str, str] = {}  # sheet title -> its escaped "'title'!" of a link
+        places: dict[tuple, str] = {}  # (sheet, column) -> the escaped "'title'!C" of a link
         for n, issue in enumerate(ordered, start=2):
             if issue.row is not None:
-                where = titles.get(issue.sheet, data_title)
-                place = places.get(where)
+                place = places.get((issue.sheet, issue.column))
                 if place is None:
-                    place = places[where] = escape_attr(internal_location(where, ""))
-                location = place + escape_attr(f"{issue.column or 'A'}{issue.row}")
+                    where = titles.get(issue.sheet, data_title)
+                    place = places[issue.sheet, issue.column] = escape_attr(
+                        internal_location(where, issue.column or "A"))
+                location = f"{place}{issue.row}"  # a row number needs no escaping
                 yield f'<hyperlink ref="B{n}" location="{location}" display="{location}"/>'
 
     fast = annotated.COLUMNWISE
