@@ -29,11 +29,13 @@ _NUMBER, _INTEGER, _DATE_TEXT = re.compile(NUMBER), re.compile(INTEGER), re.comp
 MIN_YEAR = 1900
 
 
-def _factorize(values: list) -> tuple[np.ndarray, list]:
+def _factorize(values) -> tuple[np.ndarray, list]:
     """(a code per value, -1 for None; the distinct values in order of first appearance)."""
     import pandas as pd
 
-    codes, uniques = pd.factorize(np.array(values, dtype=object))
+    if not isinstance(values, np.ndarray):
+        values = np.fromiter(values, dtype=object, count=len(values))
+    codes, uniques = pd.factorize(values)
     return codes, list(uniques)
 
 
@@ -104,8 +106,10 @@ class Columns:
         self.excel_rows = np.fromiter(map(attrgetter("excel_row"), rows), dtype=np.int64,
                                       count=len(rows))
         self.names = names
-        values = [r.values for r in rows] if values is None else values
-        self._columns = {f: Column.of(f, list(map(dict.get, values, repeat(f)))) for f in names}
+        values = list(map(attrgetter("values"), rows)) if values is None else values
+        n = len(values)
+        self._columns = {f: Column.of(f, np.fromiter(map(dict.get, values, repeat(f)),
+                                                     dtype=object, count=n)) for f in names}
         self._positions: dict[int, int] | None = None
 
     def __len__(self) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from dataclasses import field as _field
+from operator import attrgetter
 from typing import Callable, Protocol, Sequence
 
 import numpy as np
@@ -92,9 +93,10 @@ def validate(table: Table, on_progress: Callable[[str], None] | None = None,
 
 def _validate(table: Table, on_progress: Callable[[str], None] | None,
               checks: Sequence[CheckSet]) -> Report:
-    rows = [r for r in table.rows if r.action is not Action.SKIP]
-    skipped = ({r.excel_row for r in table.rows} - {r.excel_row for r in rows}
-               if len(rows) < len(table.rows) else set())
+    rows, skipped = table.rows, set()
+    if Action.SKIP in map(attrgetter("action"), table.rows):  # C-level: a million rows
+        rows = [r for r in table.rows if r.action is not Action.SKIP]
+        skipped = {r.excel_row for r in table.rows} - {r.excel_row for r in rows}
     cols = _columns(table, rows, {f for c in checks for f in c.fields()})
     keys = Keys.of(table.entity, cols)
     ctx = _Context(table.entity, cols, duplicate_groups(table.entity, keys, cols),
@@ -132,7 +134,7 @@ def _columns(table: Table, rows: list, needed: set[str] = frozenset()) -> Column
     there) unless a registered check needs them (absent ones are blank)."""
     names = list(table.fields) + [f for f in table.entity.field_names
                                   if f in needed and f not in table.fields]
-    values = [r.values for r in rows]
+    values = list(map(attrgetter("values"), rows))
     given = set().union(*values)  # the fields some row has a value for (a dict is its keys)
     required = set(table.entity.required_create) | set(needed)
     return Columns(rows, [f for f in names if f in required or f in given], values)
