@@ -14,12 +14,16 @@ overload answers <= 1% of calls.
 
     python bench/bench_adaptive.py            # 4,000 rows per measurement (about 15 minutes)
     python bench/bench_adaptive.py --quick    # 100 rows, auto and 4 workers (a smoke test)
+    python bench/bench_adaptive.py --only "capacity 32" --pairs 3
+        # then auto and the best fixed count again, back to back, 3 times: the median ratio
+        # (one measurement lasts seconds, so on a shared machine single ratios swing by 30%)
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -122,6 +126,20 @@ def run_scenario(name: str, rows: int, quick: bool, tmp: Path) -> dict:
     return out
 
 
+def run_pairs(name: str, best: int, rows: int, pairs: int, tmp: Path) -> list[float]:
+    """auto / best fixed count, measured back to back ``pairs`` times on the same rows."""
+    capacity, schedule = SCENARIOS[name]
+    src = write_rows(tmp / f"rows-{rows}.csv", rows)
+    ratios = []
+    for _ in range(pairs):
+        auto = measure(src, tmp, capacity, schedule, "auto")
+        fixed = measure(src, tmp, capacity, schedule, best)
+        ratios.append(auto["rate"] / fixed["rate"])
+        print(f"{name} pair: auto {auto['rate']:.1f}, {best} {fixed['rate']:.1f} rows/s",
+              file=sys.stderr)
+    return ratios
+
+
 def report(results: dict[str, dict], rows: int, quick: bool) -> None:
     print(f"\n### --workers auto: sandbox latency {LATENCY_MS} ms, {rows:,} product-price rows, "
           f"queue limit = capacity, 503 beyond it\n")
@@ -154,12 +172,22 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=4000)
     parser.add_argument("--quick", action="store_true", help="100 rows, auto and 4 workers only")
     parser.add_argument("--only", help="one scenario name, e.g. 'capacity 8'")
+    parser.add_argument("--pairs", type=int, default=0,
+                        help="then measure auto and the best fixed count back to back N times")
     args = parser.parse_args()
     rows = 100 if args.quick else args.rows
     tmp = Path(tempfile.mkdtemp(prefix="bench-adaptive-"))
     names = [args.only] if args.only else list(SCENARIOS)
     results = {name: run_scenario(name, rows, args.quick, tmp) for name in names}
     report(results, rows, args.quick)
+    counts = QUICK_FIXED if args.quick else FIXED
+    for name, r in results.items():
+        if args.pairs > 0:
+            best = max(counts, key=lambda w: r[w]["rate"])
+            ratios = run_pairs(name, best, rows, args.pairs, tmp)
+            print(f"- {name}: auto / {best} back to back, {args.pairs} pairs: "
+                  f"{', '.join(f'{x:.2f}' for x in ratios)}; median "
+                  f"**{statistics.median(ratios):.2f}**")
 
 
 if __name__ == "__main__":
