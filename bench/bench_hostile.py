@@ -88,8 +88,8 @@ def main() -> int:
         out = ["## Start-up and hostile files", "",
                f"`importer --help`: median **{help_s:.2f} s** of {runs} fresh processes; a bare "
                f"`python -c \"import click\"`: {click_s:.2f} s (so the tool's own start costs "
-               f"{help_s - click_s:.2f} s). `--help`, `entities` and `template` import no pandas, "
-               "pandera or calamine (tests/test_fast_start.py).", "",
+               f"{help_s - click_s:.2f} s). `--help`, `entities` and `template` import no pandas "
+               "or calamine (tests/test_fast_start.py).", "",
                "Each file through `importer validate` in a fresh process (wall seconds include "
                "the interpreter's start); peak RSS of that process:", "",
                "| file | on disk | result | seconds | peak RSS MB |", "|---|---:|---|---:|---:|"]

@@ -97,8 +97,6 @@ def make_files(tmp: Path, rows: int, parts: int, customers: int,
 
 
 def child(mode: str, entity: str, files: dict[str, str]) -> None:
-    import pandera.pandas  # noqa: F401 - imported before the timing, as validate() does
-
     from importer.checks.validation import validate
     from importer.reading import read_table
     from importer.runs.checking import build_checks

@@ -37,7 +37,7 @@ SCRIPTS = {
 # Everything from this line on in BENCHMARKS.md (the soak test's last result, which pytest -m soak
 # produces, not this script) is kept when the file is rewritten.
 KEPT_MARKER = "<!-- kept by bench/run.py: results recorded by hand below -->"
-PACKAGES = ("pandas", "python-calamine", "openpyxl", "pandera", "requests", "starlette", "uvicorn")
+PACKAGES = ("pandas", "python-calamine", "openpyxl", "requests", "starlette", "uvicorn")
 
 
 def machine() -> str:
