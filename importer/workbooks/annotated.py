@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
+from itertools import repeat
+from operator import attrgetter
 from typing import Callable, Iterator, Sequence
 
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -379,8 +381,9 @@ class _Typer:
         """The number formats the data's distinct values need, plus whole numbers and dates
         for the returned block (a returned value needing another format stays text)."""
         distinct: dict[str, set[str]] = {}
-        for _, _, name, _ in self.data:  # column by column: a set of each field's values
-            seen = distinct[name] = {row.values.get(name) for row in rows}
+        values = list(map(attrgetter("values"), rows))
+        for _, _, name, _ in self.data:  # column by column: a set of each field's values, in C
+            seen = distinct[name] = set(map(dict.get, values, repeat(name)))
             seen.discard(None)
         kinds = {name: kind for _, _, name, kind in self.data}
         found = {typed[1] for name, seen in distinct.items() for v in seen
