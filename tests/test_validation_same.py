@@ -209,3 +209,20 @@ if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     GOLDEN.write_bytes(lzma.compress(json.dumps(data, indent=0).encode(),
                                       preset=9 | lzma.PRESET_EXTREME))
     print({k: len(v) for k, v in data.items()}, GOLDEN.stat().st_size)
+
+
+def test_both_ways_of_factorizing_give_the_same_codes(monkeypatch):
+    """Small columns are factorized with dicts, large ones with pandas: the same codes and the
+    same distinct values in order of first appearance."""
+    import numpy as np
+
+    from importer.checks import columns
+
+    rng = random.Random(3)
+    values = [rng.choice([None, "", "a", "B", "10", "10.0", "ä", " a"]) for _ in range(5000)]
+    values = [v if v != "" else None for v in values] + [None]
+    small = columns._factorize(values)
+    monkeypatch.setattr(columns, "LARGE", 10)
+    large = columns._factorize(values)
+    assert np.array_equal(small[0], large[0]) and small[1] == large[1]
+    assert small[0][-1] == -1 and set(small[1]) == {v for v in values if v is not None}

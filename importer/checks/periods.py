@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from itertools import repeat
 
 import numpy as np
-import pandas as pd
 
-from importer.checks.columns import _NUMBER, Column, Columns, _date_ok, combine
+from importer.checks.columns import _NUMBER, Column, Columns, _date_ok, _factorize, combine
 from importer.entities import Entity
 
 
@@ -174,7 +173,7 @@ def _ranks(table: dict) -> np.ndarray:
 
 
 def _text_ranks(texts: np.ndarray) -> np.ndarray:
-    codes, uniques = pd.factorize(texts)
+    codes, uniques = _factorize(texts.tolist())
     order = {u: k for k, u in enumerate(sorted(uniques))}
     return np.fromiter((order[u] for u in uniques), dtype=np.int64, count=len(uniques))[codes]
 
@@ -186,6 +185,8 @@ def find_gaps(entity: Entity, cols: Columns, group: list[str],
     found = consecutive(entity, cols, group, records) if found is ... else found
     if found is None or not len(found.candidates()):
         return {}
+    import pandas as pd  # its date parsing: only when a line ends and another follows
+
     start, end = entity.start_date_field, entity.end_date_field
     ended = found.end != ""
     has_next = found.nxt >= 0
