@@ -97,6 +97,8 @@ def make_files(tmp: Path, rows: int, parts: int, customers: int,
 
 
 def child(mode: str, entity: str, files: dict[str, str]) -> None:
+    import pandas  # noqa: F401 - imported before the timing in both modes (the master files'
+    # reader may import it; validation below 250,000 rows does not): imports are not the work
     from importer.checks.validation import validate
     from importer.reading import read_table
     from importer.runs.checking import build_checks
