@@ -111,23 +111,23 @@ def _read(path: Path, entity: Entity | None, sheet: str | None, options: ReadOpt
     if on_progress:
         on_progress(f"read sheet {grid.sheet!r} of {path.name}")
     rows = grid.rows  # the first rows; every cell is in grid.columns
+    height = len(grid.columns[0]) if grid.columns else 0
     try:
         h = find_header(rows, path, grid.sheet, entity, options)
     except NoRecordHeader:
-        if len(rows) == len(grid.columns[0] if grid.columns else ()):
+        if len(rows) == height:
             raise
-        find_header(grid.all_rows(), path, grid.sheet, entity, options)  # says why, of all rows
-        raise
+        # the same first rows, so no header either: looked at again with every row, to say
+        # whether the sheet is empty
+        h = find_header(grid.all_rows(), path, grid.sheet, entity, options)
     _fill_merged(grid.columns, grid.merged, h)
     entity, columns, file_issues = match_columns(rows[h], grid.columns, path, grid.sheet, entity,
                                                  options, h + 1)
     first_row = h + 2  # Excel row of the first data row
     title_rows = [_trim([display(v) for v in r]) for r in rows[:h]]
-    width = max((c.index for c in columns), default=0) + 1
-    cells = grid.columns + [[""] * len(grid.columns[0])] * (width - len(grid.columns))
-    raws = [cells[c.index][h + 1:] for c in columns]
+    raws = [grid.columns[c.index][h + 1:] if c.index < len(grid.columns)
+            else [""] * (height - h - 1) for c in columns]
     grid.columns = None  # memory: the columns read hold every value now
-    del cells
     converted = [_convert(raw, c, entity, first_row, grid) for raw, c in zip(raws, columns)]
     file_issues += apply_conventions(entity, columns, raws, converted, options.conventions,
                                      first_row, grid.sheet, f"sheet {grid.sheet!r} of {path.name}")
@@ -155,9 +155,9 @@ def _fill_merged(columns: list[list], merged: list, header: int) -> None:
         if top <= header or top >= height:
             continue
         value = columns[left][top] if left < len(columns) else ""
+        stop = min(bottom, height - 1) + 1
         for c in range(left, min(right, len(columns) - 1) + 1):
-            columns[c][top:min(bottom, height - 1) + 1] = [value] * (min(bottom, height - 1)
-                                                                     + 1 - top)
+            columns[c][top:stop] = [value] * (stop - top)
 
 
 def _convert(raw: tuple, column: Column, entity: Entity, first_row: int, grid) -> ConvertedColumn:

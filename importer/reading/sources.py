@@ -13,8 +13,8 @@ import io
 import logging
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, Callable
 
@@ -53,7 +53,7 @@ class Grid:
     sha256: str
     marks: Marks = field(default_factory=Marks)
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # 0-based
-    # load_grid(..., as_columns=True): every cell by column, every row (short rows padded with
+    # load_grid(..., columns=True): every cell by column, every row (short rows padded with
     # ''), and ``rows`` then only the first HEAD_ROWS (where the header is looked for)
     columns: list[list] | None = None
 
