@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from itertools import chain, compress, repeat
+from operator import attrgetter, itemgetter, lt
+from typing import Any, Iterator, Sequence
 
 from importer.entities import Entity
 
@@ -135,20 +137,149 @@ class Row:
     action: Action | None = None  # from the ACTION column, when present and valid
 
 
-@dataclass
-class Table:
-    """A sheet read from a file: what the reader hands to validation and to the workbooks."""
+class Frame:
+    """The data rows of a sheet column by column: what reading builds, and what validation and
+    the annotated workbooks read without a dict per row (a million rows as a million dicts cost
+    600 MB and seconds to build and take apart again). ``shown``: one list per Table.columns of
+    the cells as displayed ('' blank); ``data``: field -> each row's API string ('' = not given);
+    ``actions``: each row's ACTION, or None when the sheet has no ACTION column."""
 
-    path: Path
-    sha256: str  # of the file's bytes; part of the journal key
-    file_format: str  # 'xlsx', 'xlsm', 'xls', 'ods', 'csv'
-    sheet: str  # sheet name; for a CSV the file's stem
-    entity: Entity
-    header_row: int  # Excel row number of the header
-    columns: list[Column]
-    rows: list[Row]
-    title_rows: list[list[str]] = field(default_factory=list)  # rows above the header, as shown
-    issues: list[Issue] = field(default_factory=list)  # cell-level problems found while reading
+    __slots__ = ("excel_rows", "shown", "data", "actions")
+
+    def __init__(self, excel_rows: list[int], shown: list[list[str]], data: dict[str, list[str]],
+                 actions: list[Action | None] | None = None) -> None:
+        self.excel_rows, self.shown, self.data, self.actions = excel_rows, shown, data, actions
+
+    def __len__(self) -> int:
+        return len(self.excel_rows)
+
+    def values_at(self, k: int) -> dict[str, str]:
+        """Row ``k``'s non-empty values (Row.values)."""
+        return {f: v[k] for f, v in self.data.items() if v[k]}
+
+    def row(self, k: int) -> Row:
+        return Row(self.excel_rows[k], self.values_at(k), [s[k] for s in self.shown],
+                   self.actions[k] if self.actions else None)
+
+    def iter_rows(self) -> Iterator[Row]:
+        """Each row as a Row, made as it is asked for (none kept)."""
+        names = list(self.data)
+        actions = self.actions or repeat(None)
+        for n, cells, api, action in zip(self.excel_rows, zip(*self.shown) if self.shown
+                                         else repeat(()), zip(*self.data.values())
+                                         if names else repeat(()), actions):
+            yield Row(n, dict(compress(zip(names, api), api)), list(cells), action)
+
+    def to_rows(self) -> list[Row]:
+        return list(self.iter_rows())
+
+    def take(self, positions: list[int]) -> "Frame":
+        """The rows at ``positions`` (in that order)."""
+        pick = itemgetter(*positions) if len(positions) > 1 else None
+
+        def sub(values: list) -> list:
+            if pick is None:
+                return [values[k] for k in positions]
+            return list(pick(values))
+
+        return Frame(sub(self.excel_rows), [sub(s) for s in self.shown],
+                     {f: sub(v) for f, v in self.data.items()},
+                     sub(self.actions) if self.actions else None)
+
+    def ascending(self) -> "Frame":
+        """The same rows by Excel row (itself when they already are)."""
+        rows = self.excel_rows
+        if all(map(lt, rows, rows[1:])):
+            return self
+        return self.take(sorted(range(len(rows)), key=rows.__getitem__))
+
+    @classmethod
+    def of_rows(cls, rows: list[Row], width: int) -> "Frame":
+        """The frame of a list of rows (each ``width`` cells at least, '' for missing)."""
+        names = list(dict.fromkeys(chain.from_iterable(map(attrgetter("values"), rows))))
+        values = list(map(attrgetter("values"), rows))
+        cells = [r.cells if len(r.cells) >= width else list(r.cells) + [""] * (width - len(r.cells))
+                 for r in rows]
+        actions = list(map(attrgetter("action"), rows))
+        return cls(list(map(attrgetter("excel_row"), rows)),
+                   [list(c) for c in zip(*cells)] if rows else [[] for _ in range(width)],
+                   {f: list(map(dict.get, values, repeat(f), repeat(""))) for f in names},
+                   actions if any(actions) else None)
+
+
+class FrameRows(Sequence):
+    """A frame's rows as a read-only sequence of Row objects, each made when it is asked for:
+    for code that looks at a few rows, or at each once, of a table it must not turn into a
+    list (a million rows)."""
+
+    __slots__ = ("frame",)
+
+    def __init__(self, frame: Frame) -> None:
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self.frame.row(i) for i in range(*k.indices(len(self.frame)))]
+        if k < 0:
+            k += len(self.frame)
+        if not 0 <= k < len(self.frame):
+            raise IndexError(k)
+        return self.frame.row(k)
+
+    def __iter__(self) -> Iterator[Row]:
+        return self.frame.iter_rows()
+
+
+class Table:
+    """A sheet read from a file: what the reader hands to validation and to the workbooks.
+
+    The rows are held one of two ways: as a Frame (what reading builds; ``frame``), or as a list
+    of Row objects (``rows``: what code that edits rows works on). Asking for ``rows`` turns a
+    frame into the list once, for good; ``frame`` of a listed table is made from the list each
+    time it is asked for (the list may have changed)."""
+
+    def __init__(self, path: Path, sha256: str, file_format: str, sheet: str, entity: Entity,
+                 header_row: int, columns: list[Column], rows: list[Row] | None = None,
+                 title_rows: list[list[str]] | None = None, issues: list[Issue] | None = None,
+                 frame: Frame | None = None) -> None:
+        self.path = path
+        self.sha256 = sha256  # of the file's bytes; part of the journal key
+        self.file_format = file_format  # 'xlsx', 'xlsm', 'xls', 'ods', 'csv'
+        self.sheet = sheet  # sheet name; for a CSV the file's stem
+        self.entity = entity
+        self.header_row = header_row  # Excel row number of the header
+        self.columns = columns
+        self._rows = rows if rows is not None or frame is not None else []
+        self._frame = frame
+        self.title_rows = title_rows if title_rows is not None else []  # rows above the header
+        self.issues = issues if issues is not None else []  # cell-level problems from reading
+
+    @property
+    def rows(self) -> list[Row]:
+        if self._rows is None:
+            self._rows, self._frame = self._frame.to_rows(), None
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: list[Row]) -> None:
+        self._rows, self._frame = rows, None
+
+    @property
+    def frame(self) -> Frame:
+        if self._frame is not None:
+            return self._frame
+        return Frame.of_rows(self._rows, len(self.columns))
+
+    @property
+    def row_count(self) -> int:
+        return len(self._frame) if self._frame is not None else len(self._rows)
+
+    def iter_rows(self) -> Iterator[Row]:
+        """Every row, in order, without turning a frame into a list (for reading them once)."""
+        return self._frame.iter_rows() if self._frame is not None else iter(self._rows)
 
     @property
     def fields(self) -> list[str]:

@@ -296,7 +296,7 @@ def classify_table(table: Table, known: Iterable[Known]) -> dict[int, RowChange]
     find, key_of = index.find, index.key
     out: dict[int, RowChange] = {}
     unchanged = Change.UNCHANGED
-    for row in table.rows:
+    for row in table.iter_rows():
         values = row.values
         found = find(values)
         if found is not None:  # the common case first: every given cell equal as text

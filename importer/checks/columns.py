@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from itertools import repeat
-from operator import attrgetter
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 from importer.entities import Entity
-from importer.model import Row
+from importer.model import Frame
 
 NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
 INTEGER = r"-?\d+"
@@ -32,23 +30,34 @@ MIN_YEAR = 1900
 LARGE = 250_000  # values from which pandas' hash table pays for importing pandas (0.16 s)
 
 
-def _factorize(values: list) -> tuple[np.ndarray, list]:
-    """(a code per value, -1 for None; the distinct values in order of first appearance). Up
-    to LARGE values with dicts (as fast as pandas.factorize there, and validation is the only
-    user of pandas: a command need not import it); beyond, pandas.factorize (faster on a
-    million values with many distinct ones). Both give the same codes."""
+def _factorize(values: list, blank: str | None = None) -> tuple[np.ndarray, list]:
+    """(a code per value, -1 for None and for ``blank`` ('' in a frame's column); the distinct
+    values in order of first appearance). Up to LARGE values with dicts (as fast as pandas.factorize there, and
+    validation is the only user of pandas: a command need not import it); beyond,
+    pandas.factorize (faster on a million values with many distinct ones). Both give the same
+    codes."""
     if len(values) > LARGE:
         import pandas as pd
 
         if not isinstance(values, np.ndarray):
             values = np.array(values + [None], dtype=object)[:-1]  # 1-d whatever the values
         codes, uniques = pd.factorize(values)
-        return codes.astype(np.intp, copy=False), list(uniques)
+        uniques = list(uniques)
+        codes = codes.astype(np.intp, copy=False)
+        if blank is not None and blank in uniques:  # a blank cell: code -1, the later codes one lower
+            j = uniques.index(blank)
+            del uniques[j]
+            codes = np.where(codes == j, -1, codes - (codes > j))
+        return codes, uniques
     seen = dict.fromkeys(values)
     seen.pop(None, None)
+    if blank is not None:
+        seen.pop(blank, None)
     uniques = list(seen)
     ids = dict(zip(uniques, range(len(uniques))))
     ids[None] = -1
+    if blank is not None:
+        ids[blank] = -1
     return np.fromiter(map(ids.__getitem__, values), dtype=np.intp, count=len(values)), uniques
 
 
@@ -62,8 +71,9 @@ class Column:
         self._numbers: np.ndarray | None = None
 
     @classmethod
-    def of(cls, name: str, values: list) -> "Column":
-        return cls(name, *_factorize(values))
+    def of(cls, name: str, values: list, blank: str | None = None) -> "Column":
+        """The column of ``values``; None and ``blank`` stand for a blank cell."""
+        return cls(name, *_factorize(values, blank))
 
     @property
     def blank(self) -> np.ndarray:
@@ -111,24 +121,20 @@ class Column:
 
 
 class Columns:
-    """The rows a validation run checks (ACTION=SKIP left out), column by column."""
+    """The rows a validation run checks (ACTION=SKIP left out), column by column: ``frame``
+    holds their values, ``excel_rows`` their numbers."""
 
-    def __init__(self, rows: list[Row], names: list[str],
-                 values: list[dict[str, str]] | None = None) -> None:
-        self.rows = rows
-        self.excel_rows = np.fromiter(map(attrgetter("excel_row"), rows), dtype=np.int64,
-                                      count=len(rows))
+    def __init__(self, frame: Frame, names: list[str]) -> None:
+        self.frame = frame
+        self.excel_rows = np.array(frame.excel_rows, dtype=np.int64)
         self.names = names
-        values = list(map(attrgetter("values"), rows)) if values is None else values
-        n = len(values)
-        self._columns = {f: Column.of(f, list(map(dict.get, values, repeat(f))) if n <= LARGE
-                                      else np.fromiter(map(dict.get, values, repeat(f)),
-                                                       dtype=object, count=n))
-                         for f in names}
+        n = len(frame)
+        self._columns = {f: Column.of(f, frame.data[f], "") if f in frame.data else
+                         Column(f, np.full(n, -1, dtype=np.intp), []) for f in names}
         self._positions: dict[int, int] | None = None
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.frame)
 
     def __contains__(self, name: str) -> bool:
         return name in self._columns
@@ -140,16 +146,21 @@ class Columns:
         """The column, or an all-blank one for a field the rows do not hold."""
         found = self._columns.get(name)
         if found is None:
-            found = Column(name, np.full(len(self.rows), -1, dtype=np.intp), [])
+            found = Column(name, np.full(len(self.frame), -1, dtype=np.intp), [])
         return found
 
     def position(self, excel_row: int) -> int:
         if self._positions is None:
-            self._positions = {r: k for k, r in enumerate(self.excel_rows.tolist())}
+            self._positions = {r: k for k, r in enumerate(self.frame.excel_rows)}
         return self._positions[excel_row]
 
     def values(self, excel_row: int) -> dict[str, str]:
-        return self.rows[self.position(excel_row)].values
+        return self.frame.values_at(self.position(excel_row))
+
+    def value(self, k: int, name: str | None) -> str | None:
+        """Row ``k``'s value of field ``name``; None where blank."""
+        column = self.frame.data.get(name) if name else None
+        return (column[k] or None) if column is not None else None
 
 
 def _date_ok(text: str) -> bool:
@@ -254,6 +265,6 @@ def price_rises(entity: Entity, cols: Columns,
     rising = np.flatnonzero((gid[1:] == gid[:-1]) & (p[1:] > p[:-1]) & (q[1:] > q[:-1]))
     out = {}
     for k in rising.tolist():
-        r, lower = cols.rows[where[k + 1]].values, cols.rows[where[k]].values
+        r, lower = cols.frame.values_at(where[k + 1]), cols.frame.values_at(where[k])
         out[int(cols.excel_rows[where[k + 1]])] = (r[price], r[qty], lower[price], lower[qty])
     return out

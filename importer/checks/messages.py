@@ -75,7 +75,7 @@ def report_as_dict(report: Report) -> dict:
     table = report.table
     return {
         "file": str(table.path), "sheet": table.sheet, "entity": table.entity.name,
-        "format": table.file_format, "header_row": table.header_row, "rows": len(table.rows),
+        "format": table.file_format, "header_row": table.header_row, "rows": table.row_count,
         "ok": report.ok, "errors": len(report.errors), "warnings": len(report.warnings),
         "invalid_rows": sorted(report.invalid_rows), "counts": report.counts_by_code(),
         "issues": [{**i.to_dict(), "address": i.address} for i in report.issues],

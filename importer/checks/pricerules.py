@@ -155,7 +155,7 @@ class PriceRuleChecks:
         if self.rules.quantity_breaks != "off" and self.known_records:
             from importer.checks.breaks import known_break_rises
 
-            rows = {r.excel_row: r.values for r in cols.rows}
+            rows = {r.excel_row: r.values for r in cols.frame.iter_rows()}
             self.breaks = known_break_rises(e, rows, self.known_records)
             out += self._flagged(cols, self.breaks, self.rules.quantity_breaks,
                                  "price-breaks-known-breaks")
@@ -196,7 +196,7 @@ class PriceRuleChecks:
         blank = cols.get(price).blank
         out = np.zeros(len(cols), dtype=bool)
         for k in np.flatnonzero(blank).tolist():
-            row = cols.rows[k]
+            row = cols.frame.row(k)
             action = row.action or self.mode
             if action is Action.CREATE or (action is Action.UPSERT and self.entity.key_of(
                     row.values) not in self.known_keys):

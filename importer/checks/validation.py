@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from dataclasses import field as _field
-from operator import attrgetter
 from typing import Callable, Protocol, Sequence
 
 import numpy as np
@@ -31,7 +30,7 @@ from importer.checks.columns import (
 )
 from importer.checks.messages import _target, message, report_as_dict  # noqa: F401
 from importer.entities import FLAG_VALUES, Entity, Kind
-from importer.model import Action, Issue, Report, Severity, Table
+from importer.model import Action, Frame, Issue, Report, Severity, Table
 from importer.reading import gc_paused
 
 log = logging.getLogger(__name__)
@@ -93,11 +92,12 @@ def validate(table: Table, on_progress: Callable[[str], None] | None = None,
 
 def _validate(table: Table, on_progress: Callable[[str], None] | None,
               checks: Sequence[CheckSet]) -> Report:
-    rows, skipped = table.rows, set()
-    if Action.SKIP in map(attrgetter("action"), table.rows):  # C-level: a million rows
-        rows = [r for r in table.rows if r.action is not Action.SKIP]
-        skipped = {r.excel_row for r in table.rows} - {r.excel_row for r in rows}
-    cols = _columns(table, rows, {f for c in checks for f in c.fields()})
+    frame, skipped = table.frame, set()
+    if frame.actions and Action.SKIP in frame.actions:
+        keep = [k for k, a in enumerate(frame.actions) if a is not Action.SKIP]
+        skipped = set(frame.excel_rows) - {frame.excel_rows[k] for k in keep}
+        frame = frame.take(keep)
+    cols = _columns(table, frame, {f for c in checks for f in c.fields()})
     keys = Keys.of(table.entity, cols)
     ctx = _Context(table.entity, cols, duplicate_groups(table.entity, keys, cols),
                    price_rises(table.entity, cols, keys), _RowValues(cols),
@@ -109,8 +109,8 @@ def _validate(table: Table, on_progress: Callable[[str], None] | None,
     found = [i for i in found if (i.row, i.column) not in spoiled]
     issues = sorted(reading + found, key=_order)
     if on_progress:
-        on_progress(f"validated {len(rows)} rows: {len(issues)} issues")
-    log.info("validated %d rows of %s: %d issues", len(rows), table.path, len(issues))
+        on_progress(f"validated {len(frame)} rows: {len(issues)} issues")
+    log.info("validated %d rows of %s: %d issues", len(frame), table.path, len(issues))
     return Report(table=table, issues=issues)
 
 
@@ -129,15 +129,14 @@ def _registered(checks: Sequence[CheckSet], table: Table, cols: Columns):
     return extra, owners
 
 
-def _columns(table: Table, rows: list, needed: set[str] = frozenset()) -> Columns:
+def _columns(table: Table, frame: Frame, needed: set[str] = frozenset()) -> Columns:
     """One column per field of the file; optional all-blank columns left out (nothing to check
     there) unless a registered check needs them (absent ones are blank)."""
     names = list(table.fields) + [f for f in table.entity.field_names
                                   if f in needed and f not in table.fields]
-    values = list(map(attrgetter("values"), rows))
-    given = set().union(*values)  # the fields some row has a value for (a dict is its keys)
+    given = {f for f, values in frame.data.items() if any(values)}
     required = set(table.entity.required_create) | set(needed)
-    return Columns(rows, [f for f in names if f in required or f in given], values)
+    return Columns(frame, [f for f in names if f in required or f in given])
 
 
 # --- the checks: (code, field, where it fails) -------------------------------------------------
@@ -220,12 +219,11 @@ def _issues(failures, ctx: _Context, table: Table, severity: Severity) -> list[I
             continue
         field = _target(ctx.entity, code, column)
         owner = ctx.owners.get(code)
-        for row, values in zip(cols.excel_rows[where].tolist(), map(cols.rows.__getitem__,
-                                                                    where.tolist())):
+        for row, k in zip(cols.excel_rows[where].tolist(), where.tolist()):
             if (code, row, field) in seen:
                 continue
             seen.add((code, row, field))
-            value = values.values.get(field)
+            value = cols.value(k, field)
             text = (owner.message(code, row, field, value) if owner is not None
                     else message(ctx, code, row, field, value))
             out.append(Issue(code, text, severity, table.sheet, row, letters.get(field), field,

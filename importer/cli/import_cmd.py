@@ -305,7 +305,7 @@ _STYLE = {"CREATED": "green", "UPDATED": "green", "SKIPPED": "cyan", "FAILED": "
 
 
 def _announce(table) -> None:
-    console.print(f"Sheet {table.sheet}: {len(table.rows)} rows of {table.entity.label}",
+    console.print(f"Sheet {table.sheet}: {table.row_count} rows of {table.entity.label}",
                   soft_wrap=True)
 
 

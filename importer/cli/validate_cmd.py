@@ -164,7 +164,7 @@ def show_summary(report: Report) -> None:
 
     table = report.table
     errors, warnings = len(report.errors), len(report.warnings)
-    console.print(f"Checked {plural(len(table.rows), 'row')} of {table.entity.label} in sheet "
+    console.print(f"Checked {plural(table.row_count, 'row')} of {table.entity.label} in sheet "
                   f"{table.sheet!r} of {table.path.name}: {errors} error{'s' * (errors != 1)} in "
                   f"{len(report.invalid_rows)} row{'s' * (len(report.invalid_rows) != 1)}, "
                   f"{warnings} warning{'s' * (warnings != 1)}.")

@@ -235,7 +235,7 @@ class Journal:
                 'INSERT INTO rows (run_id, excel_row, cells, "values", action) '
                 "VALUES (?,?,?,?,?)",
                 ((run_id, r.excel_row, dumps(r.cells), dumps(r.values),
-                  r.action.value if r.action else None) for r in table.rows))
+                  r.action.value if r.action else None) for r in table.iter_rows()))
         info.run_id = run_id
         return info
 

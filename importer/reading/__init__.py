@@ -17,13 +17,12 @@ from __future__ import annotations
 import gc
 import logging
 from contextlib import contextmanager
-from itertools import compress, count
 from pathlib import Path
 from typing import Callable
 
 from importer.entities import Entity, get_entity
 from importer.errors import NoDataRows, NoRecordHeader, UnusableFile
-from importer.model import Action, Column, Issue, Row, Severity, Table
+from importer.model import Action, Column, Frame, Issue, Severity, Table
 from importer.reading.cells import ConvertedColumn, convert_column
 from importer.reading.encoding import CODES as ENCODING_CODES
 from importer.reading.fidelity import CODES as FIDELITY_CODES, Target
@@ -73,7 +72,7 @@ def read_table(path: str | Path, entity: Entity | str | None = None, sheet: str 
             raise UnusableFile(str(exc.args[0])) from None
     with gc_paused():
         table = _read(path, entity, sheet, options, on_progress, limits)
-    log.info("read %d rows of %s from %s", len(table.rows), table.entity.name, path)
+    log.info("read %d rows of %s from %s", table.row_count, table.entity.name, path)
     return table
 
 
@@ -133,17 +132,17 @@ def _read(path: Path, entity: Entity | None, sheet: str | None, options: ReadOpt
                                      first_row, grid.sheet, f"sheet {grid.sheet!r} of {path.name}")
     del raws
     apply_value_maps(entity, columns, converted, options, first_row, grid.sheet)
-    table_rows, issues = _assemble(columns, converted, first_row, grid.sheet)
+    frame, issues = _assemble(columns, converted, first_row, grid.sheet)
     del converted
-    if not table_rows:
+    if not len(frame):
         raise NoDataRows(f"Sheet {grid.sheet!r} of {path.name} has a header but no data rows; "
                            "fill in at least one row under the header.")
-    issues.extend(_hidden_row_issues(grid, table_rows))
-    issues.extend(_hidden_column_issues(grid, columns, h + 1, table_rows))
+    issues.extend(_hidden_row_issues(grid, frame))
+    issues.extend(_hidden_column_issues(grid, columns, h + 1, frame))
     issues.extend(file_issues)
     issues.sort(key=lambda i: (i.row or 0, len(i.column or ""), i.column or ""))
     return Table(path=path, sha256=grid.sha256, file_format=grid.file_format, sheet=grid.sheet,
-                 entity=entity, header_row=h + 1, columns=columns, rows=table_rows,
+                 entity=entity, header_row=h + 1, columns=columns, frame=frame,
                  title_rows=title_rows, issues=issues)
 
 
@@ -175,24 +174,39 @@ def _target(entity: Entity, name: str | None) -> Target:
 
 
 def _assemble(columns: list[Column], converted: list[ConvertedColumn], first_row: int,
-              sheet: str) -> tuple[list[Row], list[Issue]]:
-    """Columns back to rows; rows with nothing to send (and no error) are left out."""
-    fields = [c.field for c in columns if c.field]
-    data_cols = [converted[k].api for k, c in enumerate(columns) if c.field]
+              sheet: str) -> tuple[Frame, list[Issue]]:
+    """The columns as the table's frame; rows with nothing to send (and no error) are left
+    out."""
+    data: dict[str, list[str]] = {}
+    for k, c in enumerate(columns):
+        if c.field:
+            api = converted[k].api
+            if not isinstance(api, list):
+                api = list(api)
+            if c.field in data:  # the same field twice: a later column's value wins
+                api = [b or a for a, b in zip(data[c.field], api)]
+            data[c.field] = api
     issues = [x for c in converted for x in c.issues]
-    errored = {x.row for x in issues if x.severity is Severity.ERROR}
-    rows = [Row(n, dict(compress(zip(fields, api), api)), list(cells))  # non-empty values
-            for n, cells, api in zip(count(first_row), zip(*[c.shown for c in converted]),
-                                     zip(*data_cols))]
-    rows = [r for r in rows if r.values or r.excel_row in errored]
+    height = len(converted[0].shown) if converted else 0
+    numbers = list(range(first_row, first_row + height))
+    empty = [not any(t) for t in zip(*data.values())] if data else [True] * height
+    if any(empty):
+        errored = {x.row for x in issues if x.severity is Severity.ERROR}
+        keep = [k for k, (n, e) in enumerate(zip(numbers, empty)) if not e or n in errored]
+    else:
+        keep = None
+    shown = [c.shown if isinstance(c.shown, list) else list(c.shown) for c in converted]
+    frame = Frame(numbers, shown, data)
     action_col = next((k for k, c in enumerate(columns) if c.is_action), None)
     if action_col is not None:
-        actions = converted[action_col].api
-        for row in rows:
-            row.action = _action(actions[row.excel_row - first_row], columns[action_col],
-                                 row.excel_row, sheet, issues)
-    kept = {r.excel_row for r in rows}
-    return rows, [x for x in issues if x.row in kept]
+        texts = converted[action_col].api
+        frame.actions = [_action(t, columns[action_col], n, sheet, issues) if t else None
+                         for n, t in zip(numbers, texts)]
+    if keep is not None:
+        frame = frame.take(keep)
+        kept = set(frame.excel_rows)
+        issues = [x for x in issues if x.row in kept]
+    return frame, issues
 
 
 def _action(text: str, column: Column, excel_row: int, sheet: str,
@@ -209,20 +223,20 @@ def _action(text: str, column: Column, excel_row: int, sheet: str,
         return None
 
 
-def _hidden_row_issues(grid, rows: list[Row]) -> list[Issue]:
+def _hidden_row_issues(grid, frame: Frame) -> list[Issue]:
     if not grid.marks.hidden_rows:
         return []
     return [Issue("hidden-row", "This row is hidden in the spreadsheet; it is read and sent like "
-                  "any other row.", Severity.WARNING, grid.sheet, r.excel_row)
-            for r in rows if r.excel_row in grid.marks.hidden_rows]
+                  "any other row.", Severity.WARNING, grid.sheet, n)
+            for n in frame.excel_rows if n in grid.marks.hidden_rows]
 
 
 def _hidden_column_issues(grid, columns: list[Column], header_row: int,
-                          rows: list[Row]) -> list[Issue]:
+                          frame: Frame) -> list[Issue]:
     """A hidden column that holds a value is warned about; an empty one (the tool's own
     workbooks collapse the columns no row uses) sends nothing."""
     used = {k for k, c in enumerate(columns) if c.index in grid.marks.hidden_cols
-            and any(k < len(r.cells) and str(r.cells[k]).strip() for r in rows)}
+            and k < len(frame.shown) and any(str(v).strip() for v in frame.shown[k])}
     return [Issue("hidden-column", f"Column {c.letter} ({c.header}) is hidden in the spreadsheet; "
                   "its values are read and sent like any other column.", Severity.WARNING,
                   grid.sheet, header_row, c.letter, c.field, c.header)

@@ -80,7 +80,7 @@ def check_view(report: Report, query: GridQuery = GridQuery(), skipped=frozenset
     codes = Counter(i.code for i in report.issues if i.row is not None)
     return {
         "entity": table.entity, "sheet": table.sheet, "file_format": table.file_format,
-        "rows_total": len(table.rows), "errors": len(report.errors),
+        "rows_total": table.row_count, "errors": len(report.errors),
         "warnings": len(report.warnings), "invalid_rows": len(report.invalid_rows),
         "skipped": len(skipped),
         "columns": [{"letter": c.letter, "header": c.header, "field": c.field,

@@ -11,15 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from itertools import repeat
-from operator import attrgetter
 from typing import Callable, Iterator, Sequence
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from importer.entities import normalize_name
-from importer.model import RETURNED_PREFIX, TOOL_COLUMNS, Column, Issue, Row, Severity, Table
+from importer.model import (
+    RETURNED_PREFIX,
+    TOOL_COLUMNS,
+    Column,
+    Frame,
+    FrameRows,
+    Issue,
+    Row,
+    Severity,
+    Table,
+)
 from importer.workbooks import columnwise, dress, styles as st
 from importer.workbooks.fastsheet import CellSpec, FastWorkbook, StreamedSheet, row_xml
 from importer.workbooks.sidesheet import add_outcome_sheet, outcomes_fit
@@ -180,61 +188,63 @@ class _Styles:
 
 
 def add_annotated_sheet(fw: FastWorkbook, title: str, layout: Layout,
-                        paint: Callable[[Row], Painted], issues: Sequence[Issue],
+                        paint: Callable[[int], Painted], issues: Sequence[Issue],
                         changed: dict[tuple[int, int], str] | None = None) -> Worksheet:
     """Add the data sheet to the workbook; rows are streamed when the workbook is saved.
-    ``changed``: (Excel row, 0-based column) -> comment of the cells whose value changes."""
+    ``paint``: an Excel row's paint. ``changed``: (Excel row, 0-based column) -> comment of the cells whose value changes."""
     if not outcomes_fit(layout.first_appended, len(layout.appended) + len(layout.block)):
         return _with_outcome_sheet(fw, title, layout, paint, issues, changed)
     table = layout.table
     ws = fw.add_sheet(title)
     notes = {k: v for k, v in cell_notes(issues).items() if k[1] < layout.first_appended}
     notes = with_changed(notes, changed, layout.first_appended)
-    rows = sorted(table.rows, key=lambda r: r.excel_row)
+    frame = table.frame.ascending()
     positions = sorted(((i, c.index) for i, c in enumerate(table.columns)
                         if not is_tool_header(c.header)), key=lambda p: p[1])
     typer = _Typer(layout, positions)
-    styles = _Styles(fw, layout, typer.formats_needed(rows))
-    _dress(fw, ws, layout, rows, paint)
+    styles = _Styles(fw, layout, typer.formats_needed(frame))
+    _dress(fw, ws, layout, frame, paint)
     dress.freeze(ws, table, layout.data_columns)
-    dress.collapse(ws, dress.empty_columns(table, layout.data_columns, rows,
+    dress.collapse(ws, dress.empty_columns(table, layout.data_columns, frame,
                                            {col for _, col in notes}))
-    last_row = max([table.header_row] + [r.excel_row for r in rows])
-    fw.stream(StreamedSheet(ws, lambda: _stream(layout, rows, paint, notes, styles, positions,
-                                                 typer),
-                            max_col=max(layout.last_column, 0), last_row=last_row,
+    fw.stream(StreamedSheet(ws, lambda: _stream(layout, FrameRows(frame), paint, notes, styles,
+                                                 positions, typer),
+                            max_col=max(layout.last_column, 0), last_row=_last_row(table, frame),
                             notes=comment_list(notes) + _header_notes(layout),
-                            xml=(lambda: _stream_xml(layout, rows, paint, notes, styles,
+                            xml=(lambda: _stream_xml(layout, frame, paint, notes, styles,
                                                      positions, typer)) if COLUMNWISE else None))
     return ws
 
 
 def _with_outcome_sheet(fw: FastWorkbook, title: str, layout: Layout,
-                        paint: Callable[[Row], Painted], issues: Sequence[Issue],
+                        paint: Callable[[int], Painted], issues: Sequence[Issue],
                         changed: dict[tuple[int, int], str] | None = None) -> Worksheet:
     """The data sheet without the tool's columns, which go to a sheet of their own."""
     narrow = Layout(layout.table, (), (), layout.row_colours, layout.status_colours)
     ws = add_annotated_sheet(fw, title, narrow, lambda row: Painted(paint(row).status, ()),
                              issues, changed)
-    rows = sorted(layout.table.rows, key=lambda r: r.excel_row)
-    add_outcome_sheet(fw, ws.title, [*layout.appended, *layout.block], rows, paint,
+    add_outcome_sheet(fw, ws.title, [*layout.appended, *layout.block],
+                      layout.table.frame.ascending().excel_rows, paint,
                       layout.status_colours)
     return ws
 
 
-def _dress(fw: FastWorkbook, ws: Worksheet, layout: Layout, rows: list[Row], paint) -> None:
+def _last_row(table: Table, frame: Frame) -> int:
+    return max(table.header_row, frame.excel_rows[-1] if len(frame) else 0)
+
+
+def _dress(fw: FastWorkbook, ws: Worksheet, layout: Layout, frame: Frame, paint) -> None:
     """Filter, print setup and widths (sized from the header and the first rows)."""
     table = layout.table
-    sample = [(row, paint(row)) for row in rows[:SAMPLE_ROWS]]
+    sample = [(row, paint(row.excel_row)) for row in FrameRows(frame)[:SAMPLE_ROWS]]
     headers = _headers(layout)
     for col, header in headers.items():
         texts = [header] + [str(v) for v in _sample_values(layout, col, sample) if v is not None]
         width = WIDE.get(header) or st.width_for(texts, maximum=40)
         ws.column_dimensions[get_column_letter(col + 1)].width = width
     st.print_wide(ws, table.header_row)
-    last_row = max([table.header_row] + [r.excel_row for r in rows])
     ws.auto_filter.ref = (f"A{table.header_row}:"
-                          f"{get_column_letter(layout.last_column + 1)}{last_row}")
+                          f"{get_column_letter(layout.last_column + 1)}{_last_row(table, frame)}")
 
 
 def _headers(layout: Layout) -> dict[int, str]:
@@ -253,7 +263,7 @@ def _sample_values(layout: Layout, col: int, sample) -> list[object]:
     return [r.cells[position] if position < len(r.cells) else "" for r, _ in sample]
 
 
-def _stream(layout: Layout, rows: list[Row], paint, notes, styles: _Styles, positions,
+def _stream(layout: Layout, rows: Sequence[Row], paint, notes, styles: _Styles, positions,
             typer: "_Typer") -> Iterator[tuple[int, list[CellSpec]]]:
     table = layout.table
     for number, title_row in enumerate(table.title_rows, start=1):
@@ -263,13 +273,13 @@ def _stream(layout: Layout, rows: list[Row], paint, notes, styles: _Styles, posi
     outside = _outside(notes, positions)
     noted_rows = {r for r, _ in notes}
     for row in rows:
-        painted = paint(row)
+        painted = paint(row.excel_row)
         cells = _row_cells(layout, row, painted, positions, notes, noted_rows, outside, styles)
         yield row.excel_row, (typer.apply(row, cells, styles, painted.status) if typer.active
                               else cells)
 
 
-def _stream_xml(layout: Layout, rows: list[Row], paint, notes, styles: _Styles, positions,
+def _stream_xml(layout: Layout, frame: Frame, paint, notes, styles: _Styles, positions,
                 typer: "_Typer") -> Iterator[str]:
     """The same rows as _stream as XML: the title and header rows and every row with a noted
     cell where no data column is by _stream's own code, the other rows column by column
@@ -290,7 +300,7 @@ def _stream_xml(layout: Layout, rows: list[Row], paint, notes, styles: _Styles, 
         return row_xml(row.excel_row, typer.apply(row, cells, styles, painted.status)
                        if typer.active else cells)
 
-    yield from columnwise.rows_xml(rows, paint,
+    yield from columnwise.rows_xml(frame, paint,
                                    columnwise.data_columns(positions, styles, typer, marks),
                                    columnwise.tool_columns(layout, styles, typer), set(outside),
                                    slow_row)
@@ -377,14 +387,13 @@ class _Typer:
         self.first_block = layout.first_block
         self.active = bool(self.data or self.block)
 
-    def formats_needed(self, rows: Sequence[Row]) -> set[str]:
+    def formats_needed(self, frame: Frame) -> set[str]:
         """The number formats the data's distinct values need, plus whole numbers and dates
         for the returned block (a returned value needing another format stays text)."""
         distinct: dict[str, set[str]] = {}
-        values = list(map(attrgetter("values"), rows))
         for _, _, name, _ in self.data:  # column by column: a set of each field's values, in C
-            seen = distinct[name] = set(map(dict.get, values, repeat(name)))
-            seen.discard(None)
+            seen = distinct[name] = set(frame.data.get(name, ()))
+            seen.discard("")
         kinds = {name: kind for _, _, name, kind in self.data}
         found = {typed[1] for name, seen in distinct.items() for v in seen
                  if (typed := self.cache.get(v, kinds[name]))}

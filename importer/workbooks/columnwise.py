@@ -20,7 +20,7 @@ from itertools import repeat
 from operator import eq
 from typing import Callable, Iterator, Sequence
 
-from importer.model import Row
+from importer.model import Frame, Row
 from importer.workbooks.fastsheet import cell_xml, style_attr, text_body
 from importer.workbooks.xmltext import LETTERS
 
@@ -123,10 +123,11 @@ class _Blank:
     block: tuple
 
 
-def rows_xml(rows: Sequence[Row], paint, data: list[DataColumn], tools: list[ToolColumn],
+def rows_xml(frame: Frame, paint, data: list[DataColumn], tools: list[ToolColumn],
              noted: set[int], slow_row: Callable[[Row, object], str]) -> Iterator[str]:
-    """The XML of ``rows`` (ascending), a chunk of rows per string. ``noted``: the Excel rows
-    that ``slow_row(row, painted)`` writes (a mark where no data column is)."""
+    """The XML of the frame's rows (ascending), a chunk of rows per string; ``paint``: an Excel
+    row's paint. ``noted``: the Excel rows that ``slow_row(row, painted)`` writes (a mark where
+    no data column is)."""
     appended = sum(1 for c in tools if c.source == "appended")
     block = len(tools) - appended
     columns = sorted([(c.col, c) for c in data] + [(c.col, c) for c in tools],
@@ -137,9 +138,10 @@ def rows_xml(rows: Sequence[Row], paint, data: list[DataColumn], tools: list[Too
     fmt = template.format
     makers = [_column_maker(c) for _, c in columns]
     width = max((c.position + 1 for c in data), default=0)
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start:start + CHUNK]
-        painted = [paint(row) for row in chunk]
+    for start in range(0, len(frame), CHUNK):
+        stop = start + CHUNK
+        numbers = frame.excel_rows[start:stop]
+        painted = list(map(paint, numbers))
         statuses = [p.status for p in painted]
         odd = [i for i, p in enumerate(painted)
                if len(p.appended) != appended or len(p.block) != block]
@@ -148,16 +150,17 @@ def rows_xml(rows: Sequence[Row], paint, data: list[DataColumn], tools: list[Too
             usable = list(painted)
             for i in odd:
                 usable[i] = _Blank(statuses[i], ("",) * appended, ("",) * block)
-        columns = _transposed(chunk, width)
-        values_dicts = [r.values for r in chunk]
-        numbers = [r.excel_row for r in chunk]
-        frags = [make(numbers, usable, statuses, columns, values_dicts) for make in makers]
+        columns = [s[start:stop] for s in frame.shown]
+        if len(columns) < width:
+            columns += [[""] * len(numbers)] * (width - len(columns))
+        fields = {name: values[start:stop] for name, values in frame.data.items()}
+        frags = [make(numbers, usable, statuses, columns, fields) for make in makers]
         out = list(map(fmt, map(str, numbers), *frags))
         slow = set(odd)
         if noted:
-            slow.update(i for i, row in enumerate(chunk) if row.excel_row in noted)
+            slow.update(i for i, n in enumerate(numbers) if n in noted)
         for i in slow:
-            out[i] = slow_row(chunk[i], painted[i])
+            out[i] = slow_row(frame.row(start + i), painted[i])
         yield "".join(out)
 
 
@@ -165,14 +168,6 @@ def _column_maker(column: DataColumn | ToolColumn):
     if isinstance(column, DataColumn):
         return _data_maker(column)
     return _tool_maker(column)
-
-
-def _transposed(chunk: list[Row], width: int) -> list[tuple]:
-    """The chunk's shown cells column by column (at least ``width`` columns, '' for missing)."""
-    cells = [r.cells for r in chunk]
-    if min(map(len, cells)) < width or max(map(len, cells)) != min(map(len, cells)):
-        cells = [list(c) + [""] * (width - len(c)) for c in cells]
-    return list(zip(*cells))
 
 
 def _data_maker(column: DataColumn):
@@ -210,15 +205,15 @@ def _data_maker(column: DataColumn):
     position, name, typed = column.position, column.name, column.kind is not None
     notes = column.notes
 
-    def make(numbers: list[int], painted, statuses, columns, values_dicts) -> list[str]:
+    def make(numbers: list[int], painted, statuses, columns, fields) -> list[str]:
         if len(cache) > CACHE_LIMIT:
             cache.clear()
         values = columns[position]
+        sent = fields.get(name) or repeat("")  # the value sent of each row ('' none)
         if notes:
             marks = list(map(notes.get, numbers))
             if any(marks):
-                eligible = (map(eq, map(dict.get, values_dicts, repeat(name), repeat("")),
-                                values) if typed else repeat(False))
+                eligible = map(eq, sent, values) if typed else repeat(False)
                 return list(map(cache.__getitem__, zip(statuses, marks, values, eligible)))
         distinct = set(statuses)
         uniform = len({column.plain(s) for s in distinct}) == 1
@@ -226,8 +221,7 @@ def _data_maker(column: DataColumn):
             uniform_status[0] = next(iter(distinct))
             cache.clear()  # keys without a status stand for this one
         if typed:
-            eligible = list(map(eq, map(dict.get, values_dicts, repeat(name), repeat("")),
-                                values))
+            eligible = list(map(eq, sent, values))
             keys = zip(values, eligible) if uniform else zip(statuses, values, eligible)
         else:
             keys = values if uniform else zip(statuses, values)
@@ -250,7 +244,7 @@ def _tool_maker(column: ToolColumn):
     cache = _Fragments(make_key)
     index, appended = column.index, column.source == "appended"
 
-    def make(numbers: list[int], painted, statuses, columns, values_dicts) -> list[str]:
+    def make(numbers: list[int], painted, statuses, columns, fields) -> list[str]:
         if len(cache) > CACHE_LIMIT:
             cache.clear()
         values = [p.appended[index] for p in painted] if appended else \

@@ -4,12 +4,12 @@ tool's STATUS and MESSAGE columns follow the used columns on screen while every 
 address. A column holding a marked cell is never collapsed (its message would be hidden)."""
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from importer.model import Column, Row, Table
+from importer.model import Column, Frame, Table
 
 MAX_FROZEN = 6  # key columns further right than this would freeze most of a screen: rows only
 
@@ -26,21 +26,19 @@ def freeze(ws: Worksheet, table: Table, columns: Sequence[Column]) -> None:
     ws.freeze_panes = f"{get_column_letter(col + 1)}{table.header_row + 1}"
 
 
-def empty_columns(table: Table, columns: Sequence[Column], rows: Iterable[Row],
+def empty_columns(table: Table, columns: Sequence[Column], frame: Frame,
                   marked: set[int]) -> list[int]:
     """0-based indexes of the input columns blank in every row and holding no marked cell."""
     position = {c.index: i for i, c in enumerate(table.columns)}
-    by_field = {c.field: c.index for c in columns if c.field}
-    others = [c.index for c in columns if not c.field]
-    seen_fields: set[str] = set()
-    seen_others: set[int] = set()
-    for row in rows:
-        seen_fields.update(row.values)
-        for index in others:
-            p = position[index]
-            if index not in seen_others and p < len(row.cells) and row.cells[p].strip():
-                seen_others.add(index)
-    used = {by_field[f] for f in seen_fields if f in by_field} | seen_others
+    used = set()
+    for c in columns:
+        if c.field:
+            if any(frame.data.get(c.field, ())):
+                used.add(c.index)
+        else:
+            p = position[c.index]
+            if p < len(frame.shown) and any(map(str.strip, map(str, frame.shown[p]))):
+                used.add(c.index)
     return sorted(c.index for c in columns if c.index not in used and c.index not in marked)
 
 

@@ -69,8 +69,7 @@ def painter(outcomes: dict[int, RowOutcome], block: list[str], changes=None):
     change_text = {c: c.value for c in Change}
     found, classes = outcomes.get, (changes or {}).get
 
-    def paint(row: Row) -> Painted:
-        n = row.excel_row
+    def paint(n: int) -> Painted:
         o = found(n) or RowOutcome(n, Status.NOT_RUN)
         status = status_text[o.status]
         message = o.message or issue_text(o.issues)
@@ -96,7 +95,7 @@ def write_results_workbook(table: Table, run: RunInfo, outcomes: dict[int, RowOu
     data, issues = add_results_sheet(fw, table, outcomes, set(), changes)
     taken = {data}
     summary = fw.add_sheet(safe_title("Summary", taken), helper=True)
-    fill_summary(summary, run, len(table.rows), status_counts(table, outcomes), warnings(issues),
+    fill_summary(summary, run, table.row_count, status_counts(table, outcomes), warnings(issues),
                  (table, changes), notes=[i.message for i in file_issues(table)],
                  sessions=sessions, next_step=next_step, review=review)
     taken.add(summary.title)

@@ -54,7 +54,7 @@ def write_file_results(sheets: Sequence[SheetOutcomes], out: Path) -> Path:
     taken.add(summary.title)
     top = 1
     for sheet, title, warned in sections:
-        top = fill_summary(summary, sheet.run, len(sheet.table.rows),
+        top = fill_summary(summary, sheet.run, sheet.table.row_count,
                            status_counts(sheet.table, sheet.outcomes), warned,
                            (sheet.table, sheet.changes), top=top,
                            title=f"Sheet {title}: {sheet.table.entity.label}",

@@ -9,7 +9,6 @@ from typing import Callable
 
 from openpyxl.utils import get_column_letter
 
-from importer.model import Row
 from importer.workbooks import styles as st
 from importer.workbooks.fastsheet import FastWorkbook, StreamedSheet
 from importer.workbooks.sheets import safe_title
@@ -23,9 +22,10 @@ def outcomes_fit(first_appended: int, count: int) -> bool:
     return first_appended + count <= MAX_COLUMNS
 
 
-def add_outcome_sheet(fw: FastWorkbook, data_title: str, headers: list[str], rows: list[Row],
+def add_outcome_sheet(fw: FastWorkbook, data_title: str, headers: list[str], rows: list[int],
                       paint: Callable, colours: dict[str, str | None]) -> str:
-    """A sheet 'DATA results': ROW (the data sheet's row number) then the tool's columns."""
+    """A sheet 'DATA results': ROW (the data sheet's row number) then the tool's columns;
+    ``rows``: the data sheet's Excel rows, ``paint``: an Excel row's paint."""
     title = safe_title(f"{data_title} results", {data_title})
     ws = fw.add_sheet(title, helper=True)
     head = fw.style(font=st.WHITE_BOLD, fill=st.fill(st.TOOL_HEADER))
@@ -41,7 +41,7 @@ def add_outcome_sheet(fw: FastWorkbook, data_title: str, headers: list[str], row
         yield 1, [(i, h, head) for i, h in enumerate(all_headers)]
         for n, row in enumerate(rows, start=2):
             painted = paint(row)
-            values = [row.excel_row, *painted.appended, *painted.block]
+            values = [row, *painted.appended, *painted.block]
             cells = [(i, v, 0) for i, v in enumerate(values)]
             if len(cells) > 1:
                 cells[1] = (1, values[1], status_style.get(painted.status, 0))

@@ -5,7 +5,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Sequence
 
-from importer.model import VALIDATION_COLUMNS, Issue, Report, Row, Severity
+from importer.model import VALIDATION_COLUMNS, Issue, Report, Severity
 from importer.workbooks import annotated, columnwise, styles as st
 from importer.workbooks.annotated import Layout, Painted, add_annotated_sheet, issue_text
 from importer.workbooks.changes import (
@@ -73,14 +73,14 @@ def add_validation_sheet(fw: FastWorkbook, report: Report, taken: set[str],
 
     clean = Painted(VALID, (VALID, ""))  # a row without issues (most of them), made once
 
-    def paint(row: Row) -> Painted:
-        issues = by_row.get(row.excel_row)
+    def paint(excel_row: int) -> Painted:
+        issues = by_row.get(excel_row)
         if not issues and changes is None:
             return clean
         issues = issues or []
         status = row_status(issues)
         return Painted(status, with_change_value((status, issue_text(issues)), changes,
-                                                 row.excel_row))
+                                                 excel_row))
 
     return add_annotated_sheet(fw, safe_title(table.sheet, taken), layout, paint, report.issues,
                                changed_cells(table, changes)).title
