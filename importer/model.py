@@ -282,6 +282,22 @@ class Table:
         return self._frame.iter_rows() if self._frame is not None else iter(self._rows)
 
     @property
+    def excel_rows(self) -> list[int]:
+        """Each row's Excel row number, in the rows' order."""
+        if self._frame is not None:
+            return self._frame.excel_rows
+        return [r.excel_row for r in self._rows]
+
+    def row_at(self, k: int) -> Row:
+        """The k-th row (in the rows' order)."""
+        return self._frame.row(k) if self._frame is not None else self._rows[k]
+
+    def values_of(self, excel_rows: set[int]) -> dict[int, dict[str, str]]:
+        """Excel row -> its values, for the rows asked for (a few of many)."""
+        return {n: self.row_at(k).values for k, n in enumerate(self.excel_rows)
+                if n in excel_rows}
+
+    @property
     def fields(self) -> list[str]:
         return [c.field for c in self.columns if c.field]
 

@@ -196,6 +196,11 @@ class KnownIndex:
         self._lines: dict[tuple[str, ...], list[tuple[str, Known]]] | None = None
 
     @property
+    def empty(self) -> bool:
+        """Whether no record is known."""
+        return not self._known
+
+    @property
     def by_key(self) -> dict[tuple[str, ...], Known]:
         """Normalized key -> its known record (the last one wins, as in the journal)."""
         if self._by_key is None:
@@ -290,6 +295,8 @@ def classify_table(table: Table, known: Iterable[Known]) -> dict[int, RowChange]
     """Excel row -> its RowChange, for every row of the table."""
     entity = table.entity
     index = known if isinstance(known, KnownIndex) else KnownIndex(entity, known)
+    if index.empty:  # nothing known (a first import): every row is new
+        return dict.fromkeys(table.excel_rows, _NEW)
     prices, compared = price_fields(entity), _compared(entity)
     names = [n for n in table.fields if n in compared]  # the cells this table can give
     given = operator.itemgetter(*names) if names else (lambda values: ())

@@ -31,13 +31,14 @@ import logging
 import sqlite3
 import threading
 from dataclasses import asdict
+from itertools import repeat
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from importer.entities import ENTITIES, Entity, get_entity
 from importer.journal import compact
-from importer.journal.jsontext import dumps
+from importer.journal.jsontext import dumps, row_texts
 from importer.journal.trouble import journal_errors, refuse_damaged
 from importer.model import Action, Column, Issue, Row, RowOutcome, RunInfo, Session, Status, Table
 
@@ -233,9 +234,7 @@ class Journal:
             run_id = cur.lastrowid
             db.executemany(
                 'INSERT INTO rows (run_id, excel_row, cells, "values", action) '
-                "VALUES (?,?,?,?,?)",
-                ((run_id, r.excel_row, dumps(r.cells), dumps(r.values),
-                  r.action.value if r.action else None) for r in table.iter_rows()))
+                "VALUES (?,?,?,?,?)", zip(repeat(run_id), *row_texts(table)))
         info.run_id = run_id
         return info
 

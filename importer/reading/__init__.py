@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from operator import is_
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
@@ -183,6 +184,8 @@ def _assemble(columns: list[Column], converted: list[ConvertedColumn], first_row
             api = converted[k].api
             if not isinstance(api, list):
                 api = list(api)
+            if all(map(is_, api, converted[k].shown)):  # each value sent as shown: one list
+                api = converted[k].shown
             if c.field in data:  # the same field twice: a later column's value wins
                 api = [b or a for a, b in zip(data[c.field], api)]
             data[c.field] = api

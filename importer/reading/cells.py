@@ -115,6 +115,8 @@ def _texts(raw) -> tuple[list[str], list[str], list[int], set[str] | None]:
     distinct = set(raw)  # str never equals a number, so the test on the set is the test on all
     if set(map(type, distinct)) <= _TEXT:
         shown = raw
+        if len(distinct) * 2 <= len(raw):  # repeated texts: one string each (memory)
+            shown = list(map(dict(zip(raw, raw)).__getitem__, raw))
         if not any(map(ne, map(str.strip, distinct), distinct)):  # each text once: no trim
             return shown, list(shown), [], distinct
     elif set(map(type, raw)) <= _FLOAT_OR_TEXT and not any(map(ne, distinct, distinct)):

@@ -38,11 +38,12 @@ def windows_1252(text: str) -> str:
                    if 0xDC80 <= ord(ch) <= 0xDCFF else ch for ch in text)
 
 
-def mark_bad_cells(rows: list[list[str]], cells: dict) -> None:
+def mark_bad_cells(rows: list[list[str]], cells: dict, first: int = 1) -> None:
     """Cells with undecodable bytes or NUL: the shown value made printable, and an error mark
     {(excel row, column): (code, shown)} added to ``cells``. A row is looked into only when
-    the row as a whole is not plain ASCII (one C-level test per row)."""
-    for r, row in enumerate(rows, start=1):
+    the row as a whole is not plain ASCII (one C-level test per row). ``first``: the Excel row
+    of rows[0]."""
+    for r, row in enumerate(rows, start=first):
         whole = "".join(row)
         if whole.isascii() and "\x00" not in whole:
             continue

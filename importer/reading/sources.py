@@ -11,12 +11,14 @@ import csv
 import hashlib
 import io
 import logging
+import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, repeat
+from operator import methodcaller
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
@@ -68,12 +70,16 @@ HEAD_ROWS = 64  # rows kept as lists in a grid read as columns (the header is wi
 CHUNK_ROWS = 20_000  # rows turned into columns at a time: never a million row lists at once
 
 
-def as_columns(rows, head: list[list] | None = None) -> tuple[list[list], list[list]]:
+def as_columns(rows, head: list[list] | None = None,
+               shared: bool = False) -> tuple[list[list], list[list]]:
     """(the first HEAD_ROWS rows, every column) of an iterable of rows, CHUNK_ROWS at a time;
-    short rows (CSV) are padded with ''."""
+    short rows (CSV) are padded with ''. ``shared``: a chunk's column that repeats its values
+    holds one string per value (CSV: the reader makes a string per cell, and a price list's
+    codes, currencies and quantities repeat on every row)."""
     it = iter(rows)
     head = list(islice(it, HEAD_ROWS)) if head is None else head
     columns: list[list] = []
+    interned: list[dict] = []  # per column, with ``shared``: each repeated value's string
     done, chunk = 0, head
     while chunk:
         width = max(map(len, chunk))
@@ -81,7 +87,12 @@ def as_columns(rows, head: list[list] | None = None) -> tuple[list[list], list[l
         if min(map(len, chunk)) < len(columns):
             chunk = [r if len(r) == len(columns) else list(r) + [""] * (len(columns) - len(r))
                      for r in chunk]
-        for extend, values in zip([c.extend for c in columns], zip(*chunk)):
+        one = [{} for _ in range(len(columns) - len(interned))] if shared else []
+        interned += one
+        for extend, values, seen in zip([c.extend for c in columns], zip(*chunk),
+                                        interned or repeat(None)):
+            if seen is not None and len(set(values)) * 2 <= len(values):
+                values = map(seen.setdefault, values, values)
             extend(values)
         done += len(chunk)
         chunk = list(islice(it, CHUNK_ROWS))
@@ -101,14 +112,12 @@ def load_grid(path: Path, pick_sheet: SheetPicker, limits: ReadLimits | None = N
     if data.startswith(OLE_MAGIC):
         return _ole_workbook(path, data, digest, pick_sheet, limits, columns)
     _refuse_non_csv(path, data)
-    rows = read_csv_rows(path, data)
-    marks = csv_error_marks(rows) if b"#" in data else Marks()
-    if not data.isascii() or b"\x00" in data:  # else no cell can hold a bad byte or a NUL
-        mark_bad_cells(rows, marks.cells)
-    if columns:
-        head, by_column = as_columns(rows)
+    marks = Marks()
+    rows = iter_csv_rows(path, data, marks)
+    if columns:  # the rows never all exist as lists: CHUNK_ROWS at a time become columns
+        head, by_column = as_columns(rows, shared=True)
         return Grid("csv", path.stem, [path.stem], head, digest, marks, columns=by_column)
-    return Grid("csv", path.stem, [path.stem], rows, digest, marks)
+    return Grid("csv", path.stem, [path.stem], list(rows), digest, marks)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -342,7 +351,22 @@ def _looks_like_text(text: str) -> bool:
     return controls <= len(sample) // 10  # binary data, not text with a stray control character
 
 
+# A line as io.StringIO(text, newline="") gives it: up to \r\n, \r or \n, kept (csv reads
+# quoted line breaks across lines). Lines from the text itself: StringIO holds 4 bytes a
+# character.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
+
+
 def read_csv_rows(path: Path, data: bytes) -> list[list[str]]:
+    """Every row of a CSV file (bad cells and error values marked in a Marks dropped here)."""
+    return list(iter_csv_rows(path, data, Marks()))
+
+
+def iter_csv_rows(path: Path, data: bytes, marks: Marks) -> Iterator[list[str]]:
+    """The rows of a CSV file, CHUNK_ROWS at a time: the quote a spreadsheet export puts before
+    a value it would run taken off (csvtext), error values (#N/A) and cells with bytes that
+    are no text marked in ``marks`` as they go by. The file's text is checked before the
+    first row."""
     text = decode_csv(path, data)
     if not _looks_like_text(text):
         raise UnusableFile(f"File {path.name} is not a text (CSV) file or a spreadsheet; "
@@ -350,20 +374,37 @@ def read_csv_rows(path: Path, data: bytes) -> list[list[str]]:
     delimiter = sniff_delimiter(text)
     check_csv_text(path, text, delimiter)
     csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))  # long NOTES cells
-    try:
-        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as exc:
-        raise UnusableFile(f"File {path.name} is not a well-formed CSV file ({exc}); "
-                           f"{SAVE_AS}.") from None
-    if "'" in text:  # the export's quote before a value a spreadsheet would run (csvtext)
-        rows = [[unprotect(v) if v[:1] == "'" else v for v in row] for row in rows]
-    return rows
+    reader = csv.reader(map(methodcaller("group"), _LINE.finditer(text)), delimiter=delimiter)
+    quoted, errors = "'" in text, b"#" in data
+    bad = not data.isascii() or b"\x00" in data  # else no cell holds a bad byte or a NUL
+    return _csv_chunks(path, reader, quoted, errors, bad, marks)
 
 
-def csv_error_marks(rows: list[list[str]]) -> Marks:
-    """A CSV saved from Excel keeps error values as text (#N/A): they are errors, not values."""
-    marks = Marks()
-    for r, row in enumerate(rows, start=1):
+def _csv_chunks(path: Path, reader, quoted: bool, errors: bool, bad: bool,
+                marks: Marks) -> Iterator[list[str]]:
+    first = 1  # the Excel row of the chunk's first row
+    while True:
+        try:
+            chunk = list(islice(reader, CHUNK_ROWS))
+        except csv.Error as exc:
+            raise UnusableFile(f"File {path.name} is not a well-formed CSV file ({exc}); "
+                               f"{SAVE_AS}.") from None
+        if not chunk:
+            return
+        if quoted:
+            chunk = [[unprotect(v) if v[:1] == "'" else v for v in row] for row in chunk]
+        if errors:
+            csv_error_marks(chunk, marks, first)
+        if bad:
+            mark_bad_cells(chunk, marks.cells, first)
+        yield from chunk
+        first += len(chunk)
+
+
+def csv_error_marks(rows: list[list[str]], marks: Marks, first: int = 1) -> Marks:
+    """A CSV saved from Excel keeps error values as text (#N/A): they are errors, not values.
+    ``first``: the Excel row of rows[0]."""
+    for r, row in enumerate(rows, start=first):
         for c, value in enumerate(row):
             if value[:1] == "#" and value.strip() in ERROR_VALUES:
                 marks.cells[(r, c)] = ("excel-error", value.strip())

@@ -225,7 +225,7 @@ class SheetRun:
         invalid = self.invalid = self.report.invalid_rows
         maybe_sent = self.journal.maybe_sent(self.run.run_id) if self.resumed else set()
         invalid_outcomes = []
-        for row in self.table.rows:
+        for row in self.table.iter_rows():
             issues = by_row.get(row.excel_row, [])
             if row.excel_row in invalid:
                 invalid_outcomes.append(RowOutcome(row.excel_row, Status.INVALID,
@@ -273,8 +273,7 @@ class SheetRun:
 
     @property
     def already_done(self) -> int:
-        return sum(1 for r in self.table.rows if self._final(r.excel_row)
-                   and r.excel_row not in self.invalid)
+        return sum(1 for n in self.table.excel_rows if self._final(n) and n not in self.invalid)
 
     def dispatch(self, workers: int, on_progress: ProgressCallback | None,
                  stop_event: threading.Event | None) -> None:

@@ -60,7 +60,7 @@ def add_change_summary(ws: Worksheet, top: int, table: Table,
         return
     _header(ws, top + 1, ("Cell", "Change", "Old -> new (record key)"))
     letters = {c.field: c.letter for c in table.columns if c.field}
-    values = {r.excel_row: r.values for r in table.rows}
+    values = table.values_of({row for row, _cell in largest})
     for n, (row, cell) in enumerate(largest, start=top + 2):
         st.set_text(ws.cell(row=n, column=1), f"{letters.get(cell.field, '')}{row} {cell.field}")
         st.set_text(ws.cell(row=n, column=2), f"{cell.percent:+.1f}%").alignment = st.CENTER

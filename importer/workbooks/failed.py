@@ -73,11 +73,13 @@ def add_failed_sheet(fw: FastWorkbook, table: Table, outcomes: dict[int, RowOutc
     if action:
         position[ACTION_COLUMN] = table.columns.index(action)
     rows, issues = [], []
-    for row in sorted(table.rows, key=lambda r: r.excel_row):
-        outcome = outcomes.get(row.excel_row)
+    numbers = table.excel_rows
+    for k in sorted(range(len(numbers)), key=numbers.__getitem__):
+        outcome = outcomes.get(numbers[k])
         status = outcome.status if outcome else Status.NOT_RUN
         if status not in statuses:
             continue
+        row = table.row_at(k)
         outcome = outcome or RowOutcome(row.excel_row, Status.NOT_RUN)
         cells = [_cell(row, position.get(name)) for name in headers[:-1]]
         rows.append(cells + [reason(outcome, row, table)])

@@ -9,7 +9,6 @@ from importer.model import (
     RETURNED_PREFIX,
     STATUS_COLUMNS,
     Issue,
-    Row,
     RowOutcome,
     RunInfo,
     Session,
@@ -32,20 +31,18 @@ from importer.workbooks.summary import fill_summary
 from importer.workbooks.validation import add_issues_sheet
 
 
-def outcome_of(row: Row, outcomes: dict[int, RowOutcome]) -> RowOutcome:
-    return outcomes.get(row.excel_row) or RowOutcome(row.excel_row, Status.NOT_RUN)
-
-
 def returned_fields(table: Table, outcomes: dict[int, RowOutcome]) -> list[str]:
     """The response fields worth a column: those the ERP returned that the input's columns do not
     already show, plus input fields whose returned value differs from what was sent (a default
     the server filled in, a value it normalised)."""
     columns = set(table.fields)
-    sent_by_row = {row.excel_row: row.values for row in table.rows}
+    sent_by_row = None  # made when a record is first looked at (a dry run has none)
     pending = set(table.entity.response_fields)
     for outcome in outcomes.values():
         if not outcome.record or not pending:
             continue
+        if sent_by_row is None:
+            sent_by_row = table.values_of({n for n, o in outcomes.items() if o.record})
         sent = sent_by_row.get(outcome.excel_row, {})
         record = outcome.record
         found = {name for name in pending if record.get(name) not in (None, "")
@@ -56,8 +53,10 @@ def returned_fields(table: Table, outcomes: dict[int, RowOutcome]) -> list[str]:
 
 def status_counts(table: Table, outcomes: dict[int, RowOutcome]) -> dict[Status, int]:
     counts = {s: 0 for s in Status}
-    for row in table.rows:
-        counts[outcome_of(row, outcomes).status] += 1
+    found = outcomes.get
+    for n in table.excel_rows:
+        outcome = found(n)
+        counts[outcome.status if outcome else Status.NOT_RUN] += 1
     return counts
 
 
