@@ -162,7 +162,7 @@ def _fill_merged(columns: list[list], merged: list, header: int) -> None:
 
 def _convert(raw: tuple, column: Column, entity: Entity, first_row: int, grid) -> ConvertedColumn:
     return convert_column(raw, column, _target(entity, column.field), first_row, grid.sheet,
-                          grid.marks)
+                          grid.marks, grid.interned)
 
 
 def _target(entity: Entity, name: str | None) -> Target:

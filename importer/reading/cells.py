@@ -36,9 +36,10 @@ class ConvertedColumn:
 
 
 def convert_column(raw, column: Column, target: Target, first_row: int, sheet: str,
-                   marks: Marks) -> ConvertedColumn:
+                   marks: Marks, interned: bool = False) -> ConvertedColumn:
     """raw[i] is the cell of Excel row first_row + i. Text in date columns is left as written
-    (trimmed) for reading/localize.py, which knows the file's convention."""
+    (trimmed) for reading/localize.py, which knows the file's convention. ``interned``: equal
+    texts of ``raw`` are one string already (sources.as_columns)."""
     kind = target.kind
     if kind is Kind.DATE:
         shown, api, timed = _dates(raw)
@@ -46,7 +47,7 @@ def convert_column(raw, column: Column, target: Target, first_row: int, sheet: s
                    if api[i] and len(api[i]) != len(shown[i])]
         sent = None
     else:
-        shown, api, trimmed, sent = _texts(raw)
+        shown, api, trimmed, sent = _texts(raw, interned)
         timed = []
     out = ConvertedColumn(shown, api)
 
@@ -105,7 +106,8 @@ def _percent_texts(api: list[str]) -> bool:
     return changed
 
 
-def _texts(raw) -> tuple[list[str], list[str], list[int], set[str] | None]:
+def _texts(raw, interned: bool = False) -> tuple[list[str], list[str], list[int],
+                                                 set[str] | None]:
     """Cells as displayed and trimmed, the rows where trimming changed a value, and the set of
     the values to send when it came for free (None otherwise).
 
@@ -115,7 +117,7 @@ def _texts(raw) -> tuple[list[str], list[str], list[int], set[str] | None]:
     distinct = set(raw)  # str never equals a number, so the test on the set is the test on all
     if set(map(type, distinct)) <= _TEXT:
         shown = raw
-        if len(distinct) * 2 <= len(raw):  # repeated texts: one string each (memory)
+        if not interned and len(distinct) * 2 <= len(raw):  # repeated texts: one string each
             shown = list(map(dict(zip(raw, raw)).__getitem__, raw))
         if not any(map(ne, map(str.strip, distinct), distinct)):  # each text once: no trim
             return shown, list(shown), [], distinct

@@ -15,7 +15,7 @@ import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice, repeat
+from itertools import islice
 from operator import methodcaller
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -58,6 +58,7 @@ class Grid:
     # load_grid(..., columns=True): every cell by column, every row (short rows padded with
     # ''), and ``rows`` then only the first HEAD_ROWS (where the header is looked for)
     columns: list[list] | None = None
+    interned: bool = False  # equal texts of a column are one string (as_columns' shared)
 
     def all_rows(self) -> list[list]:
         """Every row as a list, also of a grid read as columns (a rare path: it is rebuilt)."""
@@ -79,7 +80,7 @@ def as_columns(rows, head: list[list] | None = None,
     it = iter(rows)
     head = list(islice(it, HEAD_ROWS)) if head is None else head
     columns: list[list] = []
-    interned: list[dict] = []  # per column, with ``shared``: each repeated value's string
+    interned: list = []  # per column, with ``shared``: each value's string (None: not shared)
     done, chunk = 0, head
     while chunk:
         width = max(map(len, chunk))
@@ -87,12 +88,15 @@ def as_columns(rows, head: list[list] | None = None,
         if min(map(len, chunk)) < len(columns):
             chunk = [r if len(r) == len(columns) else list(r) + [""] * (len(columns) - len(r))
                      for r in chunk]
-        one = [{} for _ in range(len(columns) - len(interned))] if shared else []
-        interned += one
-        for extend, values, seen in zip([c.extend for c in columns], zip(*chunk),
-                                        interned or repeat(None)):
-            if seen is not None and len(set(values)) * 2 <= len(values):
-                values = map(seen.setdefault, values, values)
+        if shared:
+            interned += [{} for _ in range(len(columns) - len(interned))]
+        for k, (extend, values) in enumerate(zip([c.extend for c in columns], zip(*chunk))):
+            seen = interned[k] if shared else None
+            if seen is not None:
+                before = len(seen)
+                values = list(map(seen.setdefault, values, values))
+                if (len(seen) - before) * 2 > len(values):  # mostly new values: no more
+                    interned[k] = None
             extend(values)
         done += len(chunk)
         chunk = list(islice(it, CHUNK_ROWS))
@@ -116,7 +120,8 @@ def load_grid(path: Path, pick_sheet: SheetPicker, limits: ReadLimits | None = N
     rows = iter_csv_rows(path, data, marks)
     if columns:  # the rows never all exist as lists: CHUNK_ROWS at a time become columns
         head, by_column = as_columns(rows, shared=True)
-        return Grid("csv", path.stem, [path.stem], head, digest, marks, columns=by_column)
+        return Grid("csv", path.stem, [path.stem], head, digest, marks, columns=by_column,
+                    interned=True)
     return Grid("csv", path.stem, [path.stem], list(rows), digest, marks)
 
 

@@ -138,6 +138,8 @@ def rows_xml(frame: Frame, paint, data: list[DataColumn], tools: list[ToolColumn
     fmt = template.format
     makers = [_column_maker(c) for _, c in columns]
     width = max((c.position + 1 for c in data), default=0)
+    shared = {name: k for name, values in frame.data.items()
+              for k, shown in enumerate(frame.shown) if values is shown}
     for start in range(0, len(frame), CHUNK):
         stop = start + CHUNK
         numbers = frame.excel_rows[start:stop]
@@ -153,7 +155,9 @@ def rows_xml(frame: Frame, paint, data: list[DataColumn], tools: list[ToolColumn
         columns = [s[start:stop] for s in frame.shown]
         if len(columns) < width:
             columns += [[""] * len(numbers)] * (width - len(columns))
-        fields = {name: values[start:stop] for name, values in frame.data.items()}
+        # a field whose every value is sent as shown: the same slice (makers test ``is``)
+        fields = {name: columns[shared[name]] if name in shared else values[start:stop]
+                  for name, values in frame.data.items()}
         frags = [make(numbers, usable, statuses, columns, fields) for make in makers]
         out = list(map(fmt, map(str, numbers), *frags))
         slow = set(odd)
@@ -201,13 +205,15 @@ def _data_maker(column: DataColumn):
         return fragment(text, column.plain(status))
 
     cache = _Fragments(make_key)
+    sent_as_shown = _Fragments(lambda text: make_key((text, True)))  # text -> typed fragment
     uniform_status: list = [None]
     position, name, typed = column.position, column.name, column.kind is not None
     notes = column.notes
 
     def make(numbers: list[int], painted, statuses, columns, fields) -> list[str]:
-        if len(cache) > CACHE_LIMIT:
+        if len(cache) > CACHE_LIMIT or len(sent_as_shown) > CACHE_LIMIT:
             cache.clear()
+            sent_as_shown.clear()
         values = columns[position]
         sent = fields.get(name) or repeat("")  # the value sent of each row ('' none)
         if notes:
@@ -220,6 +226,9 @@ def _data_maker(column: DataColumn):
         if uniform and uniform_status[0] not in distinct:
             uniform_status[0] = next(iter(distinct))
             cache.clear()  # keys without a status stand for this one
+            sent_as_shown.clear()
+        if typed and uniform and sent is values:  # every cell sent as shown: may be typed
+            return list(map(sent_as_shown.__getitem__, values))
         if typed:
             eligible = list(map(eq, sent, values))
             keys = zip(values, eligible) if uniform else zip(statuses, values, eligible)

@@ -96,7 +96,7 @@ class TypedCache:
             seen = self._seen[kind] = {}
         found = seen.get(text, _MISSING)
         if found is _MISSING:
-            if len(seen) > 50_000:
+            if len(seen) > 500_000:
                 seen.clear()
             found = seen[text] = typed(text, kind)
         return found
