@@ -113,3 +113,24 @@ def test_the_journal_texts_of_the_rows_are_json_dumps_of_each_row(tmp_path):
     listed = read_table(_csv(tmp_path / "p.csv", rows), "product-price")
     listed.rows[0].values.pop("ORDER_QTY")  # an edited row: the texts follow the list
     assert list(zip(*row_texts(listed)))[0][2] == json.dumps(listed.rows[0].values)
+
+
+def test_a_column_read_in_chunks_shares_its_repeated_texts_and_keeps_numbers_apart():
+    from importer.reading.sources import as_columns
+
+    rows = [(True, "LP" + ""), (1, "".join(["L", "P"])), (1.0, "LP"), ("1", "DL")] * 3
+    _head, (flags, codes) = as_columns(iter(rows), shared=True)
+    assert [type(v) for v in flags[:4]] == [bool, int, float, str]  # 1, 1.0, True not merged
+    assert all(c is codes[0] for c in codes if c == "LP")  # one string for every 'LP'
+    assert codes == ["LP", "LP", "LP", "DL"] * 3
+
+
+def test_the_styled_cells_of_a_column_as_two_arrays():
+    from importer.reading.formats import RowCodes
+
+    codes = RowCodes()
+    codes.add(3, "0.00")
+    codes.add(9, "yyyy-mm-dd")
+    assert dict(codes.items()) == {3: "0.00", 9: "yyyy-mm-dd"} == codes
+    assert codes[9] == "yyyy-mm-dd" and codes.get(4) is None and len(codes) == 2
+    assert list(codes) == [3, 9] and set(codes.values()) == {"0.00", "yyyy-mm-dd"}

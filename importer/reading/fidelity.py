@@ -109,6 +109,9 @@ def _dates(raw, formats: dict[int, str], first_row: int, target: Target, shown: 
            api: list[str], report: Report, program: str | None) -> None:
     """A date field: a duration or a cell showing #### is an error; dates keep their ISO text."""
     kinds = {c: {s.kind for s in parse(c).sections} for c in set(formats.values())}
+    if not any("duration" in k for k in kinds.values()) and all(
+            t is str or t is type(None) or issubclass(t, dt.date) for t in set(map(type, raw))):
+        return  # a date format shows dates and texts as they are: only a number could differ
     for row, code in formats.items():
         i = row - first_row
         if not 0 <= i < len(raw) or not kinds[code] & {"date", "duration"}:

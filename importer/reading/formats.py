@@ -4,12 +4,16 @@ reading/odsstyles.py. Only cells whose format can change what a value looks like
 (General and the text format '@' are left out).
 
 The result is {column index: {excel row: format code}}, for reading/cells.py to render each cell
-through reading/display.py.
+through reading/display.py; a .xlsx column's is a `RowCodes` (two arrays: a million styled cells
+as a dict are 70 MB).
 """
 from __future__ import annotations
 
 import re
 import zipfile
+from array import array
+from collections.abc import Mapping
+from typing import Iterator
 from xml.etree import ElementTree
 
 from importer.reading.numfmt import BUILTIN_FORMATS
@@ -20,6 +24,40 @@ _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _PLAIN = ("general", "@", "")
 _PLAIN_ORDER = re.compile(rb'<c r="([A-Z]+)(\d+)" s="(\d+)"')
+
+
+class RowCodes(Mapping):
+    """excel row -> format code of one column's styled cells, in the sheet's order, as two
+    arrays (each cell is listed once in a sheet)."""
+
+    __slots__ = ("rows", "codes", "_index")
+
+    def __init__(self) -> None:
+        self.rows = array("q")
+        self.codes: list[str] = []
+        self._index: dict[int, int] | None = None
+
+    def add(self, row: int, code: str) -> None:
+        self.rows.append(row)
+        self.codes.append(code)
+        self._index = None
+
+    def __getitem__(self, row: int) -> str:
+        if self._index is None:
+            self._index = {r: k for k, r in enumerate(self.rows)}
+        return self.codes[self._index[row]]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.rows)
+
+    def items(self):
+        return zip(self.rows, self.codes)
+
+    def values(self):
+        return self.codes
 
 
 def visible_change(code: str | None) -> bool:
@@ -55,12 +93,15 @@ def xlsx_cell_formats(xml: bytes, styles: dict[int, str]) -> CellFormats:
     found = _PLAIN_ORDER.search(xml) is not None  # <c r="C2" s="1": Excel, LibreOffice, openpyxl
     if found:  # one C-level pass for the cells whose style matters, a step per such cell
         styled = re.compile(rb'<c r="([A-Z]+)(\d+)" s="(' + b"|".join(sorted(by_id)) + rb')"')
-        by_letters: dict[bytes, dict[int, str]] = {}
-        for letters, row, style in styled.findall(xml):
+        by_letters: dict[bytes, tuple] = {}
+        for m in styled.finditer(xml):  # not findall: a million cells' tuples at once
+            letters, row, style = m.groups()
             cells = by_letters.get(letters)
             if cells is None:
-                cells = by_letters[letters] = out.setdefault(_column(letters), {})
-            cells[int(row)] = by_id[style]
+                codes = out.setdefault(_column(letters), RowCodes())
+                cells = by_letters[letters] = (codes.rows.append, codes.codes.append)
+            cells[0](int(row))
+            cells[1](by_id[style])
     if found or b' s="' not in xml:
         return out
     ids = b"|".join(sorted(by_id))

@@ -71,6 +71,14 @@ HEAD_ROWS = 64  # rows kept as lists in a grid read as columns (the header is wi
 CHUNK_ROWS = 20_000  # rows turned into columns at a time: never a million row lists at once
 
 
+def texts_only(values: tuple) -> bool:
+    """Whether every value is a str (a C-level look at each value's class)."""
+    return set(map(type, values)) == _STR
+
+
+_STR = {str}
+
+
 def as_columns(rows, head: list[list] | None = None,
                shared: bool = False) -> tuple[list[list], list[list]]:
     """(the first HEAD_ROWS rows, every column) of an iterable of rows, CHUNK_ROWS at a time;
@@ -92,6 +100,8 @@ def as_columns(rows, head: list[list] | None = None,
             interned += [{} for _ in range(len(columns) - len(interned))]
         for k, (extend, values) in enumerate(zip([c.extend for c in columns], zip(*chunk))):
             seen = interned[k] if shared else None
+            if seen is not None and not texts_only(values):
+                seen = None  # numbers: 1, 1.0 and True are equal keys, not equal cells
             if seen is not None:
                 before = len(seen)
                 values = list(map(seen.setdefault, values, values))
@@ -272,7 +282,7 @@ def _calamine(path: Path, data: bytes, digest: str, pick: SheetPicker, fmt: str,
                                f"it may be damaged: {SAVE_AS}.") from None
         found_marks = marks.result()
         return Grid(fmt, sheet, names, rows, digest, found_marks, merged or found_marks.merged,
-                    by_column)
+                    by_column, interned=by_column is not None and hasattr(found, "iter_rows"))
 
 
 def _cells(sheet, columns: bool) -> tuple[list[list], list[list] | None]:
@@ -284,7 +294,7 @@ def _cells(sheet, columns: bool) -> tuple[list[list], list[list] | None]:
         return as_columns(sheet.to_python(skip_empty_area=False))
     if sheet.end is None:
         return [], []
-    head, by_column = as_columns(sheet.iter_rows())
+    head, by_column = as_columns(sheet.iter_rows(), shared=True)
     rows_above = sheet.end[0] + 1 - (len(by_column[0]) if by_column else 0)
     if rows_above > 0:  # iter_rows starts at the first used row: the empty ones above it
         head = [[""] * len(by_column) for _ in range(rows_above)] + head
