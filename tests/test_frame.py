@@ -134,3 +134,26 @@ def test_the_styled_cells_of_a_column_as_two_arrays():
     assert dict(codes.items()) == {3: "0.00", 9: "yyyy-mm-dd"} == codes
     assert codes[9] == "yyyy-mm-dd" and codes.get(4) is None and len(codes) == 2
     assert list(codes) == [3, 9] and set(codes.values()) == {"0.00", "yyyy-mm-dd"}
+
+
+def test_a_csv_read_in_chunks_splits_lines_as_a_text_file_would(tmp_path):
+    """The lines come from the text itself (not io.StringIO): the same rows, quoted line
+    breaks and lone carriage returns included, and a chunk boundary in the middle."""
+    import io
+
+    from importer.reading import sources
+
+    text = ('PART_ID,NOTES\r\n"P-1","two\r\nlines"\r\nP-2,x\u2028y\rP-3,"a\rb"\n\nP-4,\r\n' + "\r\n".join(
+        f"P-{k},n{k % 3}" for k in range(5, 45)))
+    path = tmp_path / "lines.csv"
+    path.write_bytes(text.encode())
+    old_chunk = sources.CHUNK_ROWS
+    sources.CHUNK_ROWS = 7
+    try:
+        got = sources.read_csv_rows(path, path.read_bytes())
+        grid = sources.load_grid(path, lambda names, visible: names[0], columns=True)
+    finally:
+        sources.CHUNK_ROWS = old_chunk
+    want = list(csv.reader(io.StringIO(text, newline="")))
+    assert got == want and len(want) == 46
+    assert [list(r) for r in zip(*grid.columns)] == [r + [""] * (2 - len(r)) for r in want]
