@@ -152,7 +152,8 @@ def report(results: dict[str, dict], rows: int, quick: bool) -> None:
           f"queue limit = capacity, 503 beyond it\n")
     counts = QUICK_FIXED if quick else FIXED
     header = " | ".join(f"{w}" for w in counts)
-    print(f"| server | auto rows/s (before, after) | auto in parallel: min-max (mean) | {header} | best fixed "
+    print(f"| server | auto rows/s (before, after) | auto in parallel: min-max (mean) | {header} "
+          f"| best fixed "
           f"| auto / best | auto / default ({DEFAULT_WORKERS}) | overload answers: auto "
           f"| overload: worst fixed |")
     print("|---|---:|---|" + "---:|" * len(counts) + "---:|---:|---:|---:|---:|")

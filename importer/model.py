@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
 from itertools import chain, compress, repeat
 from operator import attrgetter, itemgetter, lt
+from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from importer.entities import Entity
@@ -196,9 +196,9 @@ class Frame:
     @classmethod
     def of_rows(cls, rows: list[Row], width: int) -> "Frame":
         """The frame of a list of rows (each ``width`` cells at least, '' for missing)."""
-        names = list(dict.fromkeys(chain.from_iterable(map(attrgetter("values"), rows))))
         values = list(map(attrgetter("values"), rows))
-        cells = [r.cells if len(r.cells) >= width else list(r.cells) + [""] * (width - len(r.cells))
+        names = list(dict.fromkeys(chain.from_iterable(values)))
+        cells = [r.cells if len(r.cells) >= width else [*r.cells, *[""] * (width - len(r.cells))]
                  for r in rows]
         actions = list(map(attrgetter("action"), rows))
         return cls(list(map(attrgetter("excel_row"), rows)),

@@ -143,14 +143,14 @@ def test_a_csv_read_in_chunks_splits_lines_as_a_text_file_would(tmp_path):
 
     from importer.reading import sources
 
-    text = ('PART_ID,NOTES\r\n"P-1","two\r\nlines"\r\nP-2,x\u2028y\rP-3,"a\rb"\n\nP-4,\r\n' + "\r\n".join(
-        f"P-{k},n{k % 3}" for k in range(5, 45)))
+    text = ('PART_ID,NOTES\r\n"P-1","two\r\nlines"\r\nP-2,x\u2028y\rP-3,"a\rb"\n\nP-4,\r\n'
+            + "\r\n".join(f"P-{k},n{k % 3}" for k in range(5, 45)))
     path = tmp_path / "lines.csv"
     path.write_bytes(text.encode())
     old_chunk = sources.CHUNK_ROWS
     sources.CHUNK_ROWS = 7
     try:
-        got = sources.read_csv_rows(path, path.read_bytes())
+        got = list(sources.iter_csv_rows(path, path.read_bytes(), sources.Marks()))
         grid = sources.load_grid(path, lambda names, visible: names[0], columns=True)
     finally:
         sources.CHUNK_ROWS = old_chunk

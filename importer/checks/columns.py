@@ -32,10 +32,10 @@ LARGE = 250_000  # values from which pandas' hash table pays for importing panda
 
 def _factorize(values: list, blank: str | None = None) -> tuple[np.ndarray, list]:
     """(a code per value, -1 for None and for ``blank`` ('' in a frame's column); the distinct
-    values in order of first appearance). Up to LARGE values with dicts (as fast as pandas.factorize there, and
-    validation is the only user of pandas: a command need not import it); beyond,
-    pandas.factorize (faster on a million values with many distinct ones). Both give the same
-    codes."""
+    values in order of first appearance). Up to LARGE values with dicts (as fast as
+    pandas.factorize there, and validation is the only user of pandas: a command need not
+    import it); beyond, pandas.factorize (faster on a million values with many distinct ones).
+    Both give the same codes."""
     if len(values) > LARGE:
         import pandas as pd
 
@@ -44,7 +44,7 @@ def _factorize(values: list, blank: str | None = None) -> tuple[np.ndarray, list
         codes, uniques = pd.factorize(values)
         uniques = list(uniques)
         codes = codes.astype(np.intp, copy=False)
-        if blank is not None and blank in uniques:  # a blank cell: code -1, the later codes one lower
+        if blank is not None and blank in uniques:  # blank: -1, the later codes one lower
             j = uniques.index(blank)
             del uniques[j]
             codes = np.where(codes == j, -1, codes - (codes > j))

@@ -31,8 +31,8 @@ import logging
 import sqlite3
 import threading
 from dataclasses import asdict
-from itertools import repeat
 from datetime import datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 

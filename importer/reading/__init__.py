@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import gc
 import logging
-from operator import is_
 from contextlib import contextmanager
+from operator import is_
 from pathlib import Path
 from typing import Callable
 

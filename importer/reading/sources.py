@@ -100,13 +100,13 @@ def as_columns(rows, head: list[list] | None = None,
             interned += [{} for _ in range(len(columns) - len(interned))]
         for k, (extend, values) in enumerate(zip([c.extend for c in columns], zip(*chunk))):
             seen = interned[k] if shared else None
-            if seen is not None and not texts_only(values):
-                seen = None  # numbers: 1, 1.0 and True are equal keys, not equal cells
-            if seen is not None:
+            if seen is not None and texts_only(values):
                 before = len(seen)
                 values = list(map(seen.setdefault, values, values))
                 if (len(seen) - before) * 2 > len(values):  # mostly new values: no more
                     interned[k] = None
+            elif seen is not None:  # numbers: 1, 1.0 and True are equal keys, not equal cells
+                interned[k] = None
             extend(values)
         done += len(chunk)
         chunk = list(islice(it, CHUNK_ROWS))
@@ -372,11 +372,6 @@ def _looks_like_text(text: str) -> bool:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
 
 
-def read_csv_rows(path: Path, data: bytes) -> list[list[str]]:
-    """Every row of a CSV file (bad cells and error values marked in a Marks dropped here)."""
-    return list(iter_csv_rows(path, data, Marks()))
-
-
 def iter_csv_rows(path: Path, data: bytes, marks: Marks) -> Iterator[list[str]]:
     """The rows of a CSV file, CHUNK_ROWS at a time: the quote a spreadsheet export puts before
     a value it would run taken off (csvtext), error values (#N/A) and cells with bytes that
@@ -416,14 +411,13 @@ def _csv_chunks(path: Path, reader, quoted: bool, errors: bool, bad: bool,
         first += len(chunk)
 
 
-def csv_error_marks(rows: list[list[str]], marks: Marks, first: int = 1) -> Marks:
+def csv_error_marks(rows: list[list[str]], marks: Marks, first: int = 1) -> None:
     """A CSV saved from Excel keeps error values as text (#N/A): they are errors, not values.
     ``first``: the Excel row of rows[0]."""
     for r, row in enumerate(rows, start=first):
         for c, value in enumerate(row):
             if value[:1] == "#" and value.strip() in ERROR_VALUES:
                 marks.cells[(r, c)] = ("excel-error", value.strip())
-    return marks
 
 
 def sniff_delimiter(text: str) -> str:

@@ -191,7 +191,8 @@ def add_annotated_sheet(fw: FastWorkbook, title: str, layout: Layout,
                         paint: Callable[[int], Painted], issues: Sequence[Issue],
                         changed: dict[tuple[int, int], str] | None = None) -> Worksheet:
     """Add the data sheet to the workbook; rows are streamed when the workbook is saved.
-    ``paint``: an Excel row's paint. ``changed``: (Excel row, 0-based column) -> comment of the cells whose value changes."""
+    ``paint``: an Excel row's paint. ``changed``: (Excel row, 0-based column) -> comment of the
+    cells whose value changes."""
     if not outcomes_fit(layout.first_appended, len(layout.appended) + len(layout.block)):
         return _with_outcome_sheet(fw, title, layout, paint, issues, changed)
     table = layout.table
